@@ -1,0 +1,32 @@
+package codecs
+
+// Counts holds one counter per level, indexed by Level.
+type Counts [NumLevels]int64
+
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	for i := range c {
+		c[i] += o[i]
+	}
+}
+
+// Total is the sum over all levels.
+func (c Counts) Total() int64 {
+	var t int64
+	for _, n := range c {
+		t += n
+	}
+	return t
+}
+
+// Map returns the non-zero counts keyed by level name, the shape the HTTP API
+// and the JSON wire format use.
+func (c Counts) Map() map[string]int64 {
+	m := make(map[string]int64)
+	for i, n := range c {
+		if n != 0 {
+			m[Level(i).String()] = n
+		}
+	}
+	return m
+}

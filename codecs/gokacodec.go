@@ -1,0 +1,53 @@
+package codecs
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// DeltaCodec is the goka codec of the deltas topic (values are *Delta).
+type DeltaCodec struct{}
+
+// Encode encodes a *Delta or Delta.
+func (DeltaCodec) Encode(v any) ([]byte, error) {
+	switch d := v.(type) {
+	case *Delta:
+		return json.Marshal(d)
+	case Delta:
+		return json.Marshal(&d)
+	}
+	return nil, fmt.Errorf("delta codec: cannot encode %T", v)
+}
+
+// Decode decodes into a *Delta.
+func (DeltaCodec) Decode(b []byte) (any, error) {
+	d := new(Delta)
+	if err := json.Unmarshal(b, d); err != nil {
+		return nil, fmt.Errorf("decode delta: %w", err)
+	}
+	return d, nil
+}
+
+// AggregateCodec is the goka codec of the aggregate table (values are
+// *Aggregate).
+type AggregateCodec struct{}
+
+// Encode encodes an *Aggregate or Aggregate.
+func (AggregateCodec) Encode(v any) ([]byte, error) {
+	switch a := v.(type) {
+	case *Aggregate:
+		return json.Marshal(a)
+	case Aggregate:
+		return json.Marshal(&a)
+	}
+	return nil, fmt.Errorf("aggregate codec: cannot encode %T", v)
+}
+
+// Decode decodes into an *Aggregate.
+func (AggregateCodec) Decode(b []byte) (any, error) {
+	a := new(Aggregate)
+	if err := json.Unmarshal(b, a); err != nil {
+		return nil, fmt.Errorf("decode aggregate: %w", err)
+	}
+	return a, nil
+}

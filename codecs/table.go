@@ -1,0 +1,51 @@
+package codecs
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Delta is what ingest writes to the deltas topic for one (service, window)
+// key: the events of one transaction, pre-aggregated.
+type Delta struct {
+	Counts Counts `json:"counts"`
+	// Late counts events that arrived after their window closed, per level.
+	Late Counts `json:"late"`
+	// StreamTimeMs is set only on watermark keys (see WatermarkKey): the
+	// stream time of one input partition, in unix milliseconds.
+	StreamTimeMs int64 `json:"stream_time_ms,omitempty"`
+}
+
+// Aggregate is the table value for one (service, window) key.
+type Aggregate struct {
+	Counts Counts `json:"counts"`
+	Late   Counts `json:"late"`
+	// Offset is the deltas-topic offset of the last delta applied to this
+	// key. The aggregate stage is at-least-once, so a redelivered delta
+	// (offset <= Offset) is skipped: this is what makes counts exact.
+	Offset int64 `json:"offset"`
+	// StreamTimeMs is set only on watermark keys: the highest stream time
+	// of one input partition that this table partition has seen.
+	StreamTimeMs int64 `json:"stream_time_ms,omitempty"`
+}
+
+// MarshalJSON writes the stored shape of Counts: level name → count, zeros
+// omitted, so adding a level later stays readable by older code.
+func (c Counts) MarshalJSON() ([]byte, error) { return json.Marshal(c.Map()) }
+
+// UnmarshalJSON reads the level-name map written by MarshalJSON.
+func (c *Counts) UnmarshalJSON(b []byte) error {
+	var m map[string]int64
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*c = Counts{}
+	for name, n := range m {
+		l, ok := LevelByName(name)
+		if !ok {
+			return fmt.Errorf("unknown level %q", name)
+		}
+		c[l] = n
+	}
+	return nil
+}
