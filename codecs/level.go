@@ -1,6 +1,9 @@
 package codecs
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Level is the severity of a log event. The zero value is LevelUnknown, the
 // level of an event whose level cannot be read.
@@ -46,4 +49,74 @@ func LevelByName(name string) (Level, bool) {
 		}
 	}
 	return LevelUnknown, false
+}
+
+// ParseLevel reads a level name as loggers write it, ignoring case and
+// surrounding space: the canonical names, the synonyms of syslog,
+// java.util.logging, glog, zerolog, bunyan and friends (notice, severe, fine,
+// crit, wrn, ftl...), and single letters (V D I W E F). It is for tokens the
+// caller already knows sit in a level position: the text decoder decides
+// where a single letter counts before asking.
+func ParseLevel(s string) (Level, bool) {
+	s = strings.TrimSpace(s)
+	// Lower-case into a stack buffer rather than strings.ToLower: this runs
+	// once per record, and the longest name is 13 bytes.
+	var buf [16]byte
+	if s == "" || len(s) > len(buf) {
+		return LevelUnknown, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	switch string(buf[:len(s)]) {
+	case "trace", "trc", "finest", "finer", "verbose", "v":
+		return LevelTrace, true
+	case "debug", "dbg", "fine", "config", "d":
+		return LevelDebug, true
+	case "info", "inf", "information", "informational", "notice", "i":
+		return LevelInfo, true
+	case "warn", "wrn", "warning", "w":
+		return LevelWarn, true
+	case "error", "err", "eror", "severe", "e":
+		return LevelError, true
+	case "fatal", "ftl", "crit", "critical", "alert", "emerg", "emergency", "panic", "pnc", "f":
+		return LevelFatal, true
+	}
+	return LevelUnknown, false
+}
+
+// numericLevel maps the numeric levels of bunyan and pino (10 trace ... 60
+// fatal). Other numbers, syslog severities included, say nothing reliable.
+func numericLevel(n int64) Level {
+	switch n {
+	case 10:
+		return LevelTrace
+	case 20:
+		return LevelDebug
+	case 30:
+		return LevelInfo
+	case 40:
+		return LevelWarn
+	case 50:
+		return LevelError
+	case 60:
+		return LevelFatal
+	}
+	return LevelUnknown
+}
+
+// levelValue reads the value of a level field (JSON or logfmt): a name, or a
+// bunyan/pino number written as a string. Anything else is LevelUnknown.
+func levelValue(s string) Level {
+	if l, ok := ParseLevel(s); ok {
+		return l
+	}
+	if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
+		return numericLevel(n)
+	}
+	return LevelUnknown
 }

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/logpulse/logpulse/internal/embedkafka"
+	"github.com/logpulse/logpulse/internal/generator"
+	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/peterbourgon/ff/v3/ffcli"
+)
+
+type runFlags struct {
+	common
+	dataDir       string
+	brokerListen  string
+	brokerSync    bool
+	http          string
+	demo          bool
+	demoRate      float64
+	maxEventBytes int
+	maxPoints     int
+	txnID         string
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated; empty runs the embedded broker")
+	f.layoutFlags(fs)
+	f.windowFlags(fs)
+	f.logFlags(fs)
+	fs.StringVar(&f.dataDir, "data-dir", "logpulse-data", "directory for the embedded broker's data; a second run on it resumes")
+	fs.StringVar(&f.brokerListen, "broker-listen", "127.0.0.1:9092", "address of the embedded broker, for any Kafka client")
+	fs.BoolVar(&f.brokerSync, "broker-sync", true, "fsync every produce in the embedded broker, so acknowledged events survive a crash")
+	fs.StringVar(&f.http, "http", ":8080", "address of the HTTP API and dashboard")
+	fs.BoolVar(&f.demo, "demo", false, "also produce sample log traffic")
+	fs.Float64Var(&f.demoRate, "demo-rate", 200, "events per second the --demo generator produces")
+	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
+	fs.IntVar(&f.maxPoints, "max-points", 10000, "most windows one query may return")
+	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "ingest's transactional ID: unique per ingest instance, stable across its restarts")
+}
+
+func (f *runFlags) validate() error {
+	if err := f.common.validate(); err != nil {
+		return err
+	}
+	if f.demo && f.demoRate <= 0 {
+		return fmt.Errorf("--demo-rate must be positive, got %v", f.demoRate)
+	}
+	if f.maxEventBytes < 1 || f.maxPoints < 1 {
+		return fmt.Errorf("--max-event-bytes and --max-points must be positive")
+	}
+	if f.txnID == "" {
+		return fmt.Errorf("--transactional-id must not be empty")
+	}
+	return nil
+}
+
+func runCommand(env *cliEnv) *ffcli.Command {
+	fs := flag.NewFlagSet("logpulse run", flag.ContinueOnError)
+	f := &runFlags{}
+	f.register(fs)
+	return &ffcli.Command{
+		Name:       "run",
+		ShortUsage: "logpulse run [--demo] [--brokers host:9092] [flags]",
+		ShortHelp:  "run everything in one process: embedded broker (unless --brokers), ingest, aggregate, HTTP API",
+		FlagSet:    fs,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			return runAll(ctx, f, env)
+		},
+	}
+}
+
+func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
+	log := f.logger(env.stderr)
+	brokers := f.brokerList()
+	var broker *embedkafka.Broker
+	if len(brokers) == 0 {
+		var err error
+		broker, err = embedkafka.Start(embedkafka.Config{
+			Listen: f.brokerListen, DataDir: filepath.Join(f.dataDir, "broker"), SyncWrites: f.brokerSync,
+			Partitions: f.partitions, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		// Closed last, after every stage has stopped using it.
+		defer broker.Close()
+		brokers = broker.Addrs()
+		log.Info("embedded broker listening", "addrs", brokers, "data_dir", f.dataDir)
+	}
+	s := newStages(&f.common, brokers, log)
+	if err := s.provision(ctx); err != nil {
+		return err
+	}
+	ix, runView, viewRecovered, err := s.view(ctx)
+	if err != nil {
+		return err
+	}
+	var ingestReady readyBit
+	var aggReady atomic.Pointer[func() bool]
+	ready := func() error {
+		switch {
+		case !viewRecovered():
+			return notReady("view is recovering the aggregate table")
+		case !ingestReady.v.Load():
+			return notReady("ingest is not running")
+		case aggReady.Load() == nil || !(*aggReady.Load())():
+			return notReady("aggregate is recovering its table")
+		}
+		return nil
+	}
+	setAgg := func(fn func() bool) { aggReady.Store(&fn) }
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 5)
+	start := func(fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil {
+				errc <- err
+				cancel()
+			}
+		}()
+	}
+	start(func() error {
+		return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, &ingestReady))
+	})
+	start(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
+	start(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
+	start(func() error { return serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready), log) })
+	if f.demo {
+		start(func() error {
+			return generator.Run(ctx, generator.Config{
+				Brokers: brokers, Topic: s.topics.Logs, Rate: f.demoRate, Logger: log,
+			})
+		})
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
+}

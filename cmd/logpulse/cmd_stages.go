@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/peterbourgon/ff/v3/ffcli"
+)
+
+// stageFlags are the flags of the single-stage subcommands.
+type stageFlags struct {
+	common
+	http          string
+	maxEventBytes int
+	maxPoints     int
+	txnID         string
+}
+
+func (f *stageFlags) register(fs *flag.FlagSet) {
+	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated (required)")
+	f.layoutFlags(fs)
+	f.windowFlags(fs)
+	f.logFlags(fs)
+}
+
+func (f *stageFlags) validate() error {
+	err := f.common.validate()
+	if len(f.brokerList()) == 0 {
+		err = errors.Join(errors.New("--brokers is required: e.g. --brokers localhost:9092 (or set LOGPULSE_BROKERS)"), err)
+	}
+	return err
+}
+
+func ingestCommand(env *cliEnv) *ffcli.Command {
+	fs := flag.NewFlagSet("logpulse ingest", flag.ContinueOnError)
+	f := &stageFlags{}
+	f.register(fs)
+	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
+	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "transactional ID: unique per ingest instance, stable across its restarts")
+	return &ffcli.Command{
+		Name:       "ingest",
+		ShortUsage: "logpulse ingest --brokers host:9092 [flags]",
+		ShortHelp:  "run the ingest stage: decode logs, write deltas in transactions",
+		FlagSet:    fs,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			log := f.logger(env.stderr)
+			s := newStages(&f.common, f.brokerList(), log)
+			var ready readyBit
+			return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, &ready))
+		},
+	}
+}
+
+func aggregateCommand(env *cliEnv) *ffcli.Command {
+	fs := flag.NewFlagSet("logpulse aggregate", flag.ContinueOnError)
+	f := &stageFlags{}
+	f.register(fs)
+	return &ffcli.Command{
+		Name:       "aggregate",
+		ShortUsage: "logpulse aggregate --brokers host:9092 [flags]",
+		ShortHelp:  "run the aggregate stage: fold deltas into the compacted table (goka)",
+		LongHelp: "Local state is held in memory and rebuilt from the compacted table on start,\n" +
+			"so an instance needs no disk and can never resume from state the table lacks.",
+		FlagSet: fs,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			log := f.logger(env.stderr)
+			s := newStages(&f.common, f.brokerList(), log)
+			return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(func(func() bool) {}))
+		},
+	}
+}
+
+func serveCommand(env *cliEnv) *ffcli.Command {
+	fs := flag.NewFlagSet("logpulse serve", flag.ContinueOnError)
+	f := &stageFlags{}
+	f.register(fs)
+	fs.StringVar(&f.http, "http", ":8080", "address of the HTTP API")
+	fs.IntVar(&f.maxPoints, "max-points", 10000, "most windows one query may return")
+	return &ffcli.Command{
+		Name:       "serve",
+		ShortUsage: "logpulse serve --brokers host:9092 [--http :8080] [flags]",
+		ShortHelp:  "run the view: follow the table, serve the HTTP API",
+		FlagSet:    fs,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			log := f.logger(env.stderr)
+			s := newStages(&f.common, f.brokerList(), log)
+			ix, runView, recovered, err := s.view(ctx)
+			if err != nil {
+				return err
+			}
+			ready := func() error {
+				if !recovered() {
+					return notReady("view is recovering the aggregate table")
+				}
+				return nil
+			}
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			var viewErr atomic.Value
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				if err := pipeline.Supervise(ctx, "view", log, runView); err != nil {
+					viewErr.Store(err)
+				}
+			}()
+			err = serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready), log)
+			cancel()
+			<-done
+			if err != nil {
+				return err
+			}
+			if e, _ := viewErr.Load().(error); e != nil {
+				return fmt.Errorf("view: %w", e)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/logpulse/logpulse/topology"
+	"github.com/peterbourgon/ff/v3/ffcli"
+)
+
+func topicsCommand(env *cliEnv) *ffcli.Command {
+	fs := flag.NewFlagSet("logpulse topics", flag.ContinueOnError)
+	f := &stageFlags{}
+	f.register(fs)
+	check := fs.Bool("check", false, "only check the topics, create nothing")
+	return &ffcli.Command{
+		Name:       "topics",
+		ShortUsage: "logpulse topics --brokers host:9092 [--check] [flags]",
+		ShortHelp:  "create or check every topic with its partitions and configs",
+		FlagSet:    fs,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			s := newStages(&f.common, f.brokerList(), f.logger(env.stderr))
+			adm, err := s.admin()
+			if err != nil {
+				return err
+			}
+			defer adm.Close()
+			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			specs := s.topics.Specs(f.layout())
+			flexible := []string{s.topics.Logs, s.topics.DLQ, s.topics.Late}
+			if *check {
+				err = topology.Check(ctx, adm, specs, flexible...)
+			} else {
+				err = topology.Provision(ctx, adm, specs, flexible...)
+			}
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(env.stdout, 0, 2, 2, ' ', 0)
+			fmt.Fprintf(tw, "TOPIC\tPARTITIONS\tREPLICATION\tCONFIGS\n")
+			for _, t := range specs {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%v\n", t.Name, t.Partitions, t.Replication, t.Configs)
+			}
+			return tw.Flush()
+		},
+	}
+}

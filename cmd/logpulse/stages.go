@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/logpulse/logpulse/internal/httpapi"
+	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/logpulse/logpulse/internal/rollup"
+	"github.com/logpulse/logpulse/topology"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// stages wires pipeline stages from the flags; each method returns a
+// function for pipeline.Supervise and records readiness for /readyz.
+type stages struct {
+	c       *common
+	brokers []string
+	topics  topology.Topics
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	metrics *pipeline.Metrics
+}
+
+func newStages(c *common, brokers []string, log *slog.Logger) *stages {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &stages{c: c, brokers: brokers, topics: topology.DefaultTopics(), log: log, reg: reg, metrics: pipeline.NewMetrics(reg)}
+}
+
+// readyBit is a readiness bit a stage sets while it runs.
+type readyBit struct{ v atomic.Bool }
+
+func (s *stages) ingest(txnID string, maxEventBytes int, ready *readyBit) func(context.Context) error {
+	return func(ctx context.Context) error {
+		in, err := pipeline.NewIngest(ctx, pipeline.IngestConfig{
+			Brokers: s.brokers, Topics: s.topics, Window: s.c.window, Grace: s.c.grace,
+			MaxEventBytes: maxEventBytes, TransactionalID: txnID, Logger: s.log, Metrics: s.metrics,
+		})
+		if err != nil {
+			return err
+		}
+		ready.v.Store(true)
+		defer ready.v.Store(false)
+		return in.Run(ctx)
+	}
+}
+
+func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		a, err := pipeline.NewAggregate(pipeline.AggregateConfig{
+			Brokers: s.brokers, Topics: s.topics, Replication: int16(s.c.replication),
+			ClientID: "logpulse-aggregate-" + hostname(), Logger: s.log,
+		})
+		if err != nil {
+			return err
+		}
+		set(a.Running)
+		defer set(func() bool { return false })
+		return a.Run(ctx)
+	}
+}
+
+// view starts following the table into a new index and returns the index;
+// the returned readiness reports whether the view has recovered.
+func (s *stages) view(ctx context.Context) (*rollup.Index, func(context.Context) error, func() bool, error) {
+	adm, err := s.admin()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer adm.Close()
+	parts, err := partitions(ctx, adm, s.topics.Table())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ix := rollup.New(parts, s.c.window, s.c.retention)
+	var current atomic.Pointer[pipeline.View]
+	run := func(ctx context.Context) error {
+		v, err := pipeline.NewView(pipeline.ViewConfig{
+			Brokers: s.brokers, Topics: s.topics, Replication: int16(s.c.replication),
+			ClientID: "logpulse-view-" + hostname(), Index: ix, Logger: s.log, Metrics: s.metrics,
+		})
+		if err != nil {
+			return err
+		}
+		current.Store(v)
+		return v.Run(ctx)
+	}
+	recovered := func() bool { v := current.Load(); return v != nil && v.Recovered() }
+	return ix, run, recovered, nil
+}
+
+func (s *stages) admin() (*kadm.Client, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.brokers...))
+	if err != nil {
+		return nil, fmt.Errorf("kafka client: %w", err)
+	}
+	return kadm.NewClient(cl), nil
+}
+
+// provision creates or checks every topic; the input topic may have any
+// partition count, since users may have created it.
+func (s *stages) provision(ctx context.Context) error {
+	adm, err := s.admin()
+	if err != nil {
+		return err
+	}
+	defer adm.Close()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := topology.Provision(ctx, adm, s.topics.Specs(s.c.layout()), s.topics.Logs, s.topics.DLQ, s.topics.Late); err != nil {
+		return fmt.Errorf("provision topics: %w", err)
+	}
+	return nil
+}
+
+func partitions(ctx context.Context, adm *kadm.Client, topic string) (int32, error) {
+	td, err := adm.ListTopics(ctx, topic)
+	if err != nil {
+		return 0, fmt.Errorf("describe topic %s: %w", topic, err)
+	}
+	d, ok := td[topic]
+	if !ok || d.Err != nil || len(d.Partitions) == 0 {
+		return 0, fmt.Errorf("topic %s is missing: run `logpulse topics --brokers ...` first", topic)
+	}
+	return int32(len(d.Partitions)), nil
+}
+
+// httpHandler is the view's API plus /metrics.
+func (s *stages) httpHandler(ix *rollup.Index, maxPoints int, ready func() error) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", httpapi.New(httpapi.Config{
+		Source: ix, Window: s.c.window, Grace: s.c.grace, MaxPoints: maxPoints, Ready: ready, Logger: s.log,
+	}))
+	return mux
+}
+
+// serveHTTP serves h on addr until ctx is done, then shuts down gracefully.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set --http to a free address)", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// No WriteTimeout: /v1/stream (server-sent events) is long-lived.
+	}
+	log.Info("http listening", "addr", l.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "local"
+	}
+	return h
+}
+
+func notReady(what string) error { return errors.New(what) }

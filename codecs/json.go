@@ -1,0 +1,169 @@
+package codecs
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+)
+
+// decodeJSON reads a JSON object (v is trimmed and non-empty). Only the top
+// level is walked, plus the objects ECS nests fields in: {"log": {"level"}},
+// {"service": {"name"}}, {"host": {"name"}}. See aliases.go for the keys.
+func decodeJSON(v []byte) (fields, error) {
+	if v[0] != '{' {
+		if json.Valid(v) {
+			return fields{}, reject(ReasonInvalidJSON, "JSON value is %s, want an object", jsonKind(v))
+		}
+		var x any
+		return fields{}, reject(ReasonInvalidJSON, "%s", json.Unmarshal(v, &x))
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(v, &m); err != nil {
+		return fields{}, reject(ReasonInvalidJSON, "%s", err)
+	}
+	var cs candidates[json.RawMessage]
+	for k, raw := range m {
+		cs.offer(k, raw)
+	}
+
+	var f fields
+	var err error
+	if f.time, f.hasTime, err = jsonTime(&cs); err != nil {
+		return fields{}, err
+	}
+	f.level = jsonLevel(&cs)
+	for _, c := range cs.c[fieldMessage] {
+		if s, ok := jsonString(c.val); c.set && ok {
+			f.message = s
+			break
+		}
+	}
+	f.service = jsonName(&cs, fieldService)
+	f.host = jsonName(&cs, fieldHost)
+	return f, nil
+}
+
+// jsonTime reads the first time alias present. Unlike the other fields, a
+// time that is present but unreadable is an error, not a gap: falling back
+// to the record timestamp would count the event in the wrong window.
+func jsonTime(cs *candidates[json.RawMessage]) (time.Time, bool, error) {
+	for _, c := range cs.c[fieldTime] {
+		if !c.set || isNull(c.val) {
+			continue
+		}
+		var text string
+		switch c.val[0] {
+		case '"':
+			if err := json.Unmarshal(c.val, &text); err != nil {
+				return time.Time{}, false, reject(ReasonInvalidJSON, "field %q: %s", c.key, err)
+			}
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			text = string(c.val)
+		default:
+			return time.Time{}, false, reject(ReasonBadTimestamp, "field %q is %s, want a string or a number", c.key, jsonKind(c.val))
+		}
+		t, ok := parseTimeString(text)
+		if !ok {
+			return time.Time{}, false, reject(ReasonBadTimestamp, "field %q: unreadable timestamp %q", c.key, truncate(text, 64))
+		}
+		return t, true, nil
+	}
+	return time.Time{}, false, nil
+}
+
+// jsonLevel reads the first level alias that holds a string or a number;
+// a name it does not know is LevelUnknown.
+func jsonLevel(cs *candidates[json.RawMessage]) Level {
+	for rank, c := range cs.c[fieldLevel] {
+		if !c.set {
+			continue
+		}
+		if rank == 5 { // "log", an object: ECS's {"log": {"level": ...}}
+			var nested struct {
+				Level json.RawMessage `json:"level"`
+			}
+			if c.val[0] != '{' || json.Unmarshal(c.val, &nested) != nil || nested.Level == nil {
+				continue
+			}
+			c.val = nested.Level
+		}
+		if s, ok := jsonString(c.val); ok {
+			return levelValue(s)
+		}
+		if isJSONNumber(c.val) {
+			return levelValue(string(c.val))
+		}
+	}
+	return LevelUnknown
+}
+
+// jsonName reads a service or host: the first alias that holds a non-blank
+// string, or an object with a "name" (ECS's {"service": {"name": ...}}).
+func jsonName(cs *candidates[json.RawMessage], f field) string {
+	for _, c := range cs.c[f] {
+		if !c.set {
+			continue
+		}
+		raw := c.val
+		if raw[0] == '{' {
+			var nested struct {
+				Name json.RawMessage `json:"name"`
+			}
+			if json.Unmarshal(raw, &nested) != nil || nested.Name == nil {
+				continue
+			}
+			raw = nested.Name
+		}
+		if s, ok := jsonString(raw); ok && cleanName(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// jsonString unmarshals raw when it is a JSON string.
+func jsonString(raw json.RawMessage) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(raw, []byte("null")) }
+
+func isJSONNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || isDigit(raw[0]))
+}
+
+// jsonKind names the type of a valid JSON value for error messages.
+func jsonKind(raw []byte) string {
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// truncate cuts s for an error message, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,184 @@
+package codecs
+
+import (
+	"strings"
+	"time"
+)
+
+// leadingTime reads a timestamp at the start of a text line and returns it
+// with the number of bytes read. It knows the layouts real logs start with:
+//
+//	2026-11-26T10:00:00.123+01:00   RFC 3339 / ISO 8601, "T" or space, "." or ","
+//	2026/11/26 10:00:00             nginx
+//	1700000000 or 1700000000123     unix seconds or ms (the seed format), by magnitude
+//	081109 203615                   HDFS: yymmdd hhmmss
+//	17/06/09 20:10:40               Spark: yy/mm/dd
+//	11-26 10:00:00.000              Android logcat: no year
+//	Nov 26 10:00:00                 syslog (RFC 3164): no year
+//	Sun Dec 04 04:47:44 2005        ctime, as in Apache's error log
+//
+// No zone means UTC. Layouts without a year take the one nearest the record
+// timestamp ref (see inferYear). The first bytes pick the one layout to
+// try, so a line that starts with none costs a few comparisons.
+func leadingTime(s string, ref time.Time) (time.Time, int, bool) {
+	if s == "" {
+		return time.Time{}, 0, false
+	}
+	if !isDigit(s[0]) {
+		return leadingNamedTime(s, ref)
+	}
+	run := 0
+	for run < len(s) && isDigit(s[run]) {
+		run++
+	}
+	next := byte(' ')
+	if run < len(s) {
+		next = s[run]
+	}
+	switch {
+	case run == 4 && (next == '-' || next == '/'):
+		return parseISOPrefix(s, true)
+	case run == 6 && next == ' ':
+		return hdfsTime(s)
+	case run == 2 && next == '/':
+		return shortYearTime(s)
+	case run == 2 && next == '-':
+		return monthDayTime(s, ref)
+	case run >= 9 && run <= 19:
+		n := run
+		if next == '.' {
+			for n++; n < len(s) && isDigit(s[n]); n++ {
+			}
+		}
+		t, ok := parseEpoch(s[:n])
+		return t, n, ok
+	}
+	return time.Time{}, 0, false
+}
+
+// hdfsTime reads "yymmdd hhmmss".
+func hdfsTime(s string) (time.Time, int, bool) {
+	yy, ok1 := digits(s, 0, 2)
+	mo, ok2 := digits(s, 2, 2)
+	d, ok3 := digits(s, 4, 2)
+	h, ok4 := digits(s, 7, 2)
+	mi, ok5 := digits(s, 9, 2)
+	sec, ok6 := digits(s, 11, 2)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
+		return time.Time{}, 0, false
+	}
+	t, ok := civil(century(yy), mo, d, h, mi, sec, 0)
+	return t, 13, ok
+}
+
+// shortYearTime reads Spark's "yy/mm/dd hh:mm:ss[.fff]".
+func shortYearTime(s string) (time.Time, int, bool) {
+	if len(s) < 9 || s[5] != '/' || s[8] != ' ' {
+		return time.Time{}, 0, false
+	}
+	yy, ok1 := digits(s, 0, 2)
+	mo, ok2 := digits(s, 3, 2)
+	d, ok3 := digits(s, 6, 2)
+	c, n, ok4 := readClock(s, 9)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return time.Time{}, 0, false
+	}
+	t, ok := civil(century(yy), mo, d, c.h, c.mi, c.s, c.ns)
+	return t, n, ok
+}
+
+// monthDayTime reads Android logcat's "mm-dd hh:mm:ss.fff".
+func monthDayTime(s string, ref time.Time) (time.Time, int, bool) {
+	if len(s) < 6 || s[5] != ' ' {
+		return time.Time{}, 0, false
+	}
+	mo, ok1 := digits(s, 0, 2)
+	d, ok2 := digits(s, 3, 2)
+	c, n, ok3 := readClock(s, 6)
+	if !ok1 || !ok2 || !ok3 {
+		return time.Time{}, 0, false
+	}
+	t, ok := inferYear(mo, d, c, ref)
+	return t, n, ok
+}
+
+// leadingNamedTime reads the layouts that start with a name: syslog's
+// "Mmm _d hh:mm:ss" and ctime's "Www Mmm _d hh:mm:ss yyyy".
+func leadingNamedTime(s string, ref time.Time) (time.Time, int, bool) {
+	if len(s) > 4 && isWeekday(s[:3]) && s[3] == ' ' {
+		mo, d, c, n, ok := syslogStamp(s[4:])
+		n += 4
+		if !ok || n+5 > len(s) || s[n] != ' ' {
+			return time.Time{}, 0, false
+		}
+		y, ok := digits(s, n+1, 4)
+		if !ok {
+			return time.Time{}, 0, false
+		}
+		t, ok := civil(y, mo, d, c.h, c.mi, c.s, c.ns)
+		return t, n + 5, ok
+	}
+	mo, d, c, n, ok := syslogStamp(s)
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	t, ok := inferYear(mo, d, c, ref)
+	return t, n, ok
+}
+
+// syslogStamp reads "Mmm _d hh:mm:ss": a month name, a day padded with a
+// space or a zero, a clock.
+func syslogStamp(s string) (mo, d int, c clock, n int, ok bool) {
+	if len(s) < 14 || s[3] != ' ' {
+		return 0, 0, clock{}, 0, false
+	}
+	if mo = monthNumber(s[:3]); mo == 0 {
+		return 0, 0, clock{}, 0, false
+	}
+	i := 4
+	if s[i] == ' ' {
+		i++
+	}
+	if d, ok = digits(s, i, 2); ok {
+		i += 2
+	} else if d, ok = digits(s, i, 1); ok {
+		i++
+	} else {
+		return 0, 0, clock{}, 0, false
+	}
+	if i >= len(s) || s[i] != ' ' {
+		return 0, 0, clock{}, 0, false
+	}
+	c, n, ok = readClock(s, i+1)
+	return mo, d, c, n, ok
+}
+
+// monthNumber returns 1-12 for an English month abbreviation, 0 otherwise.
+func monthNumber(s string) int {
+	const names = "janfebmaraprmayjunjulaugsepoctnovdec"
+	for i := 0; i < len(names); i += 3 {
+		if strings.EqualFold(s, names[i:i+3]) {
+			return i/3 + 1
+		}
+	}
+	return 0
+}
+
+func isWeekday(s string) bool {
+	const names = "montuewedthufrisatsun"
+	for i := 0; i < len(names); i += 3 {
+		if strings.EqualFold(s, names[i:i+3]) {
+			return true
+		}
+	}
+	return false
+}
+
+// century places a two-digit year as POSIX strptime does: 69-99 in the
+// 1900s, 00-68 in the 2000s.
+func century(yy int) int {
+	if yy >= 69 {
+		return 1900 + yy
+	}
+	return 2000 + yy
+}

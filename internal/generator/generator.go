@@ -1,0 +1,205 @@
+// Package generator produces realistic sample log traffic: a few services of
+// very different volume (Zipf), a level mix like a real fleet's, and messages
+// with varying numbers in them. `logpulse produce --generate` and
+// `logpulse run --demo` use it.
+package generator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Config configures a generator run.
+type Config struct {
+	Brokers []string
+	Topic   string
+	Rate    float64 // events per second; 0 is as fast as possible
+	Count   int64   // events to produce; 0 is until ctx is done
+	// Services is the number of services (default 8).
+	Services int
+	// Format is "json" (default), "text" (`<unix> <LEVEL> <message>`, the
+	// service in the record key) or "mixed".
+	Format string
+	Seed   uint64
+	// Now is the event time of each event (default time.Now).
+	Now        func() time.Time
+	Progress   io.Writer // a line per second on progress; nil for none
+	Logger     *slog.Logger
+	ClientOpts []kgo.Opt
+}
+
+// Event is one generated event.
+type Event struct {
+	Time    time.Time
+	Level   codecs.Level
+	Service string
+	Host    string
+	Message string
+}
+
+// Source draws events; it is deterministic for a seed.
+type Source struct {
+	rng      *rand.Rand
+	zipf     *rand.Zipf
+	services []string
+}
+
+var serviceNames = []string{"api", "auth", "billing", "search", "checkout", "inventory", "email", "gateway",
+	"payments", "profile", "recommend", "shipping", "notify", "media", "admin", "reports"}
+
+// NewSource returns a deterministic event source over n services.
+func NewSource(seed uint64, n int) *Source {
+	if n <= 0 {
+		n = 8
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	svcs := make([]string, n)
+	for i := range svcs {
+		if i < len(serviceNames) {
+			svcs[i] = serviceNames[i]
+		} else {
+			svcs[i] = "svc-" + strconv.Itoa(i)
+		}
+	}
+	return &Source{rng: rng, zipf: rand.NewZipf(rng, 1.2, 1, uint64(n-1)), services: svcs}
+}
+
+// levelMix is a fleet's typical mix: cumulative per-mille thresholds.
+var levelMix = []struct {
+	upTo  int
+	level codecs.Level
+}{{15, codecs.LevelTrace}, {165, codecs.LevelDebug}, {865, codecs.LevelInfo}, {945, codecs.LevelWarn}, {995, codecs.LevelError}, {1000, codecs.LevelFatal}}
+
+var templates = map[codecs.Level][]string{
+	codecs.LevelTrace: {"enter handler %d", "cache probe key=%d"},
+	codecs.LevelDebug: {"query took %dms", "retrying request %d", "pool size %d"},
+	codecs.LevelInfo:  {"GET /v1/items/%d 200", "user %d logged in", "order %d created", "POST /v1/cart 201 in %dms"},
+	codecs.LevelWarn:  {"slow query: %dms", "retry %d of 5 for upstream", "disk usage at %d%%"},
+	codecs.LevelError: {"user %d failed to authenticate", "upstream timeout after %dms", "payment %d declined: card expired"},
+	codecs.LevelFatal: {"out of memory after %d allocations", "cannot bind port %d"},
+}
+
+// Next draws the next event at time t.
+func (s *Source) Next(t time.Time) Event {
+	svc := s.services[s.zipf.Uint64()]
+	pm := s.rng.IntN(1000)
+	lvl := codecs.LevelInfo
+	for _, m := range levelMix {
+		if pm < m.upTo {
+			lvl = m.level
+			break
+		}
+	}
+	ts := templates[lvl]
+	msg := fmt.Sprintf(ts[s.rng.IntN(len(ts))], s.rng.IntN(5000))
+	return Event{Time: t, Level: lvl, Service: svc, Host: svc + "-" + strconv.Itoa(s.rng.IntN(3)), Message: msg}
+}
+
+// Record encodes e in format ("json" or "text").
+func Record(topic, format string, e Event) *kgo.Record {
+	if format == "text" {
+		v := strconv.FormatInt(e.Time.Unix(), 10) + " " + e.Level.String() + " " + e.Message
+		return &kgo.Record{Topic: topic, Key: []byte(e.Service), Value: []byte(v), Timestamp: e.Time}
+	}
+	v, _ := json.Marshal(map[string]any{
+		"timestamp": e.Time.UnixMilli(), "level": e.Level.String(), "message": e.Message,
+		"service": e.Service, "host": e.Host,
+	})
+	return &kgo.Record{Topic: topic, Value: v, Timestamp: e.Time}
+}
+
+// Run produces events until Count is reached or ctx is done, and returns
+// once every produced event is acknowledged (or ctx ends).
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = uint64(time.Now().UnixNano())
+	}
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Brokers...), kgo.ProducerLinger(5 * time.Millisecond)}, cfg.ClientOpts...)...)
+	if err != nil {
+		return fmt.Errorf("producer: %w", err)
+	}
+	defer cl.Close()
+	src := NewSource(cfg.Seed, cfg.Services)
+	var (
+		acked   atomic.Int64
+		errMu   sync.Mutex
+		prodErr error
+	)
+	promise := func(_ *kgo.Record, err error) {
+		if err != nil {
+			errMu.Lock()
+			prodErr = errors.Join(prodErr, err)
+			errMu.Unlock()
+			return
+		}
+		acked.Add(1)
+	}
+	began := time.Now()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	progress := time.NewTicker(time.Second)
+	defer progress.Stop()
+	var sent int64
+	for cfg.Count == 0 || sent < cfg.Count {
+		due := cfg.Count - sent
+		if cfg.Rate > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-progress.C:
+				report(cfg.Progress, acked.Load(), began)
+				continue
+			case <-tick.C:
+			}
+			want := int64(cfg.Rate * time.Since(began).Seconds())
+			if cfg.Count == 0 || want-sent < due {
+				due = want - sent
+			}
+		} else if ctx.Err() != nil {
+			return nil
+		} else if cfg.Count == 0 || due > 1000 {
+			due = 1000
+		}
+		for i := int64(0); i < due; i++ {
+			format := cfg.Format
+			if format == "mixed" {
+				format = [2]string{"json", "text"}[sent%2]
+			}
+			cl.Produce(ctx, Record(cfg.Topic, format, src.Next(cfg.Now())), promise)
+			sent++
+		}
+	}
+	if err := cl.Flush(ctx); err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	report(cfg.Progress, acked.Load(), began)
+	errMu.Lock()
+	defer errMu.Unlock()
+	if prodErr != nil {
+		return fmt.Errorf("produce: %w", prodErr)
+	}
+	return nil
+}
+
+func report(w io.Writer, n int64, began time.Time) {
+	if w == nil {
+		return
+	}
+	secs := time.Since(began).Seconds()
+	fmt.Fprintf(w, "produced %d events in %.1fs (%.0f/s)\n", n, secs, float64(n)/max(secs, 1e-9))
+}

@@ -1,0 +1,134 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/logpulse/logpulse/codecs"
+)
+
+// fakeSource is a Source over a map of (service, window start) → window.
+type fakeSource struct {
+	mu        sync.Mutex
+	windows   map[fakeKey]Window
+	watermark time.Time
+}
+
+type fakeKey struct {
+	service string
+	start   int64 // unix seconds
+}
+
+func newFakeSource() *fakeSource {
+	return &fakeSource{windows: map[fakeKey]Window{}}
+}
+
+// add adds counts and late counts to one service's window at start.
+func (f *fakeSource) add(service string, start time.Time, counts, late codecs.Counts) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := fakeKey{service, start.Unix()}
+	w := f.windows[k]
+	w.Start = start.UTC()
+	w.Counts.Add(counts)
+	w.Late.Add(late)
+	f.windows[k] = w
+}
+
+func (f *fakeSource) Windows(from, to time.Time, service string) []Window {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	byStart := map[int64]Window{}
+	for k, w := range f.windows {
+		if k.start < from.Unix() || k.start >= to.Unix() || (service != "" && k.service != service) {
+			continue
+		}
+		sum := byStart[k.start]
+		sum.Start = w.Start
+		sum.Counts.Add(w.Counts)
+		sum.Late.Add(w.Late)
+		byStart[k.start] = sum
+	}
+	out := make([]Window, 0, len(byStart))
+	for _, w := range byStart {
+		out = append(out, w)
+	}
+	return out
+}
+
+func (f *fakeSource) Services(from, to time.Time) map[string]codecs.Counts {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]codecs.Counts{}
+	for k, w := range f.windows {
+		if k.start < from.Unix() || k.start >= to.Unix() {
+			continue
+		}
+		c := out[k.service]
+		c.Add(w.Counts)
+		out[k.service] = c
+	}
+	return out
+}
+
+func (f *fakeSource) Watermark() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.watermark
+}
+
+// panicSource is a broken Source.
+type panicSource struct{}
+
+func (panicSource) Windows(time.Time, time.Time, string) []Window          { panic("index corrupt") }
+func (panicSource) Services(time.Time, time.Time) map[string]codecs.Counts { panic("index corrupt") }
+func (panicSource) Watermark() time.Time                                   { return time.Time{} }
+
+// ts parses an RFC 3339 time.
+func ts(tb testing.TB, s string) time.Time {
+	tb.Helper()
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t.UTC()
+}
+
+// fixedNow returns a clock stopped at s.
+func fixedNow(tb testing.TB, s string) func() time.Time {
+	tb.Helper()
+	t := ts(tb, s)
+	return func() time.Time { return t }
+}
+
+// serve runs one request through h.
+func serve(tb testing.TB, h http.Handler, method, target string) *httptest.ResponseRecorder {
+	tb.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	return rec
+}
+
+// decode checks the headers every response carries and decodes the body,
+// rejecting fields that T does not have.
+func decode[T any](tb testing.TB, rec *httptest.ResponseRecorder) T {
+	tb.Helper()
+	if got := rec.Header().Get("Content-Type"); got != "application/json" {
+		tb.Errorf("Content-Type = %q, want application/json", got)
+	}
+	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+		tb.Errorf("Cache-Control = %q, want no-store", got)
+	}
+	var v T
+	dec := json.NewDecoder(strings.NewReader(rec.Body.String()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		tb.Fatalf("decode %T from %s: %v", v, rec.Body, err)
+	}
+	return v
+}

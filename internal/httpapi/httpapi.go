@@ -1,0 +1,85 @@
+// Package httpapi serves the aggregates over HTTP.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Defaults for the zero values in Config.
+const (
+	DefaultWindow    = time.Minute
+	DefaultMaxPoints = 10000
+)
+
+// Config is what New needs. Only Source is required.
+type Config struct {
+	// Source is read on every request.
+	Source Source
+	// Window is the base window size; windows are aligned to it from the
+	// Unix epoch, so in UTC. It must be a whole number of seconds, as the
+	// table keys windows by their start in unix seconds. Default 1m.
+	Window time.Duration
+	// Grace is how long after its end a window can still change: a window is
+	// final when start+Window+Grace <= Source.Watermark(). Default 0.
+	Grace time.Duration
+	// MaxPoints caps the windows in one response. Default 10000.
+	MaxPoints int
+	// Ready reports whether the service can answer; a nil error means ready.
+	// /readyz serves it. Default: always ready.
+	Ready func() error
+	// Now is the clock for relative times and the default range. Default
+	// time.Now.
+	Now func() time.Time
+	// Logger gets the full text of internal errors. Default: discard.
+	Logger *slog.Logger
+}
+
+// server holds a Config with the defaults filled in.
+type server struct {
+	src       Source
+	window    time.Duration
+	grace     time.Duration
+	maxPoints int
+	ready     func() error
+	now       func() time.Time
+	log       *slog.Logger
+}
+
+// New returns the handler for the whole HTTP API (see routes.go). It panics
+// if cfg.Source is nil or cfg.Window is not a whole number of seconds: both
+// are programming errors that no request could recover from.
+func New(cfg Config) http.Handler {
+	if cfg.Source == nil {
+		panic("httpapi: Config.Source is nil")
+	}
+	s := &server{
+		src:       cfg.Source,
+		window:    cfg.Window,
+		grace:     cfg.Grace,
+		maxPoints: cfg.MaxPoints,
+		ready:     cfg.Ready,
+		now:       cfg.Now,
+		log:       cfg.Logger,
+	}
+	if s.window <= 0 {
+		s.window = DefaultWindow
+	}
+	if s.window%time.Second != 0 {
+		panic("httpapi: Config.Window " + s.window.String() + " is not a whole number of seconds")
+	}
+	if s.maxPoints <= 0 {
+		s.maxPoints = DefaultMaxPoints
+	}
+	if s.ready == nil {
+		s.ready = func() error { return nil }
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s.routes()
+}

@@ -1,0 +1,309 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/logpulse/logpulse/codecs"
+)
+
+const testNow = "2024-05-01T12:34:30Z"
+
+// testSource holds a few windows around 2024-05-01T12:00Z, with the
+// watermark at 12:10, so with a 1m window and 1m grace the windows that
+// start up to 12:08 are final.
+func testSource(tb testing.TB) *fakeSource {
+	tb.Helper()
+	f := newFakeSource()
+	none := codecs.Counts{}
+	f.add("api", ts(tb, "2024-05-01T12:00:00Z"), codecs.Counts{codecs.LevelInfo: 10, codecs.LevelError: 1}, none)
+	f.add("web", ts(tb, "2024-05-01T12:00:00Z"), codecs.Counts{codecs.LevelInfo: 2}, codecs.Counts{codecs.LevelWarn: 1})
+	f.add("api", ts(tb, "2024-05-01T12:01:00Z"), codecs.Counts{codecs.LevelInfo: 5}, none)
+	f.add("api", ts(tb, "2024-05-01T12:07:00Z"), codecs.Counts{codecs.LevelError: 2}, codecs.Counts{codecs.LevelError: 3})
+	f.add("web", ts(tb, "2024-05-01T12:33:00Z"), codecs.Counts{codecs.LevelInfo: 1}, none)
+	f.add("api", ts(tb, "2024-05-01T12:34:00Z"), codecs.Counts{codecs.LevelInfo: 4}, none)
+	f.watermark = ts(tb, "2024-05-01T12:10:00Z")
+	return f
+}
+
+func testHandler(tb testing.TB, src Source) http.Handler {
+	tb.Helper()
+	return New(Config{
+		Source: src,
+		Window: time.Minute,
+		Grace:  time.Minute,
+		Now:    fixedNow(tb, testNow),
+	})
+}
+
+// win is an expected window with data; series fills in End and Final.
+func win(tb testing.TB, start string, counts map[string]int64, late int64) levelsWindow {
+	tb.Helper()
+	var total int64
+	for _, n := range counts {
+		total += n
+	}
+	return levelsWindow{Start: ts(tb, start), Counts: counts, Total: total, Late: late}
+}
+
+// series is the expected dense series of n steps from from: empty steps
+// except those in filled, final when they start before finalBefore.
+func series(tb testing.TB, from string, step time.Duration, n int, finalBefore string, filled ...levelsWindow) []levelsWindow {
+	tb.Helper()
+	start, fb := ts(tb, from), ts(tb, finalBefore)
+	out := make([]levelsWindow, n)
+	for i := range out {
+		out[i] = levelsWindow{Start: start, Counts: map[string]int64{}}
+		for _, f := range filled {
+			if f.Start.Equal(start) {
+				out[i] = f
+			}
+		}
+		out[i].End = start.Add(step)
+		out[i].Final = start.Before(fb)
+		start = start.Add(step)
+	}
+	return out
+}
+
+func TestLevels(t *testing.T) {
+	wm := ts(t, "2024-05-01T12:10:00Z")
+	first5 := []levelsWindow{
+		win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 12, "ERROR": 1}, 1),
+		win(t, "2024-05-01T12:01:00Z", map[string]int64{"INFO": 5}, 0),
+	}
+	tests := []struct {
+		name   string
+		target string
+		want   levelsResponse
+	}{{
+		name:   "dense 1m series",
+		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:05:00Z",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"), StepSeconds: 60, Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 5, "2024-05-01T12:09:00Z", first5...),
+			Totals:  map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
+		},
+	}, {
+		name:   "step 5m sums base windows and is final only when its last window is",
+		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:10:00Z&step=5m",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:10:00Z"), StepSeconds: 300, Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", 5*time.Minute, 2, "2024-05-01T12:05:00Z",
+				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 17, "ERROR": 1}, 1),
+				win(t, "2024-05-01T12:05:00Z", map[string]int64{"ERROR": 2}, 3)),
+			Totals: map[string]int64{"INFO": 17, "ERROR": 3}, Total: 20,
+		},
+	}, {
+		name:   "step in seconds",
+		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:05:00Z&step=300",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"), StepSeconds: 300, Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", 5*time.Minute, 1, "2024-05-01T12:05:00Z",
+				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 17, "ERROR": 1}, 1)),
+			Totals: map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
+		},
+	}, {
+		name:   "service filter",
+		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:02:00Z&service=web",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Service: "web", Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z",
+				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 2}, 1)),
+			Totals: map[string]int64{"INFO": 2}, Total: 2,
+		},
+	}, {
+		name:   "unknown service is an empty series",
+		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:02:00Z&service=nope",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Service: "nope", Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z"),
+			Totals:  map[string]int64{},
+		},
+	}, {
+		name:   "from aligned down, to aligned up to the window",
+		target: "/v1/levels?from=2024-05-01T12:00:30Z&to=2024-05-01T12:01:10Z",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z", first5...),
+			Totals:  map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
+		},
+	}, {
+		name:   "from and to aligned to the step",
+		target: "/v1/levels?from=2024-05-01T12:03:00Z&to=2024-05-01T12:06:00Z&step=5m",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:10:00Z"), StepSeconds: 300, Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", 5*time.Minute, 2, "2024-05-01T12:05:00Z",
+				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 17, "ERROR": 1}, 1),
+				win(t, "2024-05-01T12:05:00Z", map[string]int64{"ERROR": 2}, 3)),
+			Totals: map[string]int64{"INFO": 17, "ERROR": 3}, Total: 20,
+		},
+	}, {
+		name:   "offsets are converted to UTC, an unescaped + included",
+		target: "/v1/levels?from=2024-05-01T14:00:00+02:00&to=2024-05-01T08:02:00%2D04:00",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z", first5...),
+			Totals:  map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
+		},
+	}, {
+		name:   "unix seconds",
+		target: "/v1/levels?from=1714564800&to=1714564920",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z", first5...),
+			Totals:  map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
+		},
+	}, {
+		name:   "relative from, to defaults to now and the partial window is served",
+		target: "/v1/levels?from=-5m",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T12:29:00Z"), To: ts(t, "2024-05-01T12:35:00Z"), StepSeconds: 60, Watermark: &wm,
+			Windows: series(t, "2024-05-01T12:29:00Z", time.Minute, 6, "2024-05-01T12:09:00Z",
+				win(t, "2024-05-01T12:33:00Z", map[string]int64{"INFO": 1}, 0),
+				win(t, "2024-05-01T12:34:00Z", map[string]int64{"INFO": 4}, 0)),
+			Totals: map[string]int64{"INFO": 5}, Total: 5,
+		},
+	}, {
+		name:   "relative from and to, now",
+		target: "/v1/levels?from=-1h30m&to=now&step=1h",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T11:00:00Z"), To: ts(t, "2024-05-01T13:00:00Z"), StepSeconds: 3600, Watermark: &wm,
+			Windows: series(t, "2024-05-01T11:00:00Z", time.Hour, 2, "2024-05-01T12:00:00Z",
+				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 22, "ERROR": 3}, 4)),
+			Totals: map[string]int64{"INFO": 22, "ERROR": 3}, Total: 25,
+		},
+	}, {
+		name:   "defaults: the hour before now",
+		target: "/v1/levels",
+		want: levelsResponse{
+			From: ts(t, "2024-05-01T11:34:00Z"), To: ts(t, "2024-05-01T12:35:00Z"), StepSeconds: 60, Watermark: &wm,
+			Windows: series(t, "2024-05-01T11:34:00Z", time.Minute, 61, "2024-05-01T12:09:00Z",
+				append(first5,
+					win(t, "2024-05-01T12:07:00Z", map[string]int64{"ERROR": 2}, 3),
+					win(t, "2024-05-01T12:33:00Z", map[string]int64{"INFO": 1}, 0),
+					win(t, "2024-05-01T12:34:00Z", map[string]int64{"INFO": 4}, 0))...),
+			Totals: map[string]int64{"INFO": 22, "ERROR": 3}, Total: 25,
+		},
+	}}
+	h := testHandler(t, testSource(t))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := serve(t, h, "GET", tt.target)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d, want 200; body %s", rec.Code, rec.Body)
+			}
+			got := decode[levelsResponse](t, rec)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("GET %s (-want +got):\n%s", tt.target, diff)
+			}
+		})
+	}
+}
+
+// TestLevelsWire pins the JSON field names and shapes, which the decoded
+// comparisons above would not notice if both sides changed together.
+func TestLevelsWire(t *testing.T) {
+	h := testHandler(t, testSource(t))
+	rec := serve(t, h, "GET", "/v1/levels?from=2024-05-01T12:06:00Z&to=2024-05-01T12:08:00Z&service=api")
+	const want = `{
+		"from": "2024-05-01T12:06:00Z", "to": "2024-05-01T12:08:00Z", "step_seconds": 60,
+		"service": "api", "watermark": "2024-05-01T12:10:00Z",
+		"windows": [
+			{"start": "2024-05-01T12:06:00Z", "end": "2024-05-01T12:07:00Z", "counts": {}, "total": 0, "final": true, "late": 0},
+			{"start": "2024-05-01T12:07:00Z", "end": "2024-05-01T12:08:00Z", "counts": {"ERROR": 2}, "total": 2, "final": true, "late": 3}
+		],
+		"totals": {"ERROR": 2}, "total": 2
+	}`
+	if diff := cmp.Diff(jsonValue(t, want), jsonValue(t, rec.Body.String())); diff != "" {
+		t.Errorf("body (-want +got):\n%s", diff)
+	}
+}
+
+func jsonValue(tb testing.TB, s string) any {
+	tb.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		tb.Fatalf("unmarshal %s: %v", s, err)
+	}
+	return v
+}
+
+func TestLevelsNoWatermark(t *testing.T) {
+	src := testSource(t)
+	src.watermark = time.Time{}
+	rec := serve(t, testHandler(t, src), "GET", "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:02:00Z")
+	if got := jsonValue(t, rec.Body.String()).(map[string]any)["watermark"]; got != nil {
+		t.Errorf("watermark = %v, want null", got)
+	}
+	for _, w := range decode[levelsResponse](t, rec).Windows {
+		if w.Final {
+			t.Errorf("window %s is final with no watermark", w.Start)
+		}
+	}
+}
+
+// TestLevelsTooManyPoints checks that the step the error suggests is
+// accepted for the same range.
+func TestLevelsTooManyPoints(t *testing.T) {
+	tests := []struct {
+		maxPoints int
+		query     string
+	}{
+		{10, "from=2024-05-01T12:00:00Z&to=2024-05-01T12:11:00Z"},
+		{10, "from=2024-05-01T12:00:30Z&to=2024-05-01T12:10:30Z"},
+		{1, "from=2024-05-01T12:00:00Z&to=2024-05-01T12:02:00Z"},
+		{0, "from=-1000h"},
+		{0, "from=2024-01-01T00:00:00Z&to=2024-05-01T00:00:00Z&step=2m"},
+	}
+	suggested := regexp.MustCompile(`e\.g\. (\w+),`)
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			h := New(Config{Source: testSource(t), MaxPoints: tt.maxPoints, Now: fixedNow(t, testNow)})
+			rec := serve(t, h, "GET", "/v1/levels?"+tt.query)
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", rec.Code)
+			}
+			body := decode[errorBody](t, rec)
+			m := suggested.FindStringSubmatch(body.Error)
+			if body.Param != "step" || m == nil {
+				t.Fatalf("got %+v, want param step and a suggested step", body)
+			}
+			q, err := url.ParseQuery(tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Set("step", m[1])
+			if rec := serve(t, h, "GET", "/v1/levels?"+q.Encode()); rec.Code != http.StatusOK {
+				t.Errorf("with the suggested step %s: status %d, body %s", m[1], rec.Code, rec.Body)
+			}
+		})
+	}
+}
+
+func BenchmarkLevels(b *testing.B) {
+	src := newFakeSource()
+	from := ts(b, "2024-05-01T11:00:00Z")
+	for s := range 50 {
+		service := "service-" + string(rune('a'+s%26)) + string(rune('a'+s/26))
+		for m := range 60 {
+			src.add(service, from.Add(time.Duration(m)*time.Minute),
+				codecs.Counts{codecs.LevelInfo: int64(100 + m), codecs.LevelWarn: int64(s), codecs.LevelError: 1},
+				codecs.Counts{codecs.LevelError: int64(m % 2)})
+		}
+	}
+	src.watermark = ts(b, "2024-05-01T11:50:00Z")
+	h := New(Config{Source: src, Now: fixedNow(b, "2024-05-01T12:00:00Z")})
+	req := "/v1/levels?from=2024-05-01T11:00:00Z&to=2024-05-01T12:00:00Z"
+	b.ReportAllocs()
+	for b.Loop() {
+		if rec := serve(b, h, "GET", req); rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+)
+
+// route is one endpoint: a method and an exact path.
+type route struct {
+	method  string
+	path    string
+	handler http.HandlerFunc
+}
+
+// routes is the whole HTTP surface.
+func (s *server) routes() http.Handler {
+	return s.mux([]route{
+		{"GET", "/v1/levels", s.handleLevels},
+		{"GET", "/v1/services", s.handleServices},
+		{"GET", "/healthz", s.handleHealthz},
+		{"GET", "/readyz", s.handleReadyz},
+	})
+}
+
+// mux registers each route with its method, a catch-all per path that
+// answers 405, and one for everything else that answers 404, so that every
+// response is JSON (ServeMux's own 404 and 405 are plain text).
+func (s *server) mux(routes []route) http.Handler {
+	mux := http.NewServeMux()
+	allow := map[string][]string{}
+	for _, rt := range routes {
+		mux.Handle(rt.method+" "+rt.path, rt.handler)
+		if rt.method == http.MethodGet {
+			// A GET pattern also matches HEAD.
+			allow[rt.path] = append(allow[rt.path], http.MethodGet, http.MethodHead)
+		} else {
+			allow[rt.path] = append(allow[rt.path], rt.method)
+		}
+	}
+	for path, methods := range allow {
+		err := &methodError{allow: strings.Join(methods, ", ")}
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, err)
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errNotFound)
+	})
+	return s.recoverPanics(mux)
+}

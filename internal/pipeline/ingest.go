@@ -1,0 +1,281 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/logpulse/logpulse/processors"
+	"github.com/logpulse/logpulse/topology"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// IngestConfig configures the ingest stage.
+type IngestConfig struct {
+	Brokers       []string
+	Topics        topology.Topics
+	Window, Grace time.Duration
+	MaxEventBytes int
+	// TransactionalID must be unique per running ingest instance and stable
+	// across its restarts: a restarted instance then fences its previous
+	// incarnation and aborts its open transaction at once.
+	TransactionalID string
+	ClientOpts      []kgo.Opt // extra client options (TLS, SASL, logging)
+	Logger          *slog.Logger
+	Metrics         *Metrics
+}
+
+// Ingest consumes the input topic in a consumer group and writes, per polled
+// batch and in one transaction: the deltas, the dead-letter and late
+// records, and the input offsets with each partition's stream time in the
+// offset metadata. A crash anywhere before the commit leaves nothing behind;
+// the next owner of a partition resumes from the committed offset with the
+// committed stream time, so counts are exact and lateness deterministic.
+type Ingest struct {
+	cfg  IngestConfig
+	sess *kgo.GroupTransactSession
+	adm  *kadm.Client
+	log  *slog.Logger
+
+	mu   sync.Mutex // guards proc against the rebalance callbacks
+	proc *processors.Ingest
+}
+
+// NewIngest connects to the cluster; Run starts consuming.
+func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	in := &Ingest{cfg: cfg, log: cfg.Logger.With("stage", "ingest")}
+	forget := func(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		if in.proc == nil {
+			return
+		}
+		for _, p := range lost[cfg.Topics.Logs] {
+			in.proc.Forget(p)
+		}
+	}
+	opts := append([]kgo.Opt{
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.ConsumerGroup(cfg.Topics.IngestGroup),
+		kgo.ConsumeTopics(cfg.Topics.Logs),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.RequireStableFetchOffsets(),
+		kgo.TransactionalID(cfg.TransactionalID),
+		kgo.TransactionTimeout(30 * time.Second),
+		kgo.RecordPartitioner(topology.GokaPartitioner()),
+		kgo.FetchMaxWait(250 * time.Millisecond),
+		kgo.OnPartitionsRevoked(forget),
+		kgo.OnPartitionsLost(forget),
+	}, cfg.ClientOpts...)
+	sess, err := kgo.NewGroupTransactSession(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("ingest client: %w", err)
+	}
+	in.sess = sess
+	in.adm = kadm.NewClient(sess.Client())
+	parts, err := partitionCount(ctx, in.adm, cfg.Topics.Deltas)
+	if err != nil {
+		sess.Close()
+		return nil, err
+	}
+	proc, err := processors.NewIngest(processors.IngestConfig{
+		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes,
+		DeltaPartitions: parts, DLQTopic: cfg.Topics.DLQ, LateTopic: cfg.Topics.Late,
+	})
+	if err != nil {
+		sess.Close()
+		return nil, err
+	}
+	in.proc = proc
+	return in, nil
+}
+
+// Run consumes until ctx is done or a transaction fails beyond retry.
+func (in *Ingest) Run(ctx context.Context) error {
+	defer in.sess.Close()
+	for {
+		fetches := in.sess.PollFetches(ctx)
+		if ctx.Err() != nil || fetches.IsClientClosed() {
+			return nil
+		}
+		fetches.EachError(func(t string, p int32, err error) {
+			in.log.Warn("fetch", "topic", t, "partition", p, "err", err)
+		})
+		records := fetches.Records()
+		if len(records) == 0 {
+			continue
+		}
+		if err := in.sess.Begin(); err != nil {
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		if err := in.restore(ctx, records); err != nil {
+			// Without the committed stream time lateness would depend on
+			// timing; abort, which rewinds to the committed offsets.
+			in.log.Warn("restore stream time", "err", err)
+			if _, err := in.sess.End(ctx, kgo.TryAbort); err != nil {
+				return fmt.Errorf("abort transaction: %w", err)
+			}
+			continue
+		}
+		if err := in.transact(ctx, records); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) error {
+	start := time.Now()
+	in.mu.Lock()
+	b := in.proc.Build(records)
+	meta := in.metadata(b)
+	in.mu.Unlock()
+
+	var (
+		perrMu sync.Mutex
+		perr   error
+	)
+	promise := func(_ *kgo.Record, err error) {
+		if err != nil {
+			perrMu.Lock()
+			perr = errors.Join(perr, err)
+			perrMu.Unlock()
+		}
+	}
+	for key, d := range b.Deltas {
+		v, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("encode delta: %w", err)
+		}
+		in.sess.Produce(ctx, &kgo.Record{Topic: in.cfg.Topics.Deltas, Key: []byte(key), Value: v}, promise)
+	}
+	for _, r := range b.Rejected {
+		in.sess.Produce(ctx, r, promise)
+	}
+	for _, r := range b.Late {
+		in.sess.Produce(ctx, r, promise)
+	}
+	if err := in.sess.Client().Flush(ctx); err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	perrMu.Lock()
+	produced := perr
+	perrMu.Unlock()
+	try := kgo.TryCommit
+	if produced != nil {
+		in.log.Warn("produce failed, aborting transaction", "err", produced)
+		try = kgo.TryAbort
+	}
+	committed, err := in.sess.End(kgo.PreTxnCommitFnContext(ctx, func(req *kmsg.TxnOffsetCommitRequest) error {
+		for i := range req.Topics {
+			if req.Topics[i].Topic != in.cfg.Topics.Logs {
+				continue
+			}
+			for j := range req.Topics[i].Partitions {
+				p := &req.Topics[i].Partitions[j]
+				if m, ok := meta[p.Partition]; ok {
+					p.Metadata = &m
+				}
+			}
+		}
+		return nil
+	}), try)
+	if err != nil {
+		return fmt.Errorf("end transaction: %w", err)
+	}
+	if !committed {
+		in.log.Info("transaction aborted, resuming from committed offsets", "records", len(records))
+		return nil
+	}
+	in.mu.Lock()
+	in.proc.Commit(b)
+	in.mu.Unlock()
+	in.cfg.Metrics.ingested(b, time.Since(start))
+	in.log.Debug("transaction committed", "records", len(records), "deltas", len(b.Deltas),
+		"rejected", len(b.Rejected), "late", len(b.Late))
+	return nil
+}
+
+// metadataPrefix marks offset-commit metadata written by logpulse: the
+// stream time of the partition at the committed offset.
+const metadataPrefix = "logpulse:stream_time_ms="
+
+// metadata returns the offset-commit metadata of every partition whose
+// stream time is known after b. Callers hold in.mu.
+func (in *Ingest) metadata(b *processors.Batch) map[int32]string {
+	// The commit carries every partition the session has consumed, not only
+	// those in b, so every known stream time goes along; metadata left out
+	// would be replaced by the member ID and the stream time lost.
+	m := make(map[int32]string)
+	for p, t := range in.proc.StreamTimes() {
+		m[p] = metadataPrefix + strconv.FormatInt(t.UnixMilli(), 10)
+	}
+	for p, t := range b.StreamTimes {
+		m[p] = metadataPrefix + strconv.FormatInt(t.UnixMilli(), 10)
+	}
+	return m
+}
+
+// restore reads back the committed stream time of every partition in
+// records that this instance does not know yet (after a start or a
+// rebalance). The group's committed offsets are stable by then: franz-go
+// fetched them with RequireStable before it fetched the records.
+func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
+	in.mu.Lock()
+	var missing []int32
+	for _, r := range records {
+		if _, ok := in.proc.StreamTime(r.Partition); !ok && !slices.Contains(missing, r.Partition) {
+			missing = append(missing, r.Partition)
+		}
+	}
+	in.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	offs, err := in.adm.FetchOffsets(kadm.RequireStable(ctx), in.cfg.Topics.IngestGroup)
+	if err != nil {
+		return fmt.Errorf("fetch committed offsets: %w", err)
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, p := range missing {
+		var st time.Time
+		if o, ok := offs.Lookup(in.cfg.Topics.Logs, p); ok && o.Err == nil {
+			if ms, ok := strings.CutPrefix(o.Metadata, metadataPrefix); ok {
+				if n, err := strconv.ParseInt(ms, 10, 64); err == nil {
+					st = time.UnixMilli(n).UTC()
+				}
+			}
+		}
+		in.proc.Restore(p, st)
+		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
+	}
+	return nil
+}
+
+func partitionCount(ctx context.Context, adm *kadm.Client, topic string) (int32, error) {
+	td, err := adm.ListTopics(ctx, topic)
+	if err != nil {
+		return 0, fmt.Errorf("describe topic %s: %w", topic, err)
+	}
+	d, ok := td[topic]
+	if !ok || d.Err != nil || len(d.Partitions) == 0 {
+		return 0, fmt.Errorf("topic %s is missing: run `logpulse topics` to create it", topic)
+	}
+	return int32(len(d.Partitions)), nil
+}

@@ -1,0 +1,222 @@
+// Package rollup is the view's in-memory index of the aggregate table: per
+// window, the counts of every service and their sum, so a query over a range
+// touches one entry per window instead of scanning every key. It implements
+// httpapi.Source.
+package rollup
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/httpapi"
+)
+
+// Index holds the table's window values and watermarks. It is safe for
+// concurrent use: the view writes, HTTP handlers read.
+type Index struct {
+	window     time.Duration
+	retention  time.Duration
+	partitions int32 // table partitions; 0 until the first update tells
+
+	mu      sync.RWMutex
+	windows map[int64]*bucket // by window start, unix seconds
+	// wm[table partition][input partition] = stream time, unix ms.
+	wm     map[int32]map[int32]int64
+	inputs map[int32]bool // input partitions seen in any table partition
+	cutoff int64          // windows starting before this were pruned
+}
+
+type bucket struct {
+	services map[string]*entry
+	sum      entry
+}
+
+type entry struct{ counts, late codecs.Counts }
+
+// New returns an empty index for a table with the given number of
+// partitions, windows of the given size, kept for retention after the
+// watermark passes them.
+func New(partitions int32, window, retention time.Duration) *Index {
+	return &Index{
+		window: window, retention: retention, partitions: partitions,
+		windows: make(map[int64]*bucket),
+		wm:      make(map[int32]map[int32]int64),
+		inputs:  make(map[int32]bool),
+	}
+}
+
+// Update applies one table record; a nil value deletes the key.
+func (ix *Index) Update(partition int32, key string, value []byte) error {
+	var agg codecs.Aggregate
+	if value != nil {
+		if err := json.Unmarshal(value, &agg); err != nil {
+			return fmt.Errorf("decode table value of %q: %w", key, err)
+		}
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if codecs.IsWatermarkKey(key) {
+		in, err := codecs.ParseWatermarkKey(key)
+		if err != nil {
+			return err
+		}
+		if value == nil {
+			return nil
+		}
+		m := ix.wm[partition]
+		if m == nil {
+			m = make(map[int32]int64)
+			ix.wm[partition] = m
+		}
+		m[in] = max(m[in], agg.StreamTimeMs)
+		ix.inputs[in] = true
+		ix.prune()
+		return nil
+	}
+	service, start, err := codecs.ParseWindowKey(key)
+	if err != nil {
+		return err
+	}
+	ws := start.Unix()
+	if ws < ix.cutoff {
+		return nil
+	}
+	b := ix.windows[ws]
+	if b == nil {
+		if value == nil {
+			return nil
+		}
+		b = &bucket{services: make(map[string]*entry)}
+		ix.windows[ws] = b
+	}
+	if old := b.services[service]; old != nil {
+		sub(&b.sum.counts, old.counts)
+		sub(&b.sum.late, old.late)
+	}
+	if value == nil {
+		delete(b.services, service)
+		if len(b.services) == 0 {
+			delete(ix.windows, ws)
+		}
+		return nil
+	}
+	b.services[service] = &entry{counts: agg.Counts, late: agg.Late}
+	b.sum.counts.Add(agg.Counts)
+	b.sum.late.Add(agg.Late)
+	return nil
+}
+
+func sub(c *codecs.Counts, o codecs.Counts) {
+	for i := range c {
+		c[i] -= o[i]
+	}
+}
+
+// watermark is the stream time up to which every table partition has
+// applied every delta of every input partition seen so far: the minimum over
+// all (table partition, input partition) pairs, zero while any is missing.
+// Callers hold ix.mu.
+func (ix *Index) watermark() int64 {
+	if len(ix.inputs) == 0 || int32(len(ix.wm)) < ix.partitions {
+		return 0
+	}
+	first, low := true, int64(0)
+	for _, m := range ix.wm {
+		for in := range ix.inputs {
+			st, ok := m[in]
+			if !ok {
+				return 0
+			}
+			if first || st < low {
+				low, first = st, false
+			}
+		}
+	}
+	return low
+}
+
+// prune drops windows that ended more than the retention before the
+// watermark: they have left the table too (retention.ms), and memory stays
+// bounded by retention × services. Callers hold ix.mu.
+func (ix *Index) prune() {
+	wm := ix.watermark()
+	if wm == 0 || ix.retention <= 0 {
+		return
+	}
+	cutoff := time.UnixMilli(wm).Add(-ix.retention).Truncate(ix.window).Unix()
+	if cutoff <= ix.cutoff {
+		return
+	}
+	for ws := range ix.windows {
+		if ws < cutoff {
+			delete(ix.windows, ws)
+		}
+	}
+	ix.cutoff = cutoff
+}
+
+// Watermark implements httpapi.Source.
+func (ix *Index) Watermark() time.Time {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	wm := ix.watermark()
+	if wm == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(wm).UTC()
+}
+
+// Windows implements httpapi.Source.
+func (ix *Index) Windows(from, to time.Time, service string) []httpapi.Window {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var out []httpapi.Window
+	ix.each(from, to, func(ws int64, b *bucket) {
+		e := &b.sum
+		if service != "" {
+			if e = b.services[service]; e == nil {
+				return
+			}
+		}
+		out = append(out, httpapi.Window{Start: time.Unix(ws, 0).UTC(), Counts: e.counts, Late: e.late})
+	})
+	return out
+}
+
+// Services implements httpapi.Source.
+func (ix *Index) Services(from, to time.Time) map[string]codecs.Counts {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make(map[string]codecs.Counts)
+	ix.each(from, to, func(_ int64, b *bucket) {
+		for name, e := range b.services {
+			c := out[name]
+			c.Add(e.counts)
+			out[name] = c
+		}
+	})
+	return out
+}
+
+// each calls fn for every window with data starting in [from, to). It walks
+// the range by window when that is shorter than the map, else the map.
+func (ix *Index) each(from, to time.Time, fn func(ws int64, b *bucket)) {
+	lo, hi := from.Unix(), to.Unix()
+	step := int64(ix.window / time.Second)
+	if step > 0 && (hi-lo)/step <= int64(len(ix.windows)) {
+		for ws := from.Truncate(ix.window).Unix(); ws < hi; ws += step {
+			if b := ix.windows[ws]; b != nil && ws >= lo {
+				fn(ws, b)
+			}
+		}
+		return
+	}
+	for ws, b := range ix.windows {
+		if ws >= lo && ws < hi {
+			fn(ws, b)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package rollup
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/httpapi"
+)
+
+func at(tb testing.TB, s string) time.Time {
+	tb.Helper()
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+func value(tb testing.TB, info, errs int64, late int64, streamMs int64) []byte {
+	tb.Helper()
+	a := codecs.Aggregate{StreamTimeMs: streamMs}
+	a.Counts[codecs.LevelInfo], a.Counts[codecs.LevelError], a.Late[codecs.LevelInfo] = info, errs, late
+	b, err := json.Marshal(a)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func update(tb testing.TB, ix *Index, part int32, key string, v []byte) {
+	tb.Helper()
+	if err := ix.Update(part, key, v); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func TestIndexReplacesValues(t *testing.T) {
+	ix := New(2, time.Minute, time.Hour)
+	w := at(t, "2026-11-26T10:00:00Z")
+	update(t, ix, 0, codecs.WindowKey("api", w), value(t, 1, 0, 0, 0))
+	update(t, ix, 1, codecs.WindowKey("db", w), value(t, 2, 1, 0, 0))
+	// A table record is the key's whole state: it replaces, never adds.
+	update(t, ix, 0, codecs.WindowKey("api", w), value(t, 5, 2, 1, 0))
+	update(t, ix, 0, codecs.WindowKey("api", w.Add(time.Minute)), value(t, 7, 0, 0, 0))
+
+	var c codecs.Counts
+	c[codecs.LevelInfo], c[codecs.LevelError] = 7, 3
+	var late codecs.Counts
+	late[codecs.LevelInfo] = 1
+	got := ix.Windows(w, w.Add(time.Minute), "")
+	if diff := cmp.Diff([]httpapi.Window{{Start: w, Counts: c, Late: late}}, got); diff != "" {
+		t.Errorf("all services (-want +got):\n%s", diff)
+	}
+	got = ix.Windows(w, w.Add(2*time.Minute), "db")
+	var dbc codecs.Counts
+	dbc[codecs.LevelInfo], dbc[codecs.LevelError] = 2, 1
+	if diff := cmp.Diff([]httpapi.Window{{Start: w, Counts: dbc}}, got); diff != "" {
+		t.Errorf("db (-want +got):\n%s", diff)
+	}
+	svcs := ix.Services(w, w.Add(2*time.Minute))
+	if svcs["api"][codecs.LevelInfo] != 12 || svcs["db"][codecs.LevelInfo] != 2 {
+		t.Errorf("services = %v", svcs)
+	}
+	// Tombstone.
+	update(t, ix, 1, codecs.WindowKey("db", w), nil)
+	if svcs := ix.Services(w, w.Add(time.Minute)); len(svcs) != 1 {
+		t.Errorf("after tombstone, services = %v", svcs)
+	}
+}
+
+func TestIndexWatermark(t *testing.T) {
+	ix := New(2, time.Minute, time.Hour)
+	ms := func(s string) int64 { return at(t, s).UnixMilli() }
+	if !ix.Watermark().IsZero() {
+		t.Fatal("watermark before any record")
+	}
+	update(t, ix, 0, codecs.WatermarkKey(0, 1), value(t, 0, 0, 0, ms("2026-11-26T10:10:00Z")))
+	if !ix.Watermark().IsZero() {
+		t.Error("watermark known while table partition 1 has reported nothing")
+	}
+	update(t, ix, 1, codecs.WatermarkKey(0, 2), value(t, 0, 0, 0, ms("2026-11-26T10:08:00Z")))
+	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:08:00Z")) {
+		t.Errorf("watermark = %s, want the lower partition's 10:08", got)
+	}
+	// A second input partition appears in one table partition only: the
+	// other has not applied its deltas yet, so nothing is final.
+	update(t, ix, 0, codecs.WatermarkKey(1, 3), value(t, 0, 0, 0, ms("2026-11-26T10:20:00Z")))
+	if !ix.Watermark().IsZero() {
+		t.Errorf("watermark = %s while partition 1 lacks input 1", ix.Watermark())
+	}
+	update(t, ix, 1, codecs.WatermarkKey(1, 4), value(t, 0, 0, 0, ms("2026-11-26T10:20:00Z")))
+	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:08:00Z")) {
+		t.Errorf("watermark = %s, want 10:08", got)
+	}
+}
+
+func TestIndexRetention(t *testing.T) {
+	ix := New(1, time.Minute, time.Hour)
+	old := at(t, "2026-11-26T08:00:00Z")
+	update(t, ix, 0, codecs.WindowKey("api", old), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:00:00Z").UnixMilli()))
+	if got := ix.Windows(old, old.Add(time.Minute), ""); len(got) != 0 {
+		t.Errorf("window 2h before the watermark with 1h retention still served: %v", got)
+	}
+	update(t, ix, 0, codecs.WindowKey("api", old), value(t, 2, 0, 0, 0))
+	if got := ix.Windows(old, old.Add(time.Minute), ""); len(got) != 0 {
+		t.Errorf("pruned window came back: %v", got)
+	}
+}

@@ -1,0 +1,205 @@
+package processors
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Headers ingest adds to dead-letter and late records.
+const (
+	HeaderError          = "logpulse.error"
+	HeaderErrorMessage   = "logpulse.error.message"
+	HeaderOriginTopic    = "logpulse.origin.topic"
+	HeaderOriginPart     = "logpulse.origin.partition"
+	HeaderOriginOffset   = "logpulse.origin.offset"
+	HeaderWindowStart    = "logpulse.window.start"
+	HeaderStreamTime     = "logpulse.stream.time"
+	ReasonLate           = "late"
+	headerContentType    = "content-type"
+	defaultMaxEventBytes = 1 << 20
+)
+
+// IngestConfig configures Ingest. Topic names are injected by the caller.
+type IngestConfig struct {
+	Window        time.Duration // tumbling window size
+	Grace         time.Duration // how long after its end a window accepts events
+	MaxEventBytes int           // larger values go to the DLQ; 0 means 1 MiB
+	// DeltaPartitions is the partition count of the deltas topic; watermark
+	// keys are spread over all of them.
+	DeltaPartitions int32
+	DLQTopic        string // dead-letter topic for undecodable records
+	LateTopic       string // where late events are kept, counted or not
+}
+
+// Ingest turns polled input records into deltas. It tracks the stream time
+// (highest event time seen) of each input partition; Build does not change
+// it, Commit does, so an aborted transaction can be retried with the same
+// result.
+type Ingest struct {
+	cfg        IngestConfig
+	streamTime map[int32]time.Time
+	wmKeys     map[int32][]string
+}
+
+// NewIngest returns an Ingest with no known stream times.
+func NewIngest(cfg IngestConfig) (*Ingest, error) {
+	if cfg.Window <= 0 || cfg.Grace < 0 || cfg.DeltaPartitions <= 0 {
+		return nil, errors.New("ingest: window and delta partitions must be positive and grace not negative")
+	}
+	if cfg.MaxEventBytes <= 0 {
+		cfg.MaxEventBytes = defaultMaxEventBytes
+	}
+	return &Ingest{cfg: cfg, streamTime: make(map[int32]time.Time), wmKeys: make(map[int32][]string)}, nil
+}
+
+// Batch is the output of one polled batch, to be written in one transaction.
+type Batch struct {
+	// Deltas are keyed by codecs.WindowKey, or codecs.WatermarkKey for the
+	// stream time of every input partition in the batch.
+	Deltas map[string]*codecs.Delta
+	// Rejected are dead-letter records (DLQTopic), Late are late events
+	// (LateTopic), both with the original key, value and headers.
+	Rejected []*kgo.Record
+	Late     []*kgo.Record
+	// Counted are events counted in open windows, LateCounted in the late
+	// field of closed ones; Reasons counts rejected records by reason.
+	Counted, LateCounted codecs.Counts
+	Reasons              map[string]int
+	// StreamTimes are the input partitions' stream times after the batch;
+	// Commit applies them once the transaction has committed.
+	StreamTimes map[int32]time.Time
+}
+
+// StreamTime returns the stream time of input partition p, if known.
+func (in *Ingest) StreamTime(p int32) (time.Time, bool) {
+	t, ok := in.streamTime[p]
+	return t, ok
+}
+
+// StreamTimes returns a copy of every known stream time.
+func (in *Ingest) StreamTimes() map[int32]time.Time {
+	m := make(map[int32]time.Time, len(in.streamTime))
+	for p, t := range in.streamTime {
+		m[p] = t
+	}
+	return m
+}
+
+// Restore sets the stream time of input partition p, read back from the
+// ingest state topic after a restart or rebalance.
+func (in *Ingest) Restore(p int32, t time.Time) { in.streamTime[p] = t }
+
+// Forget drops the stream time of a partition this instance no longer owns:
+// its next owner advances it, so a later reassignment must restore it anew.
+func (in *Ingest) Forget(p int32) { delete(in.streamTime, p) }
+
+// Commit applies a batch's stream times after its transaction committed.
+func (in *Ingest) Commit(b *Batch) {
+	for p, t := range b.StreamTimes {
+		in.streamTime[p] = t
+	}
+}
+
+// Build decodes and pre-aggregates records, which must be in offset order
+// per partition (as a poll returns them).
+func (in *Ingest) Build(records []*kgo.Record) *Batch {
+	b := &Batch{
+		Deltas:      make(map[string]*codecs.Delta),
+		Reasons:     make(map[string]int),
+		StreamTimes: make(map[int32]time.Time),
+	}
+	for _, r := range records {
+		in.add(b, r)
+	}
+	for p, st := range b.StreamTimes {
+		ms := st.UnixMilli()
+		for _, k := range in.watermarkKeys(p) {
+			b.Deltas[k] = &codecs.Delta{StreamTimeMs: ms}
+		}
+	}
+	return b
+}
+
+func (in *Ingest) add(b *Batch, r *kgo.Record) {
+	st, seen := b.StreamTimes[r.Partition]
+	if !seen {
+		st = in.streamTime[r.Partition]
+	}
+	ev, err := codecs.Decode(codecs.Record{
+		Key: r.Key, Value: r.Value, Timestamp: r.Timestamp, ContentType: header(r, headerContentType),
+	}, in.cfg.MaxEventBytes)
+	if err != nil {
+		reason, msg := codecs.ReasonUndecodable, err.Error()
+		var de *codecs.DecodeError
+		if errors.As(err, &de) {
+			reason, msg = de.Reason, de.Msg
+		}
+		b.Reasons[reason]++
+		b.Rejected = append(b.Rejected, divert(r, in.cfg.DLQTopic, reason, msg))
+		// A rejected record still moves the partition on, so the state
+		// topic offsets and the stream time stay in step; it does not move
+		// stream time.
+		b.StreamTimes[r.Partition] = st
+		return
+	}
+	if ev.Time.After(st) {
+		st = ev.Time
+	}
+	b.StreamTimes[r.Partition] = st
+	start := WindowStart(ev.Time, in.cfg.Window)
+	key := codecs.WindowKey(ev.Service, start)
+	d := b.Deltas[key]
+	if d == nil {
+		d = new(codecs.Delta)
+		b.Deltas[key] = d
+	}
+	if Closed(start, in.cfg.Window, in.cfg.Grace, st) {
+		d.Late[ev.Level]++
+		b.LateCounted[ev.Level]++
+		late := divert(r, in.cfg.LateTopic, ReasonLate, "window closed before the event arrived")
+		late.Headers = append(late.Headers,
+			kgo.RecordHeader{Key: HeaderWindowStart, Value: []byte(start.Format(time.RFC3339))},
+			kgo.RecordHeader{Key: HeaderStreamTime, Value: []byte(st.Format(time.RFC3339Nano))})
+		b.Late = append(b.Late, late)
+		return
+	}
+	d.Counts[ev.Level]++
+	b.Counted[ev.Level]++
+}
+
+func (in *Ingest) watermarkKeys(p int32) []string {
+	keys, ok := in.wmKeys[p]
+	if !ok {
+		keys = watermarkKeys(p, in.cfg.DeltaPartitions, codecs.WatermarkKey)
+		in.wmKeys[p] = keys
+	}
+	return keys
+}
+
+// divert copies r for topic with the reason headers and its origin; the key,
+// value and original headers are kept unchanged.
+func divert(r *kgo.Record, topic, reason, msg string) *kgo.Record {
+	hs := make([]kgo.RecordHeader, 0, len(r.Headers)+5)
+	hs = append(hs, r.Headers...)
+	hs = append(hs,
+		kgo.RecordHeader{Key: HeaderError, Value: []byte(reason)},
+		kgo.RecordHeader{Key: HeaderErrorMessage, Value: []byte(msg)},
+		kgo.RecordHeader{Key: HeaderOriginTopic, Value: []byte(r.Topic)},
+		kgo.RecordHeader{Key: HeaderOriginPart, Value: []byte(strconv.Itoa(int(r.Partition)))},
+		kgo.RecordHeader{Key: HeaderOriginOffset, Value: []byte(strconv.FormatInt(r.Offset, 10))},
+	)
+	return &kgo.Record{Topic: topic, Key: r.Key, Value: r.Value, Headers: hs, Timestamp: r.Timestamp}
+}
+
+func header(r *kgo.Record, key string) string {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
+}

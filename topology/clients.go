@@ -1,0 +1,57 @@
+package topology
+
+import (
+	"hash/fnv"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// SaramaConfig returns a fresh sarama config for one goka builder. goka's
+// *BuilderWithConfig mutate the config they are given (client ID,
+// partitioner), so each builder needs its own: sharing one is a data race.
+//
+// Every setting here departs from goka's default on purpose (DESIGN.md §3).
+func SaramaConfig() *sarama.Config {
+	c := goka.DefaultConfig()
+	c.Version = sarama.V2_8_0_0
+	// goka starts a new group at the newest offset: events produced before
+	// the first start would never be counted.
+	c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	// Deltas are written in transactions; aborted ones must not count.
+	c.Consumer.IsolationLevel = sarama.ReadCommitted
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Idempotent = true
+	c.Net.MaxOpenRequests = 1
+	c.Producer.Retry.Max = 20
+	c.Producer.Retry.Backoff = 100 * time.Millisecond
+	return c
+}
+
+// TopicManagerConfig is goka's topic manager config: tables replicated as
+// the cluster allows, and a mismatch (say, a table with a partition count
+// other than the deltas topic) is an error, not a warning.
+func TopicManagerConfig(replication int16) *goka.TopicManagerConfig {
+	c := goka.NewTopicManagerConfig()
+	c.Table.Replication = int(replication)
+	c.Stream.Replication = int(replication)
+	c.Table.CleanupPolicy = "compact,delete"
+	c.MismatchBehavior = goka.TMConfigMismatchBehaviorFail
+	// Topics are created by Provision with their full configs; goka
+	// creating one on its own would miss them.
+	c.NoCreate = true
+	return c
+}
+
+// GokaPartitioner places keys where goka looks for them: sarama's hash
+// partitioner over FNV-1a. Every franz-go producer of a topic that goka reads
+// keyed (the deltas topic) must use it.
+func GokaPartitioner() kgo.Partitioner {
+	return kgo.StickyKeyPartitioner(kgo.SaramaCompatHasher(func(b []byte) uint32 {
+		h := fnv.New32a()
+		h.Write(b)
+		return h.Sum32()
+	}))
+}

@@ -1,0 +1,78 @@
+package topology_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/processors"
+	"github.com/logpulse/logpulse/topology"
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/tester"
+)
+
+func TestAggregateGraph(t *testing.T) {
+	tt := tester.New(t)
+	topics := topology.DefaultTopics()
+	proc, err := goka.NewProcessor(nil, topology.AggregateGraph(topics, processors.Aggregator{}), goka.WithTester(tt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("processor: %v", err)
+		}
+	})
+
+	w := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	api, db := codecs.WindowKey("api", w), codecs.WindowKey("db", w)
+	delta := func(info, errs, late int64) *codecs.Delta {
+		d := &codecs.Delta{}
+		d.Counts[codecs.LevelInfo], d.Counts[codecs.LevelError], d.Late[codecs.LevelInfo] = info, errs, late
+		return d
+	}
+	tt.Consume(topics.Deltas, api, delta(10, 1, 0))
+	tt.Consume(topics.Deltas, db, delta(5, 0, 0))
+	tt.Consume(topics.Deltas, api, delta(3, 2, 4))
+	wm := codecs.WatermarkKey(0, 0)
+	tt.Consume(topics.Deltas, wm, &codecs.Delta{StreamTimeMs: 2000})
+	tt.Consume(topics.Deltas, wm, &codecs.Delta{StreamTimeMs: 1000}) // stream time never goes back
+
+	counts := func(info, errs int64) codecs.Counts {
+		var c codecs.Counts
+		c[codecs.LevelInfo], c[codecs.LevelError] = info, errs
+		return c
+	}
+	table := goka.Table(topics.Table())
+	for _, tc := range []struct {
+		key          string
+		counts, late codecs.Counts
+		streamTime   int64
+	}{
+		{api, counts(13, 3), counts(4, 0), 0},
+		{db, counts(5, 0), codecs.Counts{}, 0},
+		{wm, codecs.Counts{}, codecs.Counts{}, 2000},
+	} {
+		got, ok := tt.TableValue(table, tc.key).(*codecs.Aggregate)
+		if !ok {
+			t.Fatalf("table value of %q: %#v", tc.key, tt.TableValue(table, tc.key))
+		}
+		if diff := cmp.Diff(tc.counts, got.Counts); diff != "" {
+			t.Errorf("counts of %q (-want +got):\n%s", tc.key, diff)
+		}
+		if diff := cmp.Diff(tc.late, got.Late); diff != "" {
+			t.Errorf("late of %q (-want +got):\n%s", tc.key, diff)
+		}
+		if got.StreamTimeMs != tc.streamTime {
+			t.Errorf("stream time of %q = %d, want %d", tc.key, got.StreamTimeMs, tc.streamTime)
+		}
+	}
+}
+
+func timeAt(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

@@ -1,0 +1,95 @@
+package topology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// Provision creates every missing topic of specs and checks the existing
+// ones: a partition count other than wanted (for the deltas topic and the
+// table) or a wrong cleanup policy is an error that says how to fix it. The
+// input topic may have any partition count: users own it.
+func Provision(ctx context.Context, adm *kadm.Client, specs []TopicSpec, flexible ...string) error {
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	existing, err := adm.ListTopics(ctx, names...)
+	if err != nil {
+		return fmt.Errorf("list topics: %w", err)
+	}
+	var errs []error
+	for _, s := range specs {
+		if _, ok := existing[s.Name]; ok {
+			continue
+		}
+		cfg := make(map[string]*string, len(s.Configs))
+		for k, v := range s.Configs {
+			cfg[k] = &v
+		}
+		resp, err := adm.CreateTopic(ctx, s.Partitions, s.Replication, cfg, s.Name)
+		if err == nil {
+			err = resp.Err
+		}
+		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+			errs = append(errs, fmt.Errorf("create topic %s: %w", s.Name, err))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return Check(ctx, adm, specs, flexible...)
+}
+
+// Check verifies that every topic of specs exists with its partition count
+// (except the flexible ones) and cleanup policy.
+func Check(ctx context.Context, adm *kadm.Client, specs []TopicSpec, flexible ...string) error {
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		names[i] = s.Name
+	}
+	details, err := adm.ListTopics(ctx, names...)
+	if err != nil {
+		return fmt.Errorf("list topics: %w", err)
+	}
+	configs, err := adm.DescribeTopicConfigs(ctx, names...)
+	if err != nil {
+		return fmt.Errorf("describe topic configs: %w", err)
+	}
+	var errs []error
+	for _, s := range specs {
+		d, ok := details[s.Name]
+		if !ok || d.Err != nil {
+			errs = append(errs, fmt.Errorf("topic %s is missing: run `logpulse topics` to create it", s.Name))
+			continue
+		}
+		if n := int32(len(d.Partitions)); n != s.Partitions && !slices.Contains(flexible, s.Name) {
+			errs = append(errs, fmt.Errorf("topic %s has %d partitions, want %d: set --partitions %d or recreate the topic", s.Name, n, s.Partitions, n))
+		}
+		want := s.Configs["cleanup.policy"]
+		rc, err := configs.On(s.Name, nil)
+		if err != nil || rc.Err != nil {
+			continue // a broker that cannot describe configs is not a reason to stop
+		}
+		for _, c := range rc.Configs {
+			if c.Key == "cleanup.policy" && want != "" && normPolicy(c.MaybeValue()) != normPolicy(want) {
+				errs = append(errs, fmt.Errorf("topic %s has cleanup.policy=%s, want %s", s.Name, c.MaybeValue(), want))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func normPolicy(p string) string {
+	parts := strings.Split(strings.ReplaceAll(p, " ", ""), ",")
+	if len(parts) == 2 && parts[0] > parts[1] {
+		parts[0], parts[1] = parts[1], parts[0]
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,76 @@
+package topology
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/lovoo/goka"
+)
+
+// Topics names every topic and group logpulse uses. Users touch Logs (input),
+// DLQ and Late; the rest are internal.
+type Topics struct {
+	Logs        string // input: any client, any format, any partitioner
+	DLQ         string // records that cannot be counted, with the reason
+	Late        string // events that arrived after their window closed
+	Deltas      string // ingest → aggregate, keyed service|window (goka hash)
+	IngestGroup string // franz-go consumer group of the ingest stage
+	// AggregateGroup is the goka group; its table is AggregateGroup+"-table".
+	AggregateGroup string
+}
+
+// DefaultTopics returns the names DESIGN.md §1 uses.
+func DefaultTopics() Topics {
+	return Topics{
+		Logs:           "logs",
+		DLQ:            "logs.dlq",
+		Late:           "logs.late",
+		Deltas:         "logpulse-deltas",
+		IngestGroup:    "logpulse-ingest",
+		AggregateGroup: "logpulse-aggregate",
+	}
+}
+
+// Table is the aggregate table topic goka keeps for AggregateGroup.
+func (t Topics) Table() string { return string(goka.GroupTable(goka.Group(t.AggregateGroup))) }
+
+// TopicSpec is one topic as logpulse wants it.
+type TopicSpec struct {
+	Name        string
+	Partitions  int32
+	Replication int16
+	Configs     map[string]string
+}
+
+// Layout is what Specs needs to size the topics.
+type Layout struct {
+	Partitions  int32 // partitions of logs, deltas and the table
+	Replication int16
+	Retention   time.Duration // how long windows are kept
+}
+
+// Specs returns every topic with its configs. The deltas topic and the table
+// must have the same partition count: goka co-partitions them, and a key's
+// delta and its table value must land on the same partition number.
+func (t Topics) Specs(l Layout) []TopicSpec {
+	keep := strconv.FormatInt(l.Retention.Milliseconds(), 10)
+	week := strconv.FormatInt((7 * 24 * time.Hour).Milliseconds(), 10)
+	deleted := func(ms string) map[string]string {
+		return map[string]string{"cleanup.policy": "delete", "retention.ms": ms}
+	}
+	return []TopicSpec{
+		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: deleted(week)},
+		{Name: t.DLQ, Partitions: 1, Replication: l.Replication, Configs: deleted(week)},
+		{Name: t.Late, Partitions: 1, Replication: l.Replication, Configs: deleted(week)},
+		// Deltas are replayed only after a crash, from the aggregate's
+		// last commit; keeping them as long as windows costs little and
+		// lets a wiped table be rebuilt.
+		{Name: t.Deltas, Partitions: l.Partitions, Replication: l.Replication, Configs: deleted(keep)},
+		// Windows older than the retention leave the table: compact keeps
+		// the latest value per key, delete drops keys not updated within
+		// the retention.
+		{Name: t.Table(), Partitions: l.Partitions, Replication: l.Replication, Configs: map[string]string{
+			"cleanup.policy": "compact,delete", "retention.ms": keep,
+		}},
+	}
+}
