@@ -27,6 +27,10 @@ const (
 // maxAliases is the most aliases any field has.
 const maxAliases = 6
 
+// rankLogObject is the rank of "log" as a level: only a JSON object
+// ({"log": {"level": ...}}) holds one.
+const rankLogObject = 5
+
 // role is what a key means: the field it names and its rank among the
 // field's aliases, 0 most preferred.
 type role struct {
@@ -71,7 +75,7 @@ func rolesOf(key string) (roles [2]role, n int) {
 	case "log.level":
 		return one(fieldLevel, 4)
 	case "log":
-		return [2]role{{fieldMessage, 3}, {fieldLevel, 5}}, 2
+		return [2]role{{fieldMessage, 3}, {fieldLevel, rankLogObject}}, 2
 	case "message":
 		return one(fieldMessage, 0)
 	case "msg":

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,15 +55,25 @@ func TestLoghubCorpus(t *testing.T) {
 			}
 			levelOK, timeOK := 0, 0
 			for i, line := range lines {
-				ev, err := Decode(Record{Value: []byte(line), Timestamp: ref}, 0)
+				r := Record{Value: []byte(line), Timestamp: ref, ContentType: "text/plain"}
+				ev, err := Decode(r, 0)
 				if err != nil {
 					t.Errorf("line %d: %v", i+1, err)
 					continue
+				}
+				// Without the content type, format detection must come to
+				// the same event.
+				r.ContentType = ""
+				if detected, err := Decode(r, 0); err != nil || !sameEvent(ev, detected) {
+					t.Errorf("line %d: detected %+v, %v; as text %+v", i+1, detected, err, ev)
 				}
 				if ev.Level == want[i].level {
 					levelOK++
 				} else if testing.Verbose() {
 					t.Logf("line %d: level %s, want %s: %s", i+1, ev.Level, want[i].level, line)
+				}
+				if !strings.HasSuffix(ev.Message, want[i].content) {
+					t.Errorf("line %d: message %q does not end in the content %q", i+1, ev.Message, want[i].content)
 				}
 				if ev.Time.Equal(want[i].time) {
 					timeOK++
@@ -80,8 +91,9 @@ func TestLoghubCorpus(t *testing.T) {
 }
 
 type structuredLine struct {
-	level Level
-	time  time.Time
+	level   Level
+	time    time.Time
+	content string
 }
 
 // readStructured reads the level and time of each line, in line order, from
@@ -115,7 +127,7 @@ func readStructured(tb testing.TB, path, layout string) []structuredLine {
 		if err != nil {
 			tb.Fatalf("%s: line %d: %v", path, id, err)
 		}
-		out = append(out, structuredLine{level: l, time: ts})
+		out = append(out, structuredLine{level: l, time: ts, content: row[col["Content"]]})
 	}
 	return out
 }

@@ -17,7 +17,9 @@ import (
 //
 // A record that cannot be counted gives a *DecodeError: the caller sends it
 // to the dead-letter topic with the reason. maxBytes > 0 caps the value
-// size.
+// size. A value that is not UTF-8, or text with NUL or other binary control
+// bytes, is ReasonInvalidUTF8, JSON included: RFC 8259 requires UTF-8, and
+// encoding/json would otherwise turn the bad bytes into U+FFFD unseen.
 //
 // The event's Time is in UTC. It is the payload's own time where one can be
 // read, else the record timestamp; it must be after 1970 and at most 24h
@@ -44,10 +46,7 @@ func Decode(r Record, maxBytes int) (LogEvent, error) {
 	)
 	if fm := formatOf(r.ContentType, v); fm == formatJSON {
 		f, err = decodeJSON(v)
-	} else {
-		if err := checkText(v); err != nil {
-			return LogEvent{}, err
-		}
+	} else if err = checkText(v); err == nil {
 		s := string(v)
 		matched := false
 		if fm != formatText {
@@ -91,7 +90,9 @@ func (f fields) event(r Record) (LogEvent, error) {
 		Level:   f.level,
 		Service: serviceName(f.service, r.Key),
 		Host:    cleanName(f.host),
-		Message: f.message,
+		// A trailing line break is how the line was written, not part of
+		// what it says (Docker's {"log": "...\n"}).
+		Message: strings.TrimRight(f.message, "\r\n"),
 	}, nil
 }
 
@@ -144,4 +145,15 @@ func checkText(v []byte) error {
 // reject builds the *DecodeError for a record the pipeline cannot count.
 func reject(reason, format string, args ...any) error {
 	return &DecodeError{Reason: reason, Msg: fmt.Sprintf(format, args...)}
+}
+
+// truncate cuts s for an error message, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }

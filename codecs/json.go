@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
-	"unicode/utf8"
 )
 
 // decodeJSON reads a JSON object (v is trimmed and non-empty). Only the top
@@ -34,7 +33,7 @@ func decodeJSON(v []byte) (fields, error) {
 	}
 	f.level = jsonLevel(&cs)
 	for _, c := range cs.c[fieldMessage] {
-		if s, ok := jsonString(c.val); c.set && ok {
+		if s, ok := jsonString(c.val); ok { // "log" as an object is no message
 			f.message = s
 			break
 		}
@@ -79,7 +78,7 @@ func jsonLevel(cs *candidates[json.RawMessage]) Level {
 		if !c.set {
 			continue
 		}
-		if rank == 5 { // "log", an object: ECS's {"log": {"level": ...}}
+		if rank == rankLogObject {
 			var nested struct {
 				Level json.RawMessage `json:"level"`
 			}
@@ -124,8 +123,14 @@ func jsonName(cs *candidates[json.RawMessage], f field) string {
 
 // jsonString unmarshals raw when it is a JSON string.
 func jsonString(raw json.RawMessage) (string, bool) {
-	if len(raw) == 0 || raw[0] != '"' {
+	if len(raw) < 2 || raw[0] != '"' {
 		return "", false
+	}
+	// Most strings have no escapes: then, the value being valid JSON and
+	// valid UTF-8, the bytes between the quotes are the string, and the
+	// reflection of json.Unmarshal can be skipped.
+	if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), true
 	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
@@ -155,15 +160,4 @@ func jsonKind(raw []byte) string {
 		return "null"
 	}
 	return "a number"
-}
-
-// truncate cuts s for an error message, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "..."
 }

@@ -23,11 +23,11 @@ func decodeLogfmt(s string, strict bool) (f fields, matched bool, err error) {
 			cs.offer(sc.key, sc.val)
 		}
 	}
-	if sc.err != nil {
+	if sc.bad != "" {
 		if strict {
 			return fields{}, false, nil
 		}
-		return fields{}, false, reject(ReasonUndecodable, "logfmt: %s", sc.err)
+		return fields{}, false, reject(ReasonUndecodable, "logfmt: %s at byte %d", sc.bad, sc.badAt)
 	}
 	if strict && !cs.any(fieldLevel) && !cs.any(fieldMessage) {
 		return fields{}, false, nil
@@ -45,8 +45,8 @@ func decodeLogfmt(s string, strict bool) (f fields, matched bool, err error) {
 		break
 	}
 	for rank, c := range cs.c[fieldLevel] {
-		// "log" is a level only as a JSON object; in logfmt it is the message.
-		if c.set && c.val != "" && rank != 5 {
+		// In logfmt "log" is the message.
+		if c.set && c.val != "" && rank != rankLogObject {
 			f.level = levelValue(c.val)
 			break
 		}
@@ -94,17 +94,21 @@ type logfmtScanner struct {
 
 	key, val string
 	hasVal   bool
-	err      error
+	// bad says what is wrong with the line, at byte badAt. Not an error
+	// value: telling logfmt from text fails on most text lines, and needs
+	// no allocation to do so.
+	bad   string
+	badAt int
 }
 
-// next moves to the next pair; it returns false at the end or on an error
-// (sc.err).
+// next moves to the next pair; it returns false at the end or on a syntax
+// error (sc.bad).
 func (sc *logfmtScanner) next() bool {
 	s := sc.s
 	for sc.i < len(s) && isSpace(s[sc.i]) {
 		sc.i++
 	}
-	if sc.i >= len(s) || sc.err != nil {
+	if sc.i >= len(s) || sc.bad != "" {
 		return false
 	}
 	start := sc.i
@@ -165,17 +169,9 @@ func (sc *logfmtScanner) quoted() bool {
 }
 
 func (sc *logfmtScanner) fail(msg string) bool {
-	sc.err = &syntaxError{msg: msg, at: sc.i}
+	sc.bad, sc.badAt = msg, sc.i
 	return false
 }
-
-// syntaxError places a logfmt syntax error in the line.
-type syntaxError struct {
-	msg string
-	at  int
-}
-
-func (e *syntaxError) Error() string { return e.msg + " at byte " + strconv.Itoa(e.at) }
 
 // unescapeLogfmt undoes the escapes logfmt writers use in quoted values:
 // the JSON set (\" \\ \/ \n \t \r \uXXXX). An unknown escape is kept as

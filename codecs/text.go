@@ -90,6 +90,9 @@ func withLogfmt(f fields, rest string) (fields, error) {
 	if !lf.hasTime {
 		lf.time, lf.hasTime = f.time, f.hasTime
 	}
+	if lf.level == LevelUnknown {
+		lf.level = f.level // "[WARN] 2026-... msg=x"
+	}
 	return lf, nil
 }
 
@@ -267,11 +270,12 @@ func nextToken(s string, i int) (start, end int) {
 	return start, i
 }
 
-// trimMessage drops the space and the one separator ("- ", ": ", "| ")
-// that layouts put between the columns and the message.
+// trimMessage drops the space and the one separator ("- ", ": ", "| ", and
+// the "] " of log4j's "[INFO ]") that layouts put between the columns and
+// the message.
 func trimMessage(s string) string {
 	s = strings.TrimLeft(s, " \t")
-	if len(s) >= 2 && s[1] == ' ' && (s[0] == '-' || s[0] == ':' || s[0] == '|') {
+	if len(s) >= 2 && s[1] == ' ' && strings.IndexByte("-:|]", s[0]) >= 0 {
 		s = strings.TrimLeft(s[2:], " \t")
 	}
 	return s

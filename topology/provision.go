@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -16,17 +17,15 @@ import (
 // table) or a wrong cleanup policy is an error that says how to fix it. The
 // input topic may have any partition count: users own it.
 func Provision(ctx context.Context, adm *kadm.Client, specs []TopicSpec, flexible ...string) error {
-	names := make([]string, len(specs))
-	for i, s := range specs {
-		names[i] = s.Name
-	}
-	existing, err := adm.ListTopics(ctx, names...)
+	// All topics, not the wanted ones by name: asking for a missing topic
+	// makes the client retry its metadata request for seconds.
+	existing, err := adm.ListTopics(ctx)
 	if err != nil {
 		return fmt.Errorf("list topics: %w", err)
 	}
 	var errs []error
 	for _, s := range specs {
-		if _, ok := existing[s.Name]; ok {
+		if d, ok := existing[s.Name]; ok && d.Err == nil {
 			continue
 		}
 		cfg := make(map[string]*string, len(s.Configs))
@@ -44,7 +43,18 @@ func Provision(ctx context.Context, adm *kadm.Client, specs []TopicSpec, flexibl
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	return Check(ctx, adm, specs, flexible...)
+	// New topics may take a moment to show up with leaders; poll.
+	for {
+		err := Check(ctx, adm, specs, flexible...)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // Check verifies that every topic of specs exists with its partition count
@@ -54,7 +64,7 @@ func Check(ctx context.Context, adm *kadm.Client, specs []TopicSpec, flexible ..
 	for i, s := range specs {
 		names[i] = s.Name
 	}
-	details, err := adm.ListTopics(ctx, names...)
+	details, err := adm.ListTopics(ctx)
 	if err != nil {
 		return fmt.Errorf("list topics: %w", err)
 	}

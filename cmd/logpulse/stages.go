@@ -102,7 +102,10 @@ func (s *stages) view(ctx context.Context) (*rollup.Index, func(context.Context)
 }
 
 func (s *stages) admin() (*kadm.Client, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(s.brokers...))
+	// kgo serves metadata requests from a cache younger than
+	// MetadataMinAge (5s by default): topics just created would look
+	// missing for that long.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.brokers...), kgo.MetadataMinAge(100*time.Millisecond))
 	if err != nil {
 		return nil, fmt.Errorf("kafka client: %w", err)
 	}

@@ -96,15 +96,15 @@ func (b *Broker) Run(ctx context.Context) error {
 	return nil
 }
 
-// slogLogger forwards kfake's warnings and errors; its info level logs every
-// request, which is noise for a user.
+// slogLogger forwards kfake's errors as warnings and the rest at debug: its
+// warnings are mostly timing notes ("EndTxn slow") that say nothing to a user.
 type slogLogger struct{ l *slog.Logger }
 
 func (s slogLogger) Logf(level kfake.LogLevel, format string, args ...any) {
 	switch level {
 	case kfake.LogLevelError:
-		s.l.Error("broker", "msg", fmt.Sprintf(format, args...))
+		s.l.Warn("broker", "detail", fmt.Sprintf(format, args...))
 	case kfake.LogLevelWarn:
-		s.l.Warn("broker", "msg", fmt.Sprintf(format, args...))
+		s.l.Debug("broker", "detail", fmt.Sprintf(format, args...))
 	}
 }

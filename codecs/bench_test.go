@@ -1,0 +1,33 @@
+package codecs
+
+import (
+	"testing"
+	"time"
+)
+
+func benchmarkDecode(b *testing.B, value string) {
+	r := Record{
+		Key:       []byte("checkout"),
+		Value:     []byte(value),
+		Timestamp: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC),
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(value)))
+	for b.Loop() {
+		if _, err := Decode(r, 1<<20); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeJSON(b *testing.B) {
+	benchmarkDecode(b, `{"ts":"2026-11-26T10:00:00.123Z","level":"error","msg":"payment declined: card expired","service":"checkout","host":"web-7","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","user_id":48213,"latency_ms":112.5}`)
+}
+
+func BenchmarkDecodeText(b *testing.B) {
+	benchmarkDecode(b, `2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created MRAppMaster for application appattempt_1445144423722_0020_000001`)
+}
+
+func BenchmarkDecodeLogfmt(b *testing.B) {
+	benchmarkDecode(b, `ts=2026-11-26T10:00:00.123Z level=error msg="payment declined: card expired" service=checkout host=web-7 trace_id=4bf92f3577b34da6a3ce929d0e0e4736 user_id=48213`)
+}

@@ -1,0 +1,136 @@
+package integration
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/logpulse/logpulse/internal/generator"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// events draws n in-order events spread over span from base, and the truth
+// the view must report for them.
+func events(n int, base time.Time, span time.Duration, seed uint64) ([]generator.Event, series) {
+	src := generator.NewSource(seed, 12)
+	truth := series{}
+	evs := make([]generator.Event, n)
+	for i := range evs {
+		at := base.Add(time.Duration(int64(span) * int64(i) / int64(n)))
+		evs[i] = src.Next(at)
+		truth.add(at.Truncate(time.Minute), evs[i].Level.String(), 1)
+	}
+	return evs, truth
+}
+
+// testBase is a fixed hour in the recent past: event times are realistic
+// (the record timestamp check allows at most a day into the future) and
+// windows are whole.
+func testBase() time.Time { return time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour) }
+
+func produceSync(tb testing.TB, cl *kgo.Client, recs []*kgo.Record) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for i := 0; i < len(recs); i += 5000 {
+		if err := cl.ProduceSync(ctx, recs[i:min(i+5000, len(recs))]...).FirstErr(); err != nil {
+			tb.Fatalf("produce: %v", err)
+		}
+	}
+}
+
+// TestExactCountsFromFranzGo: JSON and text records, keyed and unkeyed,
+// placed by franz-go's murmur2 partitioner (not goka's hash), plus junk that
+// must go to the dead-letter topic without stopping anything.
+func TestExactCountsFromFranzGo(t *testing.T) {
+	n := startRun(t, t.TempDir(), freeAddr(t))
+	base := testBase()
+	evs, truth := events(20000, base, 30*time.Minute, 1)
+	var recs []*kgo.Record
+	for i, e := range evs {
+		format := "json"
+		if i%3 == 0 {
+			format = "text"
+		}
+		r := generator.Record("logs", format, e)
+		recs = append(recs, r)
+		if i%1000 == 0 {
+			recs = append(recs, &kgo.Record{Topic: "logs", Key: []byte("junk"), Value: []byte{'{', 0xff, 0xfe}})
+		}
+	}
+	cl := n.producer()
+	produceSync(t, cl, recs)
+
+	got := n.settle(base, base.Add(30*time.Minute), truth.total())
+	if diff := cmp.Diff(truth, got); diff != "" {
+		t.Errorf("per-window per-level counts (-produced +reported):\n%s", diff)
+	}
+
+	// The 20 junk records are in the dead-letter topic, unchanged, with a
+	// reason.
+	dlq, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.ConsumeTopics("logs.dlq"),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dlq.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var dead []*kgo.Record
+	for len(dead) < 20 && ctx.Err() == nil {
+		dead = append(dead, dlq.PollFetches(ctx).Records()...)
+	}
+	if len(dead) != 20 {
+		t.Fatalf("dead-letter records: %d, want 20", len(dead))
+	}
+	for _, r := range dead {
+		hs := map[string]string{}
+		for _, h := range r.Headers {
+			hs[h.Key] = string(h.Value)
+		}
+		if string(r.Value) != "{\xff\xfe" || string(r.Key) != "junk" || hs["logpulse.error"] == "" || hs["logpulse.origin.topic"] != "logs" {
+			t.Errorf("dead-letter record key %q value %q headers %v", r.Key, r.Value, hs)
+		}
+	}
+}
+
+// TestKcatProducesExactCounts: librdkafka (kcat) is a real non-Go client
+// with its own partitioner (CRC32); text lines keyed by service.
+func TestKcatProducesExactCounts(t *testing.T) {
+	kcat, err := exec.LookPath("kcat")
+	if err != nil {
+		t.Skip("kcat is not installed (apt-get install kcat; .ci/run installs it): skipping the librdkafka client test")
+	}
+	n := startRun(t, t.TempDir(), freeAddr(t))
+	base := testBase()
+	evs, truth := events(5000, base, 20*time.Minute, 2)
+	var in strings.Builder
+	auth := series{}
+	for _, e := range evs {
+		r := generator.Record("logs", "text", e)
+		in.WriteString(string(r.Key) + "\t" + string(r.Value) + "\n")
+		if e.Service == "auth" {
+			auth.add(e.Time.Truncate(time.Minute), e.Level.String(), 1)
+		}
+	}
+	cmd := exec.Command(kcat, "-P", "-b", strings.Join(n.brokers, ","), "-t", "logs", "-K", "\t",
+		"-X", "enable.idempotence=true")
+	cmd.Stdin = strings.NewReader(in.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kcat: %v\n%s", err, out)
+	}
+	got := n.settle(base, base.Add(20*time.Minute), truth.total())
+	if diff := cmp.Diff(truth, got); diff != "" {
+		t.Errorf("per-window per-level counts (-produced +reported):\n%s", diff)
+	}
+	gotAuth, err := n.levels(base, base.Add(20*time.Minute), "auth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(auth, gotAuth); diff != "" || auth.total() == 0 {
+		t.Errorf("service=auth counts (-produced +reported):\n%s", diff)
+	}
+}
