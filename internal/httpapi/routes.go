@@ -15,6 +15,7 @@ type route struct {
 // routes is the whole HTTP surface.
 func (s *server) routes() http.Handler {
 	return s.mux([]route{
+		{"GET", "/{$}", s.handleDashboard},
 		{"GET", "/v1/levels", s.handleLevels},
 		{"GET", "/v1/services", s.handleServices},
 		{"GET", "/healthz", s.handleHealthz},

@@ -1,0 +1,61 @@
+package codecs
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/lovoo/goka"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// TestTableWireFormat pins the bytes of the deltas topic and the aggregate
+// table: they outlive a deploy (the table is compacted, not rebuilt), so a
+// change here must stay readable by the previous release and by this one.
+func TestTableWireFormat(t *testing.T) {
+	var agg Aggregate
+	agg.Counts[LevelInfo], agg.Counts[LevelError], agg.Counts[LevelUnknown] = 120, 3, 1
+	agg.Late[LevelWarn] = 2
+	agg.Offset = 4711
+	var delta Delta
+	delta.Counts[LevelFatal], delta.Late[LevelDebug] = 1, 5
+	for _, tc := range []struct {
+		file  string
+		codec goka.Codec
+		value any
+	}{
+		{"aggregate.json", AggregateCodec{}, &agg},
+		{"aggregate_watermark.json", AggregateCodec{}, &Aggregate{Offset: 9, StreamTimeMs: 1764151200000}},
+		{"delta.json", DeltaCodec{}, &delta},
+		{"delta_watermark.json", DeltaCodec{}, &Delta{StreamTimeMs: 1764151200000}},
+	} {
+		path := filepath.Join("testdata", "golden", tc.file)
+		got, err := tc.codec.Encode(tc.value)
+		if err != nil {
+			t.Fatalf("encode %s: %v", tc.file, err)
+		}
+		if *update {
+			if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./codecs -run TestTableWireFormat -update to create it)", err)
+		}
+		if !bytes.Equal(got, bytes.TrimSuffix(want, []byte("\n"))) {
+			t.Errorf("%s: encoding changed\n got %s\nwant %s", tc.file, got, want)
+		}
+		back, err := tc.codec.Decode(want)
+		if err != nil {
+			t.Fatalf("decode %s: %v", tc.file, err)
+		}
+		if diff := cmp.Diff(tc.value, back); diff != "" {
+			t.Errorf("%s does not decode to what was encoded (-want +got):\n%s", tc.file, diff)
+		}
+	}
+}
