@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # The logpulse binary. docker-compose.yml runs one container per stage with a
-# different command; cmd/logpulse/compose_test.go checks this file against it.
+# different command; cmd/logpulse/dockerfile_test.go checks this file against it.
 
 # Build on the build host's platform and cross-compile: a pure-Go binary needs
 # no emulation to target another architecture (docker buildx --platform).

@@ -30,15 +30,17 @@ func SaramaConfig() *sarama.Config {
 	return c
 }
 
-// TopicManagerConfig is goka's topic manager config: tables replicated as
-// the cluster allows, and a mismatch (say, a table with a partition count
-// other than the deltas topic) is an error, not a warning.
+// TopicManagerConfig is goka's topic manager config. Provision and Check
+// own topic creation and checks (partition counts, cleanup policy), so goka
+// creates nothing and ignores config differences: with its checks on, a
+// stage started without --replication 3 would refuse a correctly replicated
+// production table.
 func TopicManagerConfig(replication int16) *goka.TopicManagerConfig {
 	c := goka.NewTopicManagerConfig()
 	c.Table.Replication = int(replication)
 	c.Stream.Replication = int(replication)
 	c.Table.CleanupPolicy = "compact,delete"
-	c.MismatchBehavior = goka.TMConfigMismatchBehaviorFail
+	c.MismatchBehavior = goka.TMConfigMismatchBehaviorIgnore
 	// Topics are created by Provision with their full configs; goka
 	// creating one on its own would miss them.
 	c.NoCreate = true

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +29,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			runCommand(env), brokerCommand(env), ingestCommand(env), aggregateCommand(env),
 			serveCommand(env), topicsCommand(env), produceCommand(env),
 		},
-		Exec: func(context.Context, []string) error { return flag.ErrHelp },
+	}
+	root.Exec = func(_ context.Context, args []string) error {
+		fmt.Fprint(stderr, usage(root))
+		if len(args) > 0 {
+			return fmt.Errorf("unknown subcommand %q: see the list above", args[0])
+		}
+		return errors.New("missing subcommand: see the list above")
 	}
 	root.FlagSet.SetOutput(stderr)
 	for _, c := range root.Subcommands {
@@ -37,11 +44,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		c.Options = append(c.Options, ff.WithEnvVarPrefix(envPrefix))
 	}
 	root.UsageFunc = usage
-	err := root.ParseAndRun(ctx, args)
-	if err == flag.ErrHelp {
-		return err
-	}
-	return err
+	return root.ParseAndRun(ctx, args)
 }
 
 // cliEnv is what subcommands get from the process: standard streams.

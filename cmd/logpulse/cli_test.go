@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+)
+
+func runCLI(tb testing.TB, args ...string) (string, error) {
+	tb.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+// TestHelpListsEnvironment: -h shows every flag with its LOGPULSE_ variable.
+func TestHelpListsEnvironment(t *testing.T) {
+	for _, sub := range []string{"run", "broker", "ingest", "aggregate", "serve", "topics", "produce"} {
+		out, err := runCLI(t, sub, "-h")
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%s -h: err %v, want flag.ErrHelp", sub, err)
+		}
+		flags(t, sub).VisitAll(func(f *flag.Flag) {
+			if !strings.Contains(out, "--"+f.Name) || !strings.Contains(out, envName(f.Name)) {
+				t.Errorf("%s -h does not list --%s with %s", sub, f.Name, envName(f.Name))
+			}
+		})
+	}
+}
+
+func flags(tb testing.TB, name string) *flag.FlagSet {
+	tb.Helper()
+	env := &cliEnv{}
+	for _, c := range []struct {
+		name string
+		fs   *flag.FlagSet
+	}{
+		{"run", runCommand(env).FlagSet}, {"broker", brokerCommand(env).FlagSet},
+		{"ingest", ingestCommand(env).FlagSet}, {"aggregate", aggregateCommand(env).FlagSet},
+		{"serve", serveCommand(env).FlagSet}, {"topics", topicsCommand(env).FlagSet},
+		{"produce", produceCommand(env).FlagSet},
+	} {
+		if c.name == name {
+			return c.fs
+		}
+	}
+	tb.Fatalf("no subcommand %s", name)
+	return nil
+}
+
+// TestBadFlags: every bad value is refused before anything starts, with a
+// message that says what to do.
+func TestBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"run", "--window", "7m"}, nil, "does not divide a day"},
+		{[]string{"run", "--window", "1500ms"}, nil, "whole number of seconds"},
+		{[]string{"run", "--retention", "2m"}, nil, "--retention 2m0s must be at least --window + --grace"},
+		{[]string{"run", "--grace", "-1s"}, nil, "--grace must not be negative"},
+		{[]string{"run", "--partitions", "0"}, nil, "--partitions must be between 1 and 10000"},
+		{[]string{"run", "--brokers", "kafka"}, nil, "has no port"},
+		{[]string{"run", "--log-level", "loud"}, nil, "--log-level must be"},
+		{[]string{"ingest"}, nil, "--brokers is required"},
+		{[]string{"serve"}, nil, "LOGPULSE_BROKERS"},
+		{[]string{"produce", "--brokers", "localhost:9092"}, nil, "--generate"},
+		{[]string{"produce", "--generate", "--brokers", "x:1", "--format", "xml"}, nil, "--format must be json, text or mixed"},
+		// Environment variables feed the same validation.
+		{[]string{"run"}, map[string]string{"LOGPULSE_WINDOW": "7m"}, "--window 7m0s does not divide a day"},
+		{[]string{"aggregate"}, map[string]string{"LOGPULSE_BROKERS": "localhost:9092", "LOGPULSE_GRACE": "-5m"}, "--grace must not be negative"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			_, err := runCLI(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v %v: err %v, want it to say %q", tc.env, tc.args, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnknownFlag(t *testing.T) {
+	out, err := runCLI(t, "run", "--no-such-flag")
+	if err == nil || !strings.Contains(out, "--data-dir") {
+		t.Errorf("unknown flag: err %v; want an error and the usage in the output, got:\n%s", err, out)
+	}
+}
+
+func TestNoSubcommand(t *testing.T) {
+	for _, args := range [][]string{nil, {"frobnicate"}} {
+		out, err := runCLI(t, args...)
+		if err == nil || errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "SUBCOMMANDS") {
+			t.Errorf("logpulse %v: err %v, want an error and the subcommand list; output:\n%s", args, err, out)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestComposeDependencies(t *testing.T) {
+	c := loadCompose(t)
+	for name, svc := range c.Services {
+		for dep, cond := range svc.DependsOn {
+			target, ok := c.Services[dep]
+			switch {
+			case !ok:
+				t.Errorf("service %s depends on %s, which does not exist", name, dep)
+				continue
+			case len(target.Profiles) > 0 && len(svc.Profiles) == 0:
+				t.Errorf("service %s runs in every profile but depends on %s, which runs only in %v", name, dep, target.Profiles)
+			}
+			hasCheck := target.Healthcheck != nil && len(target.Healthcheck.Test) > 0 && target.Healthcheck.Test[0] != "NONE"
+			switch cond {
+			case "service_started":
+				if hasCheck {
+					t.Errorf("service %s starts as soon as %s starts; wait for service_healthy", name, dep)
+				}
+			case "service_healthy":
+				if !hasCheck {
+					t.Errorf("service %s waits for %s to be healthy, which has no health check", name, dep)
+				}
+			case "service_completed_successfully":
+				if target.restarts() {
+					t.Errorf("service %s waits for %s to complete, which restarts (%s)", name, dep, target.Restart)
+				}
+			default:
+				t.Errorf("service %s: depends_on %s has unknown condition %q", name, dep, cond)
+			}
+		}
+		if c.dependsOn(name, name) {
+			t.Errorf("service %s depends on itself", name)
+		}
+	}
+}
+
+func TestComposeKafka(t *testing.T) {
+	c := loadCompose(t)
+	var kafkas []string
+	for name, svc := range c.Services {
+		if strings.HasPrefix(svc.Image, "apache/kafka:") {
+			kafkas = append(kafkas, name)
+		}
+	}
+	if len(kafkas) == 0 {
+		t.Fatal("no apache/kafka service")
+	}
+	brokers := len(kafkas)
+	for _, name := range kafkas {
+		svc := c.Services[name]
+		env := svc.Environment
+		intEnv := func(key string) int {
+			n, err := strconv.Atoi(env[key])
+			if err != nil {
+				t.Errorf("service %s: %s=%q: want a number", name, key, env[key])
+			}
+			return n
+		}
+		if roles := strings.Split(env["KAFKA_PROCESS_ROLES"], ","); !slices.Contains(roles, "broker") || !slices.Contains(roles, "controller") {
+			t.Errorf("service %s: KAFKA_PROCESS_ROLES=%q; a single KRaft node is broker,controller", name, env["KAFKA_PROCESS_ROLES"])
+		}
+		lis := kafkaListeners(t, env["KAFKA_LISTENERS"])
+		_, ctrlPort, _ := net.SplitHostPort(lis[env["KAFKA_CONTROLLER_LISTENER_NAMES"]])
+		voter := fmt.Sprintf("%d@%s:%s", intEnv("KAFKA_NODE_ID"), name, ctrlPort)
+		if !slices.Contains(strings.Split(env["KAFKA_CONTROLLER_QUORUM_VOTERS"], ","), voter) {
+			t.Errorf("service %s: KAFKA_CONTROLLER_QUORUM_VOTERS=%q lacks itself, %s", name, env["KAFKA_CONTROLLER_QUORUM_VOTERS"], voter)
+		}
+		// NAME:PROTOCOL pairs, read as listeners NAME://PROTOCOL.
+		protocols := kafkaListeners(t, strings.ReplaceAll(env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"], ":", "://"))
+		for l := range lis {
+			if _, ok := protocols[l]; !ok {
+				t.Errorf("service %s: listener %s has no security protocol", name, l)
+			}
+		}
+		for l, addr := range kafkaListeners(t, env["KAFKA_ADVERTISED_LISTENERS"]) {
+			host, port, _ := net.SplitHostPort(addr)
+			if _, p, _ := net.SplitHostPort(lis[l]); p != port {
+				t.Errorf("service %s: advertised %s %s, but the listener is %q", name, l, addr, lis[l])
+			}
+			// A listener advertised as localhost is for clients on the host.
+			if host == "localhost" && !slices.Contains(svc.Ports, portMapping{Published: port, Target: port}) {
+				t.Errorf("service %s: advertises %s to the host but does not publish %s:%s", name, addr, port, port)
+			}
+		}
+		// Kafka's defaults (3) cannot be met by fewer brokers, and then
+		// consumer groups and ingest's transactions never start.
+		for _, key := range []string{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"} {
+			if n := intEnv(key); n < 1 || n > brokers {
+				t.Errorf("service %s: %s=%d with %d broker(s)", name, key, n, brokers)
+			}
+		}
+		if n := intEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS"); n != 0 {
+			t.Errorf("service %s: KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=%d delays every stage's start", name, n)
+		}
+		if i := slices.IndexFunc(svc.Volumes, func(v composeMount) bool { return v.Target == env["KAFKA_LOG_DIRS"] }); i < 0 {
+			t.Errorf("service %s: KAFKA_LOG_DIRS=%q is not on a volume %v", name, env["KAFKA_LOG_DIRS"], svc.Volumes)
+		} else if _, ok := c.Volumes[svc.Volumes[i].Source]; !ok {
+			t.Errorf("service %s: volume %q is not declared under volumes:", name, svc.Volumes[i].Source)
+		}
+		if hc := svc.Healthcheck; hc == nil || !slices.Contains(hc.Test, "/opt/kafka/bin/kafka-broker-api-versions.sh") {
+			t.Errorf("service %s: health check %v does not ask the broker for its API versions", name, hc)
+		} else if i := slices.Index(hc.Test, "--bootstrap-server"); i < 0 || i+1 == len(hc.Test) || !listensOn(lis, hc.Test[i+1]) {
+			t.Errorf("service %s: health check %v does not reach one of its listeners %v", name, hc.Test, lis)
+		}
+	}
+	for _, st := range resolveStages(t, c) {
+		if st.cmd.Name != "topics" {
+			continue
+		}
+		if r, _ := strconv.Atoi(st.mustValue(t, "replication")); r > brokers {
+			t.Errorf("service %s: replication %d with %d broker(s)", st.name, r, brokers)
+		}
+	}
+}
+
+// kafkaListeners parses Kafka's "NAME://host:port,..." into name → host:port.
+func kafkaListeners(tb testing.TB, s string) map[string]string {
+	tb.Helper()
+	out := map[string]string{}
+	for item := range strings.SplitSeq(s, ",") {
+		name, addr, ok := strings.Cut(strings.TrimSpace(item), "://")
+		if !ok {
+			tb.Errorf("listener %q: want NAME://host:port", item)
+			continue
+		}
+		out[name] = addr
+	}
+	return out
+}
+
+// listensOn reports whether bootstrap, a loopback host:port, reaches one of
+// the listeners.
+func listensOn(lis map[string]string, bootstrap string) bool {
+	host, port, err := net.SplitHostPort(bootstrap)
+	if err != nil || !isLoopback(host) {
+		return false
+	}
+	return slices.ContainsFunc(slices.Collect(maps.Values(lis)), func(addr string) bool {
+		h, p, _ := net.SplitHostPort(addr)
+		return p == port && (h == "" || h == "0.0.0.0" || h == host)
+	})
+}
