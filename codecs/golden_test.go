@@ -59,3 +59,15 @@ func TestTableWireFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsForwardCompatible: a level added by a newer release must not
+// stop an older aggregate (it would fail on the same delta forever).
+func TestCountsForwardCompatible(t *testing.T) {
+	v, err := DeltaCodec{}.Decode([]byte(`{"counts":{"ERROR":2,"NOTICE":5},"late":{}}`))
+	if err != nil {
+		t.Fatalf("decode with an unknown level: %v", err)
+	}
+	if got := v.(*Delta).Counts[LevelError]; got != 2 {
+		t.Errorf("ERROR = %d, want 2", got)
+	}
+}

@@ -1,9 +1,6 @@
 package codecs
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "encoding/json"
 
 // Delta is what ingest writes to the deltas topic for one (service, window)
 // key: the events of one transaction, pre-aggregated.
@@ -41,11 +38,12 @@ func (c *Counts) UnmarshalJSON(b []byte) error {
 	}
 	*c = Counts{}
 	for name, n := range m {
-		l, ok := LevelByName(name)
-		if !ok {
-			return fmt.Errorf("unknown level %q", name)
+		// A level this build does not know (written by a newer one) is
+		// skipped, not an error: an error would stop the aggregate on
+		// that delta for good.
+		if l, ok := LevelByName(name); ok {
+			c[l] = n
 		}
-		c[l] = n
 	}
 	return nil
 }

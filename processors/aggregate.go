@@ -1,10 +1,12 @@
 package processors
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
 )
 
 // Aggregator folds deltas into the aggregate table. It is goka's process
@@ -52,4 +54,35 @@ func Apply(agg *codecs.Aggregate, d *codecs.Delta, key string, offset int64) boo
 	agg.Counts.Add(d.Counts)
 	agg.Late.Add(d.Late)
 	return true
+}
+
+// Recover is goka's update callback for the aggregate table while it is
+// recovered from the topic: a value replaces the stored one only if it
+// includes a later delta. The table's last record for a key is normally its
+// newest, but a write that landed late (a processor that lost its partition
+// but still had a write in flight) must not take the key back in time:
+// deltas after it were committed, and would be lost.
+func Recover(ctx goka.UpdateContext, s storage.Storage, key string, value []byte) error {
+	if value != nil {
+		cur, err := s.Get(key)
+		if err != nil {
+			return fmt.Errorf("recover %q: %w", key, err)
+		}
+		if cur != nil && offsetOf(cur) > offsetOf(value) {
+			return nil
+		}
+	}
+	return goka.DefaultUpdate(ctx, s, key, value)
+}
+
+// offsetOf reads the Offset of an encoded Aggregate; -1 when unreadable, so
+// that a readable value always wins.
+func offsetOf(b []byte) int64 {
+	var a struct {
+		Offset int64 `json:"offset"`
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		return -1
+	}
+	return a.Offset
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
 )
 
 // TestApplySkipsRedelivery is the exactness rule of the aggregate stage:
@@ -31,5 +33,36 @@ func TestApplySkipsRedelivery(t *testing.T) {
 		if got := agg.Counts[codecs.LevelError]; got != step.errors {
 			t.Errorf("after offset %d: ERROR = %d, want %d", step.offset, got, step.errors)
 		}
+	}
+}
+
+// TestRecoverKeepsNewest: a stale table record (a late write of a processor
+// that lost its partition) must not take a key back in time on recovery.
+func TestRecoverKeepsNewest(t *testing.T) {
+	st := storage.NewMemory()
+	enc := func(offset, errs int64) []byte {
+		a := codecs.Aggregate{Offset: offset}
+		a.Counts[codecs.LevelError] = errs
+		b, err := codecs.AggregateCodec{}.Encode(&a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ctx := &goka.DefaultUpdateContext{}
+	for _, v := range [][]byte{enc(5, 10), enc(3, 6), enc(8, 12)} {
+		if err := Recover(ctx, st, "api|1", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := st.Get("api|1")
+	if string(got) != string(enc(8, 12)) {
+		t.Errorf("recovered %s, want the value with the highest offset", got)
+	}
+	if err := Recover(ctx, st, "api|1", nil); err != nil { // a tombstone still deletes
+		t.Fatal(err)
+	}
+	if got, _ := st.Get("api|1"); got != nil {
+		t.Errorf("after tombstone: %s", got)
 	}
 }

@@ -2,6 +2,8 @@ package processors
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -58,9 +60,13 @@ func NewIngest(cfg IngestConfig) (*Ingest, error) {
 
 // Batch is the output of one polled batch, to be written in one transaction.
 type Batch struct {
-	// Deltas are keyed by codecs.WindowKey, or codecs.WatermarkKey for the
-	// stream time of every input partition in the batch.
+	// Deltas are keyed by codecs.WindowKey.
 	Deltas map[string]*codecs.Delta
+	// Watermarks carry the stream time of every input partition in the
+	// batch to every deltas partition. They must be produced after all
+	// Deltas: a watermark that overtook a count delta on its partition would
+	// let the view call a window final before its last count arrived.
+	Watermarks []Watermark
 	// Rejected are dead-letter records (DLQTopic), Late are late events
 	// (LateTopic), both with the original key, value and headers.
 	Rejected []*kgo.Record
@@ -72,6 +78,12 @@ type Batch struct {
 	// StreamTimes are the input partitions' stream times after the batch;
 	// Commit applies them once the transaction has committed.
 	StreamTimes map[int32]time.Time
+}
+
+// Watermark is one watermark record: key (codecs.WatermarkKey) and value.
+type Watermark struct {
+	Key   string
+	Delta *codecs.Delta
 }
 
 // StreamTime returns the stream time of input partition p, if known.
@@ -98,14 +110,20 @@ func (in *Ingest) Restore(p int32, t time.Time) { in.streamTime[p] = t }
 func (in *Ingest) Forget(p int32) { delete(in.streamTime, p) }
 
 // Commit applies a batch's stream times after its transaction committed.
+// A partition forgotten meanwhile (revoked while the transaction ended) is
+// not brought back: its next owner may have moved it on, so it must be
+// restored from the committed offsets if it comes back.
 func (in *Ingest) Commit(b *Batch) {
 	for p, t := range b.StreamTimes {
-		in.streamTime[p] = t
+		if _, owned := in.streamTime[p]; owned {
+			in.streamTime[p] = t
+		}
 	}
 }
 
 // Build decodes and pre-aggregates records, which must be in offset order
-// per partition (as a poll returns them).
+// per partition (as a poll returns them). Every partition in records must
+// have a known stream time (Restore), else it starts from zero.
 func (in *Ingest) Build(records []*kgo.Record) *Batch {
 	b := &Batch{
 		Deltas:      make(map[string]*codecs.Delta),
@@ -115,10 +133,11 @@ func (in *Ingest) Build(records []*kgo.Record) *Batch {
 	for _, r := range records {
 		in.add(b, r)
 	}
-	for p, st := range b.StreamTimes {
-		ms := st.UnixMilli()
+	parts := slices.Sorted(maps.Keys(b.StreamTimes))
+	for _, p := range parts {
+		ms := b.StreamTimes[p].UnixMilli()
 		for _, k := range in.watermarkKeys(p) {
-			b.Deltas[k] = &codecs.Delta{StreamTimeMs: ms}
+			b.Watermarks = append(b.Watermarks, Watermark{Key: k, Delta: &codecs.Delta{StreamTimeMs: ms}})
 		}
 	}
 	return b

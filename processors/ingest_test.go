@@ -34,6 +34,8 @@ func textRecord(tb testing.TB, part int32, offset int64, at, level, msg string) 
 
 func TestIngestBuild(t *testing.T) {
 	in := newTestIngest(t)
+	in.Restore(0, time.Time{})
+	in.Restore(1, time.Time{})
 	recs := []*kgo.Record{
 		textRecord(t, 0, 0, "2026-11-26T10:00:05Z", "ERROR", "disk full"),
 		textRecord(t, 0, 1, "2026-11-26T10:00:59Z", "INFO", "ok"),
@@ -53,9 +55,6 @@ func TestIngestBuild(t *testing.T) {
 		w17: {Counts: counts(codecs.LevelInfo, 1)},
 	}
 	for k, d := range b.Deltas {
-		if codecs.IsWatermarkKey(k) {
-			continue
-		}
 		if diff := cmp.Diff(want[k], *d); diff != "" {
 			t.Errorf("delta %q (-want +got):\n%s", k, diff)
 		}
@@ -81,9 +80,20 @@ func TestIngestBuild(t *testing.T) {
 		t.Errorf("dead-letter record %s: value %q headers %v", rej.Topic, rej.Value, hs)
 	}
 
+	// Every input partition's stream time goes to every deltas partition.
+	if len(b.Watermarks) != 2*4 {
+		t.Errorf("%d watermark records, want 2 input × 4 deltas partitions", len(b.Watermarks))
+	}
+	for _, w := range b.Watermarks {
+		in, _ := codecs.ParseWatermarkKey(w.Key)
+		if want := b.StreamTimes[in].UnixMilli(); w.Delta.StreamTimeMs != want {
+			t.Errorf("watermark %q = %d, want %d", w.Key, w.Delta.StreamTimeMs, want)
+		}
+	}
+
 	// Build does not move stream time; Commit does.
-	if _, ok := in.StreamTime(0); ok {
-		t.Error("stream time known before Commit")
+	if st, _ := in.StreamTime(0); !st.IsZero() {
+		t.Error("stream time moved before Commit")
 	}
 	in.Commit(b)
 	if st, _ := in.StreamTime(0); !st.Equal(mustTime(t, "2026-11-26T10:07:00Z")) {
@@ -123,14 +133,13 @@ func TestIngestDeterministic(t *testing.T) {
 	}
 	run := func(batch int) map[string]codecs.Delta {
 		in := newTestIngest(t)
+		in.Restore(0, time.Time{})
+		in.Restore(1, time.Time{})
 		total := map[string]codecs.Delta{}
 		for i := 0; i < len(recs); i += batch {
 			b := in.Build(recs[i:min(i+batch, len(recs))])
 			in.Commit(b)
 			for k, d := range b.Deltas {
-				if codecs.IsWatermarkKey(k) {
-					continue
-				}
 				s := total[k]
 				s.Counts.Add(d.Counts)
 				s.Late.Add(d.Late)
@@ -160,4 +169,18 @@ func counts(kv ...any) codecs.Counts {
 		c[kv[i].(codecs.Level)] = int64(kv[i+1].(int))
 	}
 	return c
+}
+
+// TestCommitAfterForget: a partition revoked while its transaction ended
+// must not come back with this instance's stream time; its next owner may
+// have moved it on.
+func TestCommitAfterForget(t *testing.T) {
+	in := newTestIngest(t)
+	in.Restore(0, time.Time{})
+	b := in.Build([]*kgo.Record{textRecord(t, 0, 0, "2026-11-26T10:00:05Z", "INFO", "x")})
+	in.Forget(0)
+	in.Commit(b)
+	if _, ok := in.StreamTime(0); ok {
+		t.Error("Commit brought back a forgotten partition")
+	}
 }

@@ -3,18 +3,20 @@ package processors
 import "hash/fnv"
 
 // GokaPartition returns the partition goka places key in, for a topic of n
-// partitions: FNV-1a, read as int32, absolute value, modulo n (goka's
-// View.hash and sarama's hash partitioner agree on this). Producers of the
+// partitions: FNV-1a read as int32, modulo n, then the absolute value, as
+// sarama's hash partitioner (goka's table writes) and kgo's
+// SaramaCompatHasher compute it. (goka's View takes the absolute value
+// first; the two differ only for the hash 0x80000000.) Producers of the
 // deltas topic must place keys the same way, or a key's state would live in
 // a different partition from its input and be lost on restart (DESIGN.md §3).
 func GokaPartition(key string, n int32) int32 {
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	p := int32(h.Sum32())
+	p := int32(h.Sum32()) % n
 	if p < 0 {
 		p = -p
 	}
-	return p % n
+	return p
 }
 
 // watermarkKeys returns, for input partition inPart, one watermark key per

@@ -25,8 +25,13 @@ func SaramaConfig() *sarama.Config {
 	c.Producer.RequiredAcks = sarama.WaitForAll
 	c.Producer.Idempotent = true
 	c.Net.MaxOpenRequests = 1
-	c.Producer.Retry.Max = 20
-	c.Producer.Retry.Backoff = 100 * time.Millisecond
+	// goka commits an input offset once a later message's table write
+	// succeeded, even if an earlier one failed: a table write must not give
+	// up while a broker restarts. ~10 minutes of retries, backing off to 1s.
+	c.Producer.Retry.Max = 600
+	c.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration {
+		return min(50*time.Millisecond<<min(retries, 5), time.Second)
+	}
 	return c
 }
 

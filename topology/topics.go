@@ -34,6 +34,15 @@ func DefaultTopics() Topics {
 // Table is the aggregate table topic goka keeps for AggregateGroup.
 func (t Topics) Table() string { return string(goka.GroupTable(goka.Group(t.AggregateGroup))) }
 
+// MaxDivertBytes is the largest dead-letter or late record ingest writes,
+// and those topics' max.message.bytes.
+const MaxDivertBytes = 16 << 20
+
+func withMax(c map[string]string) map[string]string {
+	c["max.message.bytes"] = strconv.Itoa(MaxDivertBytes)
+	return c
+}
+
 // TopicSpec is one topic as logpulse wants it.
 type TopicSpec struct {
 	Name        string
@@ -60,8 +69,10 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 	}
 	return []TopicSpec{
 		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: deleted(week)},
-		{Name: t.DLQ, Partitions: 1, Replication: l.Replication, Configs: deleted(week)},
-		{Name: t.Late, Partitions: 1, Replication: l.Replication, Configs: deleted(week)},
+		// Copies of input records plus headers: room for a record as large
+		// as the input topic itself accepts.
+		{Name: t.DLQ, Partitions: 1, Replication: l.Replication, Configs: withMax(deleted(week))},
+		{Name: t.Late, Partitions: 1, Replication: l.Replication, Configs: withMax(deleted(week))},
 		// Deltas are replayed only after a crash, from the aggregate's
 		// last commit; keeping them as long as windows costs little and
 		// lets a wiped table be rebuilt.

@@ -62,7 +62,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"run", "--window", "7m"}, nil, "does not divide a day"},
 		{[]string{"run", "--window", "1500ms"}, nil, "whole number of seconds"},
 		{[]string{"run", "--retention", "2m"}, nil, "--retention 2m0s must be at least --window + --grace"},
-		{[]string{"run", "--grace", "-1s"}, nil, "--grace must not be negative"},
+		{[]string{"run", "--grace", "-1s"}, nil, "--grace must be a non-negative"},
 		{[]string{"run", "--partitions", "0"}, nil, "--partitions must be between 1 and 10000"},
 		{[]string{"run", "--brokers", "kafka"}, nil, "has no port"},
 		{[]string{"run", "--log-level", "loud"}, nil, "--log-level must be"},
@@ -72,7 +72,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"produce", "--generate", "--brokers", "x:1", "--format", "xml"}, nil, "--format must be json, text or mixed"},
 		// Environment variables feed the same validation.
 		{[]string{"run"}, map[string]string{"LOGPULSE_WINDOW": "7m"}, "--window 7m0s does not divide a day"},
-		{[]string{"aggregate"}, map[string]string{"LOGPULSE_BROKERS": "localhost:9092", "LOGPULSE_GRACE": "-5m"}, "--grace must not be negative"},
+		{[]string{"aggregate"}, map[string]string{"LOGPULSE_BROKERS": "localhost:9092", "LOGPULSE_GRACE": "-5m"}, "--grace must be a non-negative"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {

@@ -249,7 +249,7 @@ func checkReadyz(tb testing.TB, st *composeStage, port string) {
 		tb.Errorf("service %s: health check asks %s; want /readyz on this container's port %s", st.name, rawURL, port)
 	}
 	s := newStages(&common{window: time.Minute, retention: time.Hour}, nil, slog.New(slog.DiscardHandler))
-	ix := rollup.New(1, time.Minute, time.Hour)
+	ix := rollup.New(1, 1, time.Minute, time.Hour)
 	for _, tc := range []struct {
 		ready func() error
 		want  int

@@ -76,8 +76,10 @@ func (c *common) validate() error {
 		case (24*time.Hour)%c.window != 0:
 			errs = append(errs, fmt.Errorf("--window %s does not divide a day evenly; use e.g. 10s, 1m, 5m, 15m, 1h", c.window))
 		}
-		if c.grace < 0 {
-			errs = append(errs, fmt.Errorf("--grace must not be negative, got %s", c.grace))
+		if c.grace < 0 || c.grace%time.Millisecond != 0 {
+			// Stream time is committed in milliseconds; a whole-millisecond
+			// grace keeps lateness the same after a restart.
+			errs = append(errs, fmt.Errorf("--grace must be a non-negative whole number of milliseconds, got %s", c.grace))
 		}
 		if c.retention < c.window+c.grace {
 			errs = append(errs, fmt.Errorf("--retention %s must be at least --window + --grace (%s)", c.retention, c.window+c.grace))

@@ -84,7 +84,11 @@ func (s *stages) view(ctx context.Context) (*rollup.Index, func(context.Context)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ix := rollup.New(parts, s.c.window, s.c.retention)
+	inputs, err := partitions(ctx, adm, s.topics.Logs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ix := rollup.New(parts, inputs, s.c.window, s.c.retention)
 	var current atomic.Pointer[pipeline.View]
 	run := func(ctx context.Context) error {
 		v, err := pipeline.NewView(pipeline.ViewConfig{
@@ -173,8 +177,12 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("http shutdown: %w", err)
+	if err := srv.Shutdown(sctx); err != nil {
+		// Connections still open after the grace period are cut.
+		srv.Close()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("http shutdown: %w", err)
+		}
 	}
 	return nil
 }

@@ -40,6 +40,10 @@ func (s *server) handleLevels(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) levels(q levelsQuery) levelsResponse {
+	// The watermark is read before the counts: with a newer watermark than
+	// the counts, a window could be called final while its last deltas are
+	// still missing from the answer.
+	wm := s.src.Watermark()
 	type step struct{ counts, late codecs.Counts }
 	steps := make([]step, q.points)
 	fromSec, stepSec := q.from.Unix(), int64(q.step/time.Second)
@@ -54,7 +58,6 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 		steps[i].late.Add(bw.Late)
 	}
 
-	wm := s.src.Watermark()
 	resp := levelsResponse{
 		From:        q.from,
 		To:          q.to,

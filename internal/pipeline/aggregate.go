@@ -38,7 +38,8 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Logger.With("stage", "aggregate")),
-		goka.WithStorageBuilder(storage.MemoryBuilder()))
+		goka.WithStorageBuilder(storage.MemoryBuilder()),
+		goka.WithUpdateCallback(processors.Recover))
 	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, processors.Aggregator{}), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate processor: %w", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,6 +78,9 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		kgo.TransactionTimeout(30 * time.Second),
 		kgo.RecordPartitioner(topology.GokaPartitioner()),
 		kgo.FetchMaxWait(250 * time.Millisecond),
+		// Dead-letter and late copies carry the whole input record plus
+		// headers: room for a record at the input's own size limit.
+		kgo.ProducerBatchMaxBytes(topology.MaxDivertBytes),
 		kgo.OnPartitionsRevoked(forget),
 		kgo.OnPartitionsLost(forget),
 	}, cfg.ClientOpts...)
@@ -99,14 +103,26 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		sess.Close()
 		return nil, err
 	}
+	in.mu.Lock() // the session may already run rebalance callbacks
 	in.proc = proc
+	in.mu.Unlock()
 	return in, nil
 }
 
 // Run consumes until ctx is done or a transaction fails beyond retry.
 func (in *Ingest) Run(ctx context.Context) error {
 	defer in.sess.Close()
+	aborts := 0
 	for {
+		if aborts > 0 {
+			// The same records come back after an abort; a cause that
+			// persists (a broker refusing writes) must not spin.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(min(50*time.Millisecond<<min(aborts, 7), 5*time.Second)):
+			}
+		}
 		fetches := in.sess.PollFetches(ctx)
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			return nil
@@ -124,22 +140,40 @@ func (in *Ingest) Run(ctx context.Context) error {
 		if err := in.restore(ctx, records); err != nil {
 			// Without the committed stream time lateness would depend on
 			// timing; abort, which rewinds to the committed offsets.
-			in.log.Warn("restore stream time", "err", err)
-			if _, err := in.sess.End(ctx, kgo.TryAbort); err != nil {
+			in.log.Warn("restore stream time, retrying", "err", err)
+			endCtx, cancel := endContext(ctx)
+			_, err := in.sess.End(endCtx, kgo.TryAbort)
+			cancel()
+			if err != nil {
 				return fmt.Errorf("abort transaction: %w", err)
 			}
+			aborts++
 			continue
 		}
-		if err := in.transact(ctx, records); err != nil {
+		committed, err := in.transact(ctx, records)
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
+		if committed {
+			aborts = 0
+		} else {
+			aborts++
+		}
 	}
 }
 
-func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) error {
+// endContext is the context to finish a transaction in: not cancelled by
+// shutdown, so a stop between batches' produce and commit still ends the
+// transaction instead of leaving it open (which would stall every
+// read_committed consumer of its partitions until the transaction timeout).
+func endContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+}
+
+func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committed bool, err error) {
 	start := time.Now()
 	in.mu.Lock()
 	b := in.proc.Build(records)
@@ -157,12 +191,19 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) error {
 			perrMu.Unlock()
 		}
 	}
-	for key, d := range b.Deltas {
+	produce := func(key string, d any) error {
 		v, err := json.Marshal(d)
 		if err != nil {
 			return fmt.Errorf("encode delta: %w", err)
 		}
 		in.sess.Produce(ctx, &kgo.Record{Topic: in.cfg.Topics.Deltas, Key: []byte(key), Value: v}, promise)
+		return nil
+	}
+	// Counts first, watermarks last (see processors.Batch.Watermarks).
+	for _, key := range slices.Sorted(maps.Keys(b.Deltas)) {
+		if err := produce(key, b.Deltas[key]); err != nil {
+			return false, err
+		}
 	}
 	for _, r := range b.Rejected {
 		in.sess.Produce(ctx, r, promise)
@@ -170,8 +211,15 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) error {
 	for _, r := range b.Late {
 		in.sess.Produce(ctx, r, promise)
 	}
-	if err := in.sess.Client().Flush(ctx); err != nil {
-		return fmt.Errorf("flush: %w", err)
+	for _, w := range b.Watermarks {
+		if err := produce(w.Key, w.Delta); err != nil {
+			return false, err
+		}
+	}
+	endCtx, cancel := endContext(ctx)
+	defer cancel()
+	if err := in.sess.Client().Flush(endCtx); err != nil {
+		return false, fmt.Errorf("flush: %w", err)
 	}
 	perrMu.Lock()
 	produced := perr
@@ -181,7 +229,7 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) error {
 		in.log.Warn("produce failed, aborting transaction", "err", produced)
 		try = kgo.TryAbort
 	}
-	committed, err := in.sess.End(kgo.PreTxnCommitFnContext(ctx, func(req *kmsg.TxnOffsetCommitRequest) error {
+	committed, err = in.sess.End(kgo.PreTxnCommitFnContext(endCtx, func(req *kmsg.TxnOffsetCommitRequest) error {
 		for i := range req.Topics {
 			if req.Topics[i].Topic != in.cfg.Topics.Logs {
 				continue
@@ -196,11 +244,11 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) error {
 		return nil
 	}), try)
 	if err != nil {
-		return fmt.Errorf("end transaction: %w", err)
+		return false, fmt.Errorf("end transaction: %w", err)
 	}
 	if !committed {
 		in.log.Info("transaction aborted, resuming from committed offsets", "records", len(records))
-		return nil
+		return false, nil
 	}
 	in.mu.Lock()
 	in.proc.Commit(b)
@@ -208,7 +256,7 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) error {
 	in.cfg.Metrics.ingested(b, time.Since(start))
 	in.log.Debug("transaction committed", "records", len(records), "deltas", len(b.Deltas),
 		"rejected", len(b.Rejected), "late", len(b.Late))
-	return nil
+	return true, nil
 }
 
 // metadataPrefix marks offset-commit metadata written by logpulse: the
@@ -218,9 +266,9 @@ const metadataPrefix = "logpulse:stream_time_ms="
 // metadata returns the offset-commit metadata of every partition whose
 // stream time is known after b. Callers hold in.mu.
 func (in *Ingest) metadata(b *processors.Batch) map[int32]string {
-	// The commit carries every partition the session has consumed, not only
-	// those in b, so every known stream time goes along; metadata left out
-	// would be replaced by the member ID and the stream time lost.
+	// kgo commits the partitions whose position moved, all of them in b;
+	// every known stream time goes along anyway, so a partition in the
+	// commit can never lose its stream time to the default metadata.
 	m := make(map[int32]string)
 	for p, t := range in.proc.StreamTimes() {
 		m[p] = metadataPrefix + strconv.FormatInt(t.UnixMilli(), 10)
@@ -251,17 +299,32 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 	if err != nil {
 		return fmt.Errorf("fetch committed offsets: %w", err)
 	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	restored := make(map[int32]time.Time, len(missing))
 	for _, p := range missing {
 		var st time.Time
-		if o, ok := offs.Lookup(in.cfg.Topics.Logs, p); ok && o.Err == nil {
+		o, ok := offs.Lookup(in.cfg.Topics.Logs, p)
+		if ok && o.Err != nil {
+			// e.g. UNSTABLE_OFFSET_COMMIT while another member's
+			// transaction is open: guessing zero would count late events
+			// as on time, so the caller retries.
+			return fmt.Errorf("committed offset of %s/%d: %w", in.cfg.Topics.Logs, p, o.Err)
+		}
+		if ok {
 			if ms, ok := strings.CutPrefix(o.Metadata, metadataPrefix); ok {
-				if n, err := strconv.ParseInt(ms, 10, 64); err == nil {
-					st = time.UnixMilli(n).UTC()
+				n, err := strconv.ParseInt(ms, 10, 64)
+				if err != nil {
+					return fmt.Errorf("stream time in the offset metadata of %s/%d: %w", in.cfg.Topics.Logs, p, err)
 				}
+				st = time.UnixMilli(n).UTC()
 			}
 		}
+		// No commit yet, or one without our metadata: nothing was
+		// counted from this partition before, stream time starts at zero.
+		restored[p] = st
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for p, st := range restored {
 		in.proc.Restore(p, st)
 		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
 	}

@@ -19,7 +19,8 @@ import (
 type Index struct {
 	window     time.Duration
 	retention  time.Duration
-	partitions int32 // table partitions; 0 until the first update tells
+	partitions int32 // table partitions
+	inputParts int32 // partitions of the input topic
 
 	mu      sync.RWMutex
 	windows map[int64]*bucket // by window start, unix seconds
@@ -34,14 +35,17 @@ type bucket struct {
 	sum      entry
 }
 
-type entry struct{ counts, late codecs.Counts }
+type entry struct {
+	counts, late codecs.Counts
+	offset       int64 // the deltas offset the value includes
+}
 
-// New returns an empty index for a table with the given number of
-// partitions, windows of the given size, kept for retention after the
-// watermark passes them.
-func New(partitions int32, window, retention time.Duration) *Index {
+// New returns an empty index for a table of tablePartitions partitions fed
+// from an input topic of inputPartitions partitions, with windows of the
+// given size kept for retention after the watermark passes them.
+func New(tablePartitions, inputPartitions int32, window, retention time.Duration) *Index {
 	return &Index{
-		window: window, retention: retention, partitions: partitions,
+		window: window, retention: retention, partitions: tablePartitions, inputParts: inputPartitions,
 		windows: make(map[int64]*bucket),
 		wm:      make(map[int32]map[int32]int64),
 		inputs:  make(map[int32]bool),
@@ -92,7 +96,14 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		b = &bucket{services: make(map[string]*entry)}
 		ix.windows[ws] = b
 	}
-	if old := b.services[service]; old != nil {
+	old := b.services[service]
+	if old != nil && value != nil && agg.Offset <= old.offset {
+		// An older value of the key: the view replays the table from the
+		// start after a reconnect, and a value must never go back to
+		// what it was (a final window would lose counts meanwhile).
+		return nil
+	}
+	if old != nil {
 		sub(&b.sum.counts, old.counts)
 		sub(&b.sum.late, old.late)
 	}
@@ -103,7 +114,7 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		}
 		return nil
 	}
-	b.services[service] = &entry{counts: agg.Counts, late: agg.Late}
+	b.services[service] = &entry{counts: agg.Counts, late: agg.Late, offset: agg.Offset}
 	b.sum.counts.Add(agg.Counts)
 	b.sum.late.Add(agg.Late)
 	return nil
@@ -116,24 +127,40 @@ func sub(c *codecs.Counts, o codecs.Counts) {
 }
 
 // watermark is the stream time up to which every table partition has
-// applied every delta of every input partition seen so far: the minimum over
-// all (table partition, input partition) pairs, zero while any is missing.
+// applied every delta of every input partition: the minimum over all (table
+// partition, input partition) pairs, zero while any is missing. An input
+// partition that has never carried an event holds it at zero: its first
+// events could belong to any window, so none can be final yet.
 // Callers hold ix.mu.
 func (ix *Index) watermark() int64 {
-	if len(ix.inputs) == 0 || int32(len(ix.wm)) < ix.partitions {
+	if int32(len(ix.wm)) < ix.partitions {
 		return 0
 	}
 	first, low := true, int64(0)
+	check := func(m map[int32]int64, in int32) bool {
+		st, ok := m[in]
+		if !ok {
+			return false
+		}
+		if first || st < low {
+			low, first = st, false
+		}
+		return true
+	}
 	for _, m := range ix.wm {
-		for in := range ix.inputs {
-			st, ok := m[in]
-			if !ok {
+		for in := int32(0); in < ix.inputParts; in++ {
+			if !check(m, in) {
 				return 0
 			}
-			if first || st < low {
-				low, first = st, false
+		}
+		for in := range ix.inputs { // partitions added since the start
+			if !check(m, in) {
+				return 0
 			}
 		}
+	}
+	if first {
+		return 0
 	}
 	return low
 }

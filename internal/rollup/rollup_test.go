@@ -21,7 +21,13 @@ func at(tb testing.TB, s string) time.Time {
 
 func value(tb testing.TB, info, errs int64, late int64, streamMs int64) []byte {
 	tb.Helper()
-	a := codecs.Aggregate{StreamTimeMs: streamMs}
+	return valueAt(tb, info+errs+late, info, errs, late, streamMs)
+}
+
+// valueAt is a table value that includes deltas up to offset.
+func valueAt(tb testing.TB, offset, info, errs int64, late int64, streamMs int64) []byte {
+	tb.Helper()
+	a := codecs.Aggregate{StreamTimeMs: streamMs, Offset: offset}
 	a.Counts[codecs.LevelInfo], a.Counts[codecs.LevelError], a.Late[codecs.LevelInfo] = info, errs, late
 	b, err := json.Marshal(a)
 	if err != nil {
@@ -38,7 +44,7 @@ func update(tb testing.TB, ix *Index, part int32, key string, v []byte) {
 }
 
 func TestIndexReplacesValues(t *testing.T) {
-	ix := New(2, time.Minute, time.Hour)
+	ix := New(2, 1, time.Minute, time.Hour)
 	w := at(t, "2026-11-26T10:00:00Z")
 	update(t, ix, 0, codecs.WindowKey("api", w), value(t, 1, 0, 0, 0))
 	update(t, ix, 1, codecs.WindowKey("db", w), value(t, 2, 1, 0, 0))
@@ -72,7 +78,7 @@ func TestIndexReplacesValues(t *testing.T) {
 }
 
 func TestIndexWatermark(t *testing.T) {
-	ix := New(2, time.Minute, time.Hour)
+	ix := New(2, 1, time.Minute, time.Hour)
 	ms := func(s string) int64 { return at(t, s).UnixMilli() }
 	if !ix.Watermark().IsZero() {
 		t.Fatal("watermark before any record")
@@ -98,7 +104,7 @@ func TestIndexWatermark(t *testing.T) {
 }
 
 func TestIndexRetention(t *testing.T) {
-	ix := New(1, time.Minute, time.Hour)
+	ix := New(1, 1, time.Minute, time.Hour)
 	old := at(t, "2026-11-26T08:00:00Z")
 	update(t, ix, 0, codecs.WindowKey("api", old), value(t, 1, 0, 0, 0))
 	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:00:00Z").UnixMilli()))
@@ -108,5 +114,37 @@ func TestIndexRetention(t *testing.T) {
 	update(t, ix, 0, codecs.WindowKey("api", old), value(t, 2, 0, 0, 0))
 	if got := ix.Windows(old, old.Add(time.Minute), ""); len(got) != 0 {
 		t.Errorf("pruned window came back: %v", got)
+	}
+}
+
+// TestIndexIgnoresOlderValues: after a reconnect the view replays the table
+// from its start; older values of a key must not replace newer ones, or a
+// final window would lose counts until the replay caught up.
+func TestIndexIgnoresOlderValues(t *testing.T) {
+	ix := New(1, 1, time.Minute, time.Hour)
+	w := at(t, "2026-11-26T10:00:00Z")
+	key := codecs.WindowKey("api", w)
+	update(t, ix, 0, key, valueAt(t, 7, 10, 0, 0, 0))
+	update(t, ix, 0, key, valueAt(t, 3, 4, 0, 0, 0)) // replayed, older
+	if got := ix.Windows(w, w.Add(time.Minute), "")[0].Counts[codecs.LevelInfo]; got != 10 {
+		t.Errorf("INFO = %d after an older value arrived, want 10", got)
+	}
+	update(t, ix, 0, key, valueAt(t, 9, 12, 0, 0, 0))
+	if got := ix.Windows(w, w.Add(time.Minute), "")[0].Counts[codecs.LevelInfo]; got != 12 {
+		t.Errorf("INFO = %d after a newer value, want 12", got)
+	}
+}
+
+// TestIndexWaitsForEveryInputPartition: an input partition that never
+// carried an event could still fill any window, so nothing is final.
+func TestIndexWaitsForEveryInputPartition(t *testing.T) {
+	ix := New(1, 2, time.Minute, time.Hour)
+	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:10:00Z").UnixMilli()))
+	if !ix.Watermark().IsZero() {
+		t.Errorf("watermark %s while input partition 1 has reported nothing", ix.Watermark())
+	}
+	update(t, ix, 0, codecs.WatermarkKey(1, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:20:00Z").UnixMilli()))
+	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:10:00Z")) {
+		t.Errorf("watermark = %s, want 10:10", got)
 	}
 }
