@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -68,25 +69,11 @@ func TestExactCountsFromFranzGo(t *testing.T) {
 	if diff := cmp.Diff(truth, got); diff != "" {
 		t.Errorf("per-window per-level counts (-produced +reported):\n%s", diff)
 	}
+	checkFinalAndLate(t, n, base)
 
 	// The 20 junk records are in the dead-letter topic, unchanged, with a
 	// reason.
-	dlq, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.ConsumeTopics("logs.dlq"),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dlq.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var dead []*kgo.Record
-	for len(dead) < 20 && ctx.Err() == nil {
-		dead = append(dead, dlq.PollFetches(ctx).Records()...)
-	}
-	if len(dead) != 20 {
-		t.Fatalf("dead-letter records: %d, want 20", len(dead))
-	}
-	for _, r := range dead {
+	for _, r := range consume(t, n, "logs.dlq", 20) {
 		hs := map[string]string{}
 		for _, h := range r.Headers {
 			hs[h.Key] = string(h.Value)
@@ -133,4 +120,77 @@ func TestKcatProducesExactCounts(t *testing.T) {
 	if diff := cmp.Diff(auth, gotAuth); diff != "" || auth.total() == 0 {
 		t.Errorf("service=auth counts (-produced +reported):\n%s", diff)
 	}
+}
+
+// checkFinalAndLate: with events up to base+30m on every input partition,
+// windows that ended more than the grace (5m) before that are final; an
+// event for one of them that arrives now is counted in its late field, not
+// in its counts, and is kept on logs.late.
+func checkFinalAndLate(t *testing.T, n *node, base time.Time) {
+	t.Helper()
+	before, err := n.rawLevels(base, base.Add(30*time.Minute), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range before.Windows {
+		if w.Start.Before(base.Add(20*time.Minute)) && !w.Final {
+			t.Fatalf("window %s not final; the watermark should be past base+24m", w.Start)
+		}
+		if w.Late != 0 {
+			t.Errorf("window %s: late %d with in-order input", w.Start, w.Late)
+		}
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	at := base.Add(90 * time.Second)
+	late := &kgo.Record{Topic: "logs", Partition: 0, Timestamp: at,
+		Value: []byte(fmt.Sprintf(`{"timestamp": %d, "level": "ERROR", "service": "api", "message": "too late"}`, at.UnixMilli()))}
+	if err := cl.ProduceSync(context.Background(), late).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, time.Minute, "the late event in its window's late field", func() (bool, string) {
+		lr, err := n.rawLevels(base.Add(time.Minute), base.Add(2*time.Minute), "")
+		if err != nil {
+			return false, err.Error()
+		}
+		w := lr.Windows[0]
+		return w.Late == 1, fmt.Sprintf("window %s late %d final %v", w.Start, w.Late, w.Final)
+	})
+	after, err := n.rawLevels(base, base.Add(30*time.Minute), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range after.Windows {
+		if diff := cmp.Diff(before.Windows[i].Counts, w.Counts); diff != "" && before.Windows[i].Final {
+			t.Errorf("final window %s changed its counts (-before +after):\n%s", w.Start, diff)
+		}
+	}
+	lateRecs := consume(t, n, "logs.late", 1)
+	if string(lateRecs[0].Value) != string(late.Value) {
+		t.Errorf("logs.late holds %q, want the late event", lateRecs[0].Value)
+	}
+}
+
+// consume reads want records of topic from its start.
+func consume(tb testing.TB, n *node, topic string, want int) []*kgo.Record {
+	tb.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var recs []*kgo.Record
+	for len(recs) < want && ctx.Err() == nil {
+		recs = append(recs, cl.PollFetches(ctx).Records()...)
+	}
+	if len(recs) != want {
+		tb.Fatalf("%s: %d records, want %d", topic, len(recs), want)
+	}
+	return recs
 }

@@ -203,20 +203,27 @@ type levelsResponse struct {
 	Total int64 `json:"total"`
 }
 
-// levels queries /v1/levels over [from, to) by minute.
-func (n *node) levels(from, to time.Time, service string) (series, error) {
+// rawLevels queries /v1/levels over [from, to) by minute.
+func (n *node) rawLevels(from, to time.Time, service string) (levelsResponse, error) {
+	var lr levelsResponse
 	url := fmt.Sprintf("http://%s/v1/levels?from=%s&to=%s&step=1m&service=%s", n.http,
 		from.Format(time.RFC3339), to.Format(time.RFC3339), service)
 	resp, err := http.Get(url)
 	if err != nil {
-		return nil, err
+		return lr, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
-		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+		return lr, fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
-	var lr levelsResponse
-	if err := json.NewDecoder(resp.Body).Decode(&lr); err != nil {
+	err = json.NewDecoder(resp.Body).Decode(&lr)
+	return lr, err
+}
+
+// levels is rawLevels as a series.
+func (n *node) levels(from, to time.Time, service string) (series, error) {
+	lr, err := n.rawLevels(from, to, service)
+	if err != nil {
 		return nil, err
 	}
 	s := series{}
