@@ -103,3 +103,17 @@ func normPolicy(p string) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// Partitions returns the partition count of topic, with an error that says
+// how to create it when it is missing.
+func Partitions(ctx context.Context, adm *kadm.Client, topic string) (int32, error) {
+	td, err := adm.ListTopics(ctx, topic)
+	if err != nil {
+		return 0, fmt.Errorf("describe topic %s: %w", topic, err)
+	}
+	d, ok := td[topic]
+	if !ok || d.Err != nil || len(d.Partitions) == 0 {
+		return 0, fmt.Errorf("topic %s is missing: run `logpulse topics --brokers ...` to create it", topic)
+	}
+	return int32(len(d.Partitions)), nil
+}

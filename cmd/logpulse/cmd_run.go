@@ -96,7 +96,7 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 		log.Info("embedded broker listening", "addrs", brokers, "data_dir", f.dataDir)
 	}
 	s := newStages(&f.common, brokers, log)
-	if err := s.provision(ctx); err != nil {
+	if err := s.provision(ctx, false); err != nil {
 		return err
 	}
 	ix, runView, viewRecovered, err := s.view(ctx)

@@ -5,9 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"text/tabwriter"
-	"time"
 
-	"github.com/logpulse/logpulse/topology"
 	"github.com/peterbourgon/ff/v3/ffcli"
 )
 
@@ -26,23 +24,10 @@ func topicsCommand(env *cliEnv) *ffcli.Command {
 				return err
 			}
 			s := newStages(&f.common, f.brokerList(), f.logger(env.stderr))
-			adm, err := s.admin()
-			if err != nil {
+			if err := s.provision(ctx, *check); err != nil {
 				return err
 			}
-			defer adm.Close()
-			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
 			specs := s.topics.Specs(f.layout())
-			flexible := []string{s.topics.Logs, s.topics.DLQ, s.topics.Late}
-			if *check {
-				err = topology.Check(ctx, adm, specs, flexible...)
-			} else {
-				err = topology.Provision(ctx, adm, specs, flexible...)
-			}
-			if err != nil {
-				return err
-			}
 			tw := tabwriter.NewWriter(env.stdout, 0, 2, 2, ' ', 0)
 			fmt.Fprintf(tw, "TOPIC\tPARTITIONS\tREPLICATION\tCONFIGS\n")
 			for _, t := range specs {

@@ -80,11 +80,11 @@ func (s *stages) view(ctx context.Context) (*rollup.Index, func(context.Context)
 		return nil, nil, nil, err
 	}
 	defer adm.Close()
-	parts, err := partitions(ctx, adm, s.topics.Table())
+	parts, err := topology.Partitions(ctx, adm, s.topics.Table())
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	inputs, err := partitions(ctx, adm, s.topics.Logs)
+	inputs, err := topology.Partitions(ctx, adm, s.topics.Logs)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -116,9 +116,10 @@ func (s *stages) admin() (*kadm.Client, error) {
 	return kadm.NewClient(cl), nil
 }
 
-// provision creates or checks every topic; the input topic may have any
-// partition count, since users may have created it.
-func (s *stages) provision(ctx context.Context) error {
+// provision creates (or with checkOnly, checks) every topic; the input,
+// dead-letter and late topics may have any partition count, since users may
+// have created them.
+func (s *stages) provision(ctx context.Context, checkOnly bool) error {
 	adm, err := s.admin()
 	if err != nil {
 		return err
@@ -126,22 +127,14 @@ func (s *stages) provision(ctx context.Context) error {
 	defer adm.Close()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := topology.Provision(ctx, adm, s.topics.Specs(s.c.layout()), s.topics.Logs, s.topics.DLQ, s.topics.Late); err != nil {
+	specs, flexible := s.topics.Specs(s.c.layout()), []string{s.topics.Logs, s.topics.DLQ, s.topics.Late}
+	if checkOnly {
+		return topology.Check(ctx, adm, specs, flexible...)
+	}
+	if err := topology.Provision(ctx, adm, specs, flexible...); err != nil {
 		return fmt.Errorf("provision topics: %w", err)
 	}
 	return nil
-}
-
-func partitions(ctx context.Context, adm *kadm.Client, topic string) (int32, error) {
-	td, err := adm.ListTopics(ctx, topic)
-	if err != nil {
-		return 0, fmt.Errorf("describe topic %s: %w", topic, err)
-	}
-	d, ok := td[topic]
-	if !ok || d.Err != nil || len(d.Partitions) == 0 {
-		return 0, fmt.Errorf("topic %s is missing: run `logpulse topics --brokers ...` first", topic)
-	}
-	return int32(len(d.Partitions)), nil
 }
 
 // httpHandler is the view's API plus /metrics.

@@ -90,7 +90,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 	}
 	in.sess = sess
 	in.adm = kadm.NewClient(sess.Client())
-	parts, err := partitionCount(ctx, in.adm, cfg.Topics.Deltas)
+	parts, err := topology.Partitions(ctx, in.adm, cfg.Topics.Deltas)
 	if err != nil {
 		sess.Close()
 		return nil, err
@@ -329,16 +329,4 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
 	}
 	return nil
-}
-
-func partitionCount(ctx context.Context, adm *kadm.Client, topic string) (int32, error) {
-	td, err := adm.ListTopics(ctx, topic)
-	if err != nil {
-		return 0, fmt.Errorf("describe topic %s: %w", topic, err)
-	}
-	d, ok := td[topic]
-	if !ok || d.Err != nil || len(d.Partitions) == 0 {
-		return 0, fmt.Errorf("topic %s is missing: run `logpulse topics` to create it", topic)
-	}
-	return int32(len(d.Partitions)), nil
 }
