@@ -80,22 +80,32 @@ type node struct {
 // restarts so clients can reconnect.
 func startRun(tb testing.TB, dataDir, brokerAddr string, extra ...string) *node {
 	tb.Helper()
-	n := &node{tb: tb, http: freeAddr(tb), dataDir: dataDir}
-	args := []string{"run", "--data-dir", dataDir, "--http", n.http, "--log-level", "debug"}
+	httpAddr := freeAddr(tb)
+	args := []string{"run", "--data-dir", dataDir, "--http", httpAddr}
+	brokers := []string{brokerAddr}
 	if ext := external(); ext != "" {
+		brokers = strings.Split(ext, ",")
 		args = append(args, "--brokers", ext)
-		n.brokers = strings.Split(ext, ",")
 	} else {
 		args = append(args, "--broker-listen", brokerAddr)
-		n.brokers = []string{brokerAddr}
 	}
-	args = append(args, extra...)
-	logf, err := os.CreateTemp(tb.TempDir(), "run-*.log")
+	n := start(tb, brokers, append(args, extra...)...)
+	n.http, n.dataDir = httpAddr, dataDir
+	n.waitReady()
+	return n
+}
+
+// start starts `logpulse args...` with debug logs to a file that is shown
+// if the test fails, and kills it at the end of the test.
+func start(tb testing.TB, brokers []string, args ...string) *node {
+	tb.Helper()
+	n := &node{tb: tb, brokers: brokers}
+	logf, err := os.CreateTemp(tb.TempDir(), args[0]+"-*.log")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	n.logPath = logf.Name()
-	n.cmd = exec.Command(binary(tb), args...)
+	n.cmd = exec.Command(binary(tb), append(args, "--log-level", "debug")...)
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
 		tb.Fatal(err)
@@ -108,10 +118,9 @@ func startRun(tb testing.TB, dataDir, brokerAddr string, extra ...string) *node 
 		}
 		if tb.Failed() {
 			b, _ := os.ReadFile(n.logPath)
-			tb.Logf("logpulse run log (%s), last 4 KiB:\n%s", n.logPath, tail(b, 4096))
+			tb.Logf("logpulse %s log (%s), last 4 KiB:\n%s", args[0], n.logPath, tail(b, 4096))
 		}
 	})
-	n.waitReady()
 	return n
 }
 
