@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 
+	"time"
+
 	"github.com/logpulse/logpulse/internal/generator"
 	"github.com/peterbourgon/ff/v3/ffcli"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func produceCommand(env *cliEnv) *ffcli.Command {
@@ -50,6 +53,8 @@ func produceCommand(env *cliEnv) *ffcli.Command {
 			return generator.Run(ctx, generator.Config{
 				Brokers: c.brokerList(), Topic: *topic, Rate: *rate, Count: *count, Services: *services,
 				Format: *format, Seed: *seed, Progress: env.stderr, Logger: c.logger(env.stderr),
+				// A wrong --brokers should end in an error, not a hang.
+				ClientOpts: []kgo.Opt{kgo.RecordDeliveryTimeout(time.Minute)},
 			})
 		},
 	}
