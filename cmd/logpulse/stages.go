@@ -59,8 +59,13 @@ func (s *stages) ingest(txnID string, maxEventBytes int, ready *readyBit) func(c
 
 func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
 	return func(ctx context.Context) error {
+		inputs, err := s.inputPartitions(ctx)
+		if err != nil {
+			return err
+		}
 		a, err := pipeline.NewAggregate(pipeline.AggregateConfig{
 			Brokers: s.brokers, Topics: s.topics, Replication: int16(s.c.replication),
+			Window: s.c.window, Retention: s.c.retention, InputPartitions: inputs,
 			ClientID: "logpulse-aggregate-" + hostname(), Logger: s.log,
 		})
 		if err != nil {
@@ -70,6 +75,16 @@ func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
 		defer set(func() bool { return false })
 		return a.Run(ctx)
 	}
+}
+
+// inputPartitions is the partition count of the input topic.
+func (s *stages) inputPartitions(ctx context.Context) (int32, error) {
+	adm, err := s.admin()
+	if err != nil {
+		return 0, err
+	}
+	defer adm.Close()
+	return topology.Partitions(ctx, adm, s.topics.Logs)
 }
 
 // view starts following the table into a new index and returns the index;

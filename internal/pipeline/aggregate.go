@@ -4,16 +4,20 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/logpulse/logpulse/processors"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/lovoo/goka"
-	"github.com/lovoo/goka/storage"
 )
 
 // AggregateConfig configures the aggregate stage.
 type AggregateConfig struct {
 	Brokers     []string
+	// Window and Retention bound the local state: windows that ended more
+	// than Retention before the watermark are dropped.
+	Window, Retention time.Duration
+	InputPartitions   int32 // partitions of the input topic
 	Topics      topology.Topics
 	Replication int16
 	ClientID    string
@@ -22,7 +26,7 @@ type AggregateConfig struct {
 
 // Aggregate is the goka processor that folds deltas into the table.
 //
-// Its local state is goka's in-memory storage, rebuilt from the compacted
+// Its local state is held in memory (memStore), rebuilt from the compacted
 // table on every start. LevelDB would start faster but can be wrong: goka
 // writes local storage before the table record is acknowledged, so a crash in
 // between leaves local state ahead of the table, and a wiped broker paired
@@ -38,7 +42,7 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Logger.With("stage", "aggregate")),
-		goka.WithStorageBuilder(storage.MemoryBuilder()),
+		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions)),
 		goka.WithUpdateCallback(processors.Recover))
 	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, processors.Aggregator{}), opts...)
 	if err != nil {

@@ -1,0 +1,179 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/lovoo/goka/storage"
+)
+
+// memStore is the aggregate's local storage of one table partition: a plain
+// map, rebuilt from the compacted table on every start.
+//
+// It replaces goka's storage.NewMemory for two reasons. goka's keeps a
+// sorted key slice and re-sorts it on every new key, so recovering n keys
+// costs O(n² log n): minutes for a day of windows. And it never forgets a
+// key, while windows must leave the state once they are older than the
+// retention (DESIGN.md §2.5): memStore drops them when the partition's
+// watermark moves past them.
+type memStore struct {
+	window, retention time.Duration
+	inputs            int32 // partitions of the input topic: all must report before a sweep
+
+	mu     sync.RWMutex
+	values map[string][]byte
+	offset *int64
+	wm     map[int32]int64 // stream time per input partition, from watermark keys
+	cutoff int64           // window keys starting before this (unix s) were dropped
+}
+
+func memStoreBuilder(window, retention time.Duration, inputs int32) storage.Builder {
+	return func(string, int32) (storage.Storage, error) {
+		return &memStore{
+			window: window, retention: retention, inputs: inputs,
+			values: make(map[string][]byte), wm: make(map[int32]int64),
+		}, nil
+	}
+}
+
+func (m *memStore) Open() error          { return nil }
+func (m *memStore) Close() error         { return nil }
+func (m *memStore) MarkRecovered() error { return nil }
+func (m *memStore) Has(k string) (bool, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	_, ok := m.values[k]
+	return ok, nil
+}
+
+func (m *memStore) Get(k string) ([]byte, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.values[k], nil
+}
+
+func (m *memStore) Set(k string, v []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.values[k] = v
+	if codecs.IsWatermarkKey(k) {
+		m.advance(k, v)
+	}
+	return nil
+}
+
+func (m *memStore) Delete(k string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.values, k)
+	return nil
+}
+
+func (m *memStore) GetOffset(def int64) (int64, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.offset == nil {
+		return def, nil
+	}
+	return *m.offset, nil
+}
+
+func (m *memStore) SetOffset(o int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.offset = &o
+	return nil
+}
+
+// advance records a watermark and drops the windows that ended more than
+// the retention before the lowest stream time of the input partitions seen
+// here. Callers hold m.mu.
+func (m *memStore) advance(k string, v []byte) {
+	in, err := codecs.ParseWatermarkKey(k)
+	if err != nil {
+		return
+	}
+	var a struct {
+		StreamTimeMs int64 `json:"stream_time_ms"`
+	}
+	if json.Unmarshal(v, &a) != nil {
+		return
+	}
+	m.wm[in] = max(m.wm[in], a.StreamTimeMs)
+	low := int64(-1)
+	for p := range max(m.inputs, 1) {
+		st, ok := m.wm[p]
+		if !ok {
+			return // a silent input partition may still hold old windows' events
+		}
+		if low < 0 || st < low {
+			low = st
+		}
+	}
+	for _, st := range m.wm { // partitions added since the start
+		low = min(low, st)
+	}
+	cutoff := time.UnixMilli(low).Add(-m.retention - m.window).Truncate(m.window).Unix()
+	if cutoff < m.cutoff+int64(m.window/time.Second) {
+		return // sweep at most once per window of progress
+	}
+	m.cutoff = cutoff
+	for key := range m.values {
+		if codecs.IsWatermarkKey(key) {
+			continue
+		}
+		if _, start, err := codecs.ParseWindowKey(key); err == nil && start.Unix() < cutoff {
+			delete(m.values, key)
+		}
+	}
+}
+
+// Iterator returns a sorted snapshot; the aggregate never iterates, so
+// sorting here costs nothing on the hot path.
+func (m *memStore) Iterator() (storage.Iterator, error) { return m.IteratorWithRange(nil, nil) }
+
+// IteratorWithRange returns a sorted snapshot of the keys in [start, limit).
+func (m *memStore) IteratorWithRange(start, limit []byte) (storage.Iterator, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	it := &memIter{i: -1}
+	for k, v := range m.values {
+		if (start == nil || strings.Compare(k, string(start)) >= 0) && (limit == nil || strings.Compare(k, string(limit)) < 0) {
+			it.keys = append(it.keys, k)
+			it.vals = append(it.vals, v)
+		}
+	}
+	idx := make([]int, len(it.keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(it.keys[a], it.keys[b]) })
+	keys, vals := make([]string, len(idx)), make([][]byte, len(idx))
+	for i, j := range idx {
+		keys[i], vals[i] = it.keys[j], it.vals[j]
+	}
+	it.keys, it.vals = keys, vals
+	return it, nil
+}
+
+type memIter struct {
+	i    int
+	keys []string
+	vals [][]byte
+}
+
+func (it *memIter) Next() bool             { it.i++; return it.i < len(it.keys) }
+func (it *memIter) Err() error             { return nil }
+func (it *memIter) Key() []byte            { return []byte(it.keys[it.i]) }
+func (it *memIter) Value() ([]byte, error) { return it.vals[it.i], nil }
+func (it *memIter) Release()               { it.i = len(it.keys) }
+func (it *memIter) Seek(key []byte) bool {
+	it.i, _ = slices.BinarySearchFunc(it.keys, key, func(k string, t []byte) int { return bytes.Compare([]byte(k), t) })
+	it.i-- // Next moves onto the first key >= key
+	return it.i+1 < len(it.keys)
+}
