@@ -18,37 +18,18 @@ func runCLI(tb testing.TB, args ...string) (string, error) {
 
 // TestHelpListsEnvironment: -h shows every flag with its LOGPULSE_ variable.
 func TestHelpListsEnvironment(t *testing.T) {
-	for _, sub := range []string{"run", "broker", "ingest", "aggregate", "serve", "topics", "produce"} {
+	for _, cmd := range subcommands(&cliEnv{}) {
+		sub := cmd.Name
 		out, err := runCLI(t, sub, "-h")
 		if !errors.Is(err, flag.ErrHelp) {
 			t.Errorf("%s -h: err %v, want flag.ErrHelp", sub, err)
 		}
-		flags(t, sub).VisitAll(func(f *flag.Flag) {
+		cmd.FlagSet.VisitAll(func(f *flag.Flag) {
 			if !strings.Contains(out, "--"+f.Name) || !strings.Contains(out, envName(f.Name)) {
 				t.Errorf("%s -h does not list --%s with %s", sub, f.Name, envName(f.Name))
 			}
 		})
 	}
-}
-
-func flags(tb testing.TB, name string) *flag.FlagSet {
-	tb.Helper()
-	env := &cliEnv{}
-	for _, c := range []struct {
-		name string
-		fs   *flag.FlagSet
-	}{
-		{"run", runCommand(env).FlagSet}, {"broker", brokerCommand(env).FlagSet},
-		{"ingest", ingestCommand(env).FlagSet}, {"aggregate", aggregateCommand(env).FlagSet},
-		{"serve", serveCommand(env).FlagSet}, {"topics", topicsCommand(env).FlagSet},
-		{"produce", produceCommand(env).FlagSet},
-	} {
-		if c.name == name {
-			return c.fs
-		}
-	}
-	tb.Fatalf("no subcommand %s", name)
-	return nil
 }
 
 // TestBadFlags: every bad value is refused before anything starts, with a

@@ -137,7 +137,12 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	})
 	start(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
 	start(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
-	start(func() error { return serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready), log) })
+	logs, err := s.logWriter()
+	if err != nil {
+		return err
+	}
+	defer logs.Close()
+	start(func() error { return serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready, logs), log) })
 	if f.demo {
 		start(func() error {
 			return generator.Run(ctx, generator.Config{

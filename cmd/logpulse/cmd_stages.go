@@ -117,7 +117,12 @@ func serveCommand(env *cliEnv) *ffcli.Command {
 					viewErr.Store(err)
 				}
 			}()
-			err = serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready), log)
+			logs, err := s.logWriter()
+			if err != nil {
+				return err
+			}
+			defer logs.Close()
+			err = serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready, logs), log)
 			cancel()
 			<-done
 			if err != nil {

@@ -258,7 +258,7 @@ func checkReadyz(tb testing.TB, st *composeStage, port string) {
 		{func() error { return nil }, http.StatusOK},
 	} {
 		rec := httptest.NewRecorder()
-		s.httpHandler(ix, 10, tc.ready).ServeHTTP(rec, httptest.NewRequest("GET", u.Path, nil))
+		s.httpHandler(ix, 10, tc.ready, nil).ServeHTTP(rec, httptest.NewRequest("GET", u.Path, nil))
 		if rec.Code != tc.want {
 			tb.Errorf("service %s: health check path %s answers %d, want %d", st.name, u.Path, rec.Code, tc.want)
 		}
@@ -378,8 +378,5 @@ func runHelp(tb testing.TB, args ...string) (string, error) {
 // call returns fresh flag sets.
 func cliSubcommands() []*ffcli.Command {
 	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
-	return []*ffcli.Command{
-		runCommand(env), brokerCommand(env), ingestCommand(env), aggregateCommand(env),
-		serveCommand(env), topicsCommand(env), produceCommand(env),
-	}
+	return subcommands(env)
 }

@@ -24,11 +24,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		ShortUsage: "logpulse <subcommand> [flags]",
 		LongHelp: "Real-time log analytics on Kafka. Start everything on an embedded broker with\n" +
 			"  logpulse run --demo\nand open http://localhost:8080/v1/levels.",
-		FlagSet: flag.NewFlagSet("logpulse", flag.ContinueOnError),
-		Subcommands: []*ffcli.Command{
-			runCommand(env), brokerCommand(env), ingestCommand(env), aggregateCommand(env),
-			serveCommand(env), topicsCommand(env), produceCommand(env),
-		},
+		FlagSet:     flag.NewFlagSet("logpulse", flag.ContinueOnError),
+		Subcommands: subcommands(env),
 	}
 	root.Exec = func(_ context.Context, args []string) error {
 		fmt.Fprint(stderr, usage(root))
@@ -45,6 +42,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	root.UsageFunc = usage
 	return root.ParseAndRun(ctx, args)
+}
+
+// subcommands builds every subcommand, in the order -h lists them.
+func subcommands(env *cliEnv) []*ffcli.Command {
+	return []*ffcli.Command{
+		runCommand(env), brokerCommand(env), ingestCommand(env), aggregateCommand(env),
+		serveCommand(env), topicsCommand(env), produceCommand(env), parseCommand(env),
+	}
 }
 
 // cliEnv is what subcommands get from the process: standard streams.

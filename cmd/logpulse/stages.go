@@ -152,14 +152,21 @@ func (s *stages) provision(ctx context.Context, checkOnly bool) error {
 	return nil
 }
 
-// httpHandler is the view's API plus /metrics.
-func (s *stages) httpHandler(ix *rollup.Index, maxPoints int, ready func() error) http.Handler {
+// httpHandler is the view's API plus /metrics; logs (may be nil) takes
+// POST /v1/logs.
+func (s *stages) httpHandler(ix *rollup.Index, maxPoints int, ready func() error, logs httpapi.LogWriter) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	mux.Handle("/", httpapi.New(httpapi.Config{
 		Source: ix, Window: s.c.window, Grace: s.c.grace, MaxPoints: maxPoints, Ready: ready, Logger: s.log,
+		Logs: logs,
 	}))
 	return mux
+}
+
+// logWriter is the producer behind POST /v1/logs.
+func (s *stages) logWriter() (*pipeline.LogWriter, error) {
+	return pipeline.NewLogWriter(s.brokers, s.topics.Logs, "logpulse-http-"+hostname())
 }
 
 // serveHTTP serves h on addr until ctx is done, then shuts down gracefully.

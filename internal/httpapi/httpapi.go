@@ -11,6 +11,8 @@ import (
 const (
 	DefaultWindow    = time.Minute
 	DefaultMaxPoints = 10000
+	// DefaultMaxBodyBytes caps a POST /v1/logs body.
+	DefaultMaxBodyBytes = 10 << 20
 )
 
 // Config is what New needs. Only Source is required.
@@ -34,6 +36,12 @@ type Config struct {
 	Now func() time.Time
 	// Logger gets the full text of internal errors. Default: discard.
 	Logger *slog.Logger
+	// Logs receives the events POST /v1/logs accepts (see ingest.go).
+	// Default nil: the endpoint answers 503 "ingest not configured".
+	Logs LogWriter
+	// MaxBodyBytes caps a POST /v1/logs body; a larger one is refused with
+	// 413. Default 10 MiB.
+	MaxBodyBytes int64
 }
 
 // server holds a Config with the defaults filled in.
@@ -45,6 +53,8 @@ type server struct {
 	ready     func() error
 	now       func() time.Time
 	log       *slog.Logger
+	logs      LogWriter
+	maxBody   int64
 }
 
 // New returns the handler for the whole HTTP API (see routes.go). It panics
@@ -62,6 +72,8 @@ func New(cfg Config) http.Handler {
 		ready:     cfg.Ready,
 		now:       cfg.Now,
 		log:       cfg.Logger,
+		logs:      cfg.Logs,
+		maxBody:   cfg.MaxBodyBytes,
 	}
 	if s.window <= 0 {
 		s.window = DefaultWindow
@@ -77,6 +89,9 @@ func New(cfg Config) http.Handler {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -18,6 +18,7 @@ func (s *server) routes() http.Handler {
 		{"GET", "/{$}", s.handleDashboard},
 		{"GET", "/v1/levels", s.handleLevels},
 		{"GET", "/v1/services", s.handleServices},
+		{"POST", "/v1/logs", s.handleLogs},
 		{"GET", "/healthz", s.handleHealthz},
 		{"GET", "/readyz", s.handleReadyz},
 	})

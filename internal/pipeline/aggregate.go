@@ -13,15 +13,15 @@ import (
 
 // AggregateConfig configures the aggregate stage.
 type AggregateConfig struct {
-	Brokers     []string
+	Brokers []string
 	// Window and Retention bound the local state: windows that ended more
 	// than Retention before the watermark are dropped.
 	Window, Retention time.Duration
 	InputPartitions   int32 // partitions of the input topic
-	Topics      topology.Topics
-	Replication int16
-	ClientID    string
-	Logger      *slog.Logger
+	Topics            topology.Topics
+	Replication       int16
+	ClientID          string
+	Logger            *slog.Logger
 }
 
 // Aggregate is the goka processor that folds deltas into the table.

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/peterbourgon/ff/v3/ffcli"
+)
+
+const (
+	// parseMaxEventBytes is the pipeline's default --max-event-bytes: a
+	// longer line is reported as too_large, as the pipeline would.
+	parseMaxEventBytes = 1 << 20
+	// parseMaxLineBytes is the longest line parse reads at all; past it,
+	// the input is more likely binary than a log.
+	parseMaxLineBytes = 16 << 20
+)
+
+func parseCommand(env *cliEnv) *ffcli.Command {
+	fs := flag.NewFlagSet("logpulse parse", flag.ContinueOnError)
+	summary := fs.Bool("summary", false, "print the number of lines per level, and of errors per reason, instead of the events")
+	contentType := fs.String("content-type", "", "read every line as this format: json, text or logfmt (default: detect per line, as the pipeline does)")
+	key := fs.String("key", "", "record key, the service of lines that name none (default: unknown)")
+	return &ffcli.Command{
+		Name:       "parse",
+		ShortUsage: "logpulse parse [--summary] [--content-type json|text|logfmt] [--key SERVICE] [FILE...]",
+		ShortHelp:  "decode log lines as the pipeline would: check a format before producing it",
+		LongHelp: "Reads each FILE (standard input when there is none, or for -) and decodes every\n" +
+			"line as one record of the logs topic, printing one JSON object per input line,\n" +
+			"in order:\n" +
+			`  {"timestamp": "2024-05-01T12:00:00.5Z", "level": "ERROR", "service": "api", "host": "web-1", "message": "disk full"}` + "\n" +
+			"(host only when the line names one), or, for a line the pipeline would send to\n" +
+			"logs.dlq with its reason:\n" +
+			`  {"line": 17, "error": "invalid_json: unexpected end of JSON input"}` + "\n" +
+			`with "file" as well when several files are given. A blank line is an "empty"` + "\n" +
+			"error, as an empty record is. A line without a timestamp of its own gets the\n" +
+			"current time, as a record gets its Kafka timestamp. The exit status is 1 when\n" +
+			"any line cannot be decoded.",
+		FlagSet: fs,
+		Exec: func(ctx context.Context, files []string) error {
+			ct, err := parseContentType(*contentType)
+			if err != nil {
+				return err
+			}
+			p := &parser{
+				contentType: ct,
+				key:         []byte(*key),
+				summary:     *summary,
+				named:       len(files) > 1,
+				out:         bufio.NewWriter(env.stdout),
+				reasons:     map[string]*reasonCount{},
+			}
+			p.enc = json.NewEncoder(p.out)
+			p.enc.SetEscapeHTML(false)
+			if len(files) == 0 {
+				files = []string{"-"}
+			}
+			for _, name := range files {
+				if err := p.file(ctx, name, env.stdin); err != nil {
+					p.out.Flush()
+					return err
+				}
+			}
+			if *summary {
+				p.printSummary()
+			}
+			if err := p.out.Flush(); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+			if p.failed > 0 {
+				return fmt.Errorf("%d of %d lines cannot be decoded: the pipeline would send them to logs.dlq", p.failed, p.total)
+			}
+			return nil
+		},
+	}
+}
+
+// parseContentType turns --content-type into the record header that forces
+// a format in codecs.Decode.
+func parseContentType(s string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return "", nil
+	case "json", "application/json":
+		return "application/json", nil
+	case "text", "text/plain":
+		return "text/plain", nil
+	case "logfmt", "text/logfmt", "application/logfmt":
+		return "text/logfmt", nil
+	}
+	return "", fmt.Errorf("--content-type must be json, text or logfmt, got %q", s)
+}
+
+// parser decodes lines and prints the events, or counts them for --summary.
+type parser struct {
+	contentType string
+	key         []byte
+	summary     bool
+	named       bool // name the file in error lines: there are several
+
+	out *bufio.Writer
+	enc *json.Encoder
+
+	total, failed int
+	levels        [codecs.NumLevels]int
+	reasons       map[string]*reasonCount
+}
+
+type reasonCount struct {
+	n     int
+	first string // where the first one is: "17" or "app.log:17"
+}
+
+// parsedEvent is the output for a line that decodes.
+type parsedEvent struct {
+	Timestamp string `json:"timestamp"`
+	Level     string `json:"level"`
+	Service   string `json:"service"`
+	Host      string `json:"host,omitempty"`
+	Message   string `json:"message"`
+}
+
+// parsedError is the output for a line that does not.
+type parsedError struct {
+	File  string `json:"file,omitempty"`
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// file parses one input; "-" is stdin.
+func (p *parser) file(ctx context.Context, name string, stdin io.Reader) error {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err // "open NAME: no such file or directory" says it all
+		}
+		defer f.Close()
+		r = f
+	}
+	done := make(chan struct{})
+	defer close(done)
+	lines := scanLines(r, done)
+	for n := 1; ; n++ {
+		var (
+			l  scanned
+			ok bool
+		)
+		select {
+		case l, ok = <-lines:
+		default:
+			// Nothing read yet: show what is done before waiting, so that
+			// lines typed or piped in slowly are answered as they come.
+			if err := p.out.Flush(); err != nil {
+				return fmt.Errorf("write output: %w", err)
+			}
+			select {
+			case l, ok = <-lines:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		switch {
+		case !ok:
+			return nil
+		case errors.Is(l.err, bufio.ErrTooLong):
+			return fmt.Errorf("read %s: line %d is longer than %d MiB: is this a log?", displayName(name), n, parseMaxLineBytes>>20)
+		case l.err != nil:
+			return fmt.Errorf("read %s: %w", displayName(name), l.err)
+		}
+		if err := p.line(name, n, l.line); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+}
+
+func (p *parser) line(name string, n int, line []byte) error {
+	p.total++
+	rec := codecs.Record{Key: p.key, Value: line, Timestamp: time.Now(), ContentType: p.contentType}
+	ev, err := codecs.Decode(rec, parseMaxEventBytes)
+	if err != nil {
+		p.failed++
+		reason := codecs.ReasonUndecodable
+		var de *codecs.DecodeError
+		if errors.As(err, &de) {
+			reason = de.Reason
+		}
+		rc := p.reasons[reason]
+		if rc == nil {
+			where := fmt.Sprint(n)
+			if p.named {
+				where = name + ":" + where
+			}
+			rc = &reasonCount{first: where}
+			p.reasons[reason] = rc
+		}
+		rc.n++
+		if p.summary {
+			return nil
+		}
+		out := parsedError{Line: n, Error: err.Error()}
+		if p.named {
+			out.File = name
+		}
+		return p.enc.Encode(out)
+	}
+	p.levels[ev.Level]++
+	if p.summary {
+		return nil
+	}
+	return p.enc.Encode(parsedEvent{
+		Timestamp: ev.Time.UTC().Format(time.RFC3339Nano),
+		Level:     ev.Level.String(),
+		Service:   ev.Service,
+		Host:      ev.Host,
+		Message:   ev.Message,
+	})
+}
+
+// printSummary writes the count table: levels from least to most severe,
+// then lines with no readable level, then the errors by reason.
+func (p *parser) printSummary() {
+	share := func(n int) string {
+		if p.total == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(p.total))
+	}
+	tw := tabwriter.NewWriter(p.out, 0, 2, 2, ' ', 0)
+	fmt.Fprintf(tw, "LEVEL\tLINES\tSHARE\n")
+	for _, l := range append(codecs.Levels()[1:], codecs.LevelUnknown) {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", l, p.levels[l], share(p.levels[l]))
+	}
+	fmt.Fprintf(tw, "(error)\t%d\t%s\n", p.failed, share(p.failed))
+	fmt.Fprintf(tw, "total\t%d\t\n", p.total)
+	if len(p.reasons) > 0 {
+		fmt.Fprintf(tw, "\nREASON\tLINES\tFIRST LINE\n")
+		for _, r := range slices.Sorted(maps.Keys(p.reasons)) {
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", r, p.reasons[r].n, p.reasons[r].first)
+		}
+	}
+	tw.Flush()
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// scanned is one line read, or the error that ended the input.
+type scanned struct {
+	line []byte
+	err  error
+}
+
+// scanLines reads r line by line on its own goroutine, so that the caller
+// can stop on a signal while a read blocks (a terminal on stdin). It stops
+// when r ends or done is closed.
+func scanLines(r io.Reader, done <-chan struct{}) <-chan scanned {
+	ch := make(chan scanned)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 64<<10), parseMaxLineBytes)
+		for sc.Scan() {
+			select {
+			case ch <- scanned{line: bytes.Clone(sc.Bytes())}:
+			case <-done:
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			select {
+			case ch <- scanned{err: err}:
+			case <-done:
+			}
+		}
+	}()
+	return ch
+}
