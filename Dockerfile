@@ -26,7 +26,8 @@ FROM busybox:1.37-musl
 # A non-root user, and a working directory it may write to: `logpulse run`
 # and `logpulse broker` keep their data in ./logpulse-data by default.
 RUN adduser -D -H -u 10001 logpulse && mkdir /data && chown 10001:10001 /data
-# For TLS to a managed Kafka; busybox ships no CA bundle.
+# CA certificates for TLS to a managed Kafka once the TLS flags land (issue 7);
+# busybox ships no CA bundle.
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /out/logpulse /logpulse
 USER 10001:10001

@@ -24,6 +24,10 @@ type Aggregate struct {
 	// StreamTimeMs is set only on watermark keys: the highest stream time
 	// of one input partition that this table partition has seen.
 	StreamTimeMs int64 `json:"stream_time_ms,omitempty"`
+	// Expired is never stored in the table: the aggregate's local store
+	// answers it for a window it dropped past the retention, so that a
+	// late delta does not start the window again from zero.
+	Expired bool `json:"expired,omitempty"`
 }
 
 // MarshalJSON writes the stored shape of Counts: level name → count, zeros

@@ -39,9 +39,12 @@ func (Aggregator) Process(ctx goka.Context, msg any) {
 }
 
 // Apply folds d, read at offset of the deltas topic, into agg and reports
-// whether agg changed. A delta at or below agg.Offset was applied before.
+// whether agg changed. A delta at or below agg.Offset was applied before. A
+// window that left the state past the retention (agg.Expired) takes no
+// delta: starting it again from zero would replace its counts in the table
+// with this delta's; its events are on the late topic.
 func Apply(agg *codecs.Aggregate, d *codecs.Delta, key string, offset int64) bool {
-	if offset <= agg.Offset {
+	if offset <= agg.Offset || agg.Expired {
 		return false
 	}
 	agg.Offset = offset

@@ -66,3 +66,15 @@ func TestRecoverKeepsNewest(t *testing.T) {
 		t.Errorf("after tombstone: %s", got)
 	}
 }
+
+// TestExpiredWindowIgnoresDeltas: a window the local store dropped past the
+// retention must not start again from a late delta (see
+// codecs.Aggregate.Expired).
+func TestExpiredWindowIgnoresDeltas(t *testing.T) {
+	agg := &codecs.Aggregate{Offset: -1, Expired: true}
+	d := &codecs.Delta{}
+	d.Late[codecs.LevelError] = 1
+	if Apply(agg, d, "api|1700000000", 10) || agg.Late.Total() != 0 {
+		t.Errorf("applied a delta to an expired window: %+v", agg)
+	}
+}

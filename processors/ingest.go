@@ -102,7 +102,7 @@ func (in *Ingest) StreamTimes() map[int32]time.Time {
 }
 
 // Restore sets the stream time of input partition p, read back from the
-// ingest state topic after a restart or rebalance.
+// committed offset's metadata after a restart or rebalance.
 func (in *Ingest) Restore(p int32, t time.Time) { in.streamTime[p] = t }
 
 // Forget drops the stream time of a partition this instance no longer owns:
@@ -159,9 +159,8 @@ func (in *Ingest) add(b *Batch, r *kgo.Record) {
 		}
 		b.Reasons[reason]++
 		b.Rejected = append(b.Rejected, divert(r, in.cfg.DLQTopic, reason, msg))
-		// A rejected record still moves the partition on, so the state
-		// topic offsets and the stream time stay in step; it does not move
-		// stream time.
+		// A rejected record does not move stream time, but its partition
+		// is in the batch, so its stream time goes into the commit.
 		b.StreamTimes[r.Partition] = st
 		return
 	}

@@ -43,18 +43,37 @@ func Provision(ctx context.Context, adm *kadm.Client, specs []TopicSpec, flexibl
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	// New topics may take a moment to show up with leaders; poll.
+	// New topics may take a moment to show up with leaders: poll while any
+	// is missing, then check them once (a wrong partition count or policy
+	// will not fix itself).
 	for {
-		err := Check(ctx, adm, specs, flexible...)
-		if err == nil {
-			return nil
+		missing, err := missingTopics(ctx, adm, specs)
+		if err == nil && len(missing) == 0 {
+			return Check(ctx, adm, specs, flexible...)
 		}
 		select {
 		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("topics not ready after creation: %v", missing)
+			}
 			return err
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+func missingTopics(ctx context.Context, adm *kadm.Client, specs []TopicSpec) ([]string, error) {
+	details, err := adm.ListTopics(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	var missing []string
+	for _, s := range specs {
+		if d, ok := details[s.Name]; !ok || d.Err != nil || len(d.Partitions) == 0 {
+			missing = append(missing, s.Name)
+		}
+	}
+	return missing, nil
 }
 
 // Check verifies that every topic of specs exists with its partition count

@@ -34,8 +34,9 @@ func DefaultTopics() Topics {
 // Table is the aggregate table topic goka keeps for AggregateGroup.
 func (t Topics) Table() string { return string(goka.GroupTable(goka.Group(t.AggregateGroup))) }
 
-// MaxDivertBytes is the largest dead-letter or late record ingest writes,
-// and those topics' max.message.bytes.
+// MaxDivertBytes is the largest batch ingest writes (a dead-letter or late
+// copy of a large input record must fit), and the max.message.bytes of the
+// topics it writes.
 const MaxDivertBytes = 16 << 20
 
 func withMax(c map[string]string) map[string]string {
@@ -73,10 +74,10 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 		// as the input topic itself accepts.
 		{Name: t.DLQ, Partitions: 1, Replication: l.Replication, Configs: withMax(deleted(week))},
 		{Name: t.Late, Partitions: 1, Replication: l.Replication, Configs: withMax(deleted(week))},
-		// Deltas are replayed only after a crash, from the aggregate's
-		// last commit; keeping them as long as windows costs little and
-		// lets a wiped table be rebuilt.
-		{Name: t.Deltas, Partitions: l.Partitions, Replication: l.Replication, Configs: deleted(keep)},
+		// Deltas are read again only after a crash, from the aggregate's
+		// last commit. Ingest's producer batches up to MaxDivertBytes for
+		// every topic it writes, this one included.
+		{Name: t.Deltas, Partitions: l.Partitions, Replication: l.Replication, Configs: withMax(deleted(keep))},
 		// Windows older than the retention leave the table: compact keeps
 		// the latest value per key, delete drops keys not updated within
 		// the retention.

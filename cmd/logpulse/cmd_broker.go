@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 
 	"github.com/logpulse/logpulse/internal/embedkafka"
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -24,6 +25,9 @@ func brokerCommand(env *cliEnv) *ffcli.Command {
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := c.validate(); err != nil {
 				return err
+			}
+			if *partitions < 1 {
+				return fmt.Errorf("--partitions must be at least 1, got %d", *partitions)
 			}
 			log := c.logger(env.stderr)
 			b, err := embedkafka.Start(embedkafka.Config{

@@ -5,13 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 
 	"github.com/logpulse/logpulse/internal/embedkafka"
 	"github.com/logpulse/logpulse/internal/generator"
 	"github.com/logpulse/logpulse/internal/pipeline"
 	"github.com/peterbourgon/ff/v3/ffcli"
+	"golang.org/x/sync/errgroup"
 )
 
 type runFlags struct {
@@ -118,39 +118,27 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	}
 	setAgg := func(fn func() bool) { aggReady.Store(&fn) }
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errc := make(chan error, 5)
-	start := func(fn func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := fn(); err != nil {
-				errc <- err
-				cancel()
-			}
-		}()
-	}
-	start(func() error {
-		return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, &ingestReady))
-	})
-	start(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
-	start(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
 	logs, err := s.logWriter()
 	if err != nil {
 		return err
 	}
 	defer logs.Close()
-	start(func() error { return serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready, logs), log) })
+
+	// The first stage to fail stops the others; the embedded broker closes
+	// (deferred above) only after all of them have returned.
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, &ingestReady))
+	})
+	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
+	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
+	g.Go(func() error { return serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready, logs), log) })
 	if f.demo {
-		start(func() error {
+		g.Go(func() error {
 			return generator.Run(ctx, generator.Config{
 				Brokers: brokers, Topic: s.topics.Logs, Rate: f.demoRate, Logger: log,
 			})
 		})
 	}
-	wg.Wait()
-	close(errc)
-	return <-errc
+	return g.Wait()
 }

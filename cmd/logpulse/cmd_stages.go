@@ -22,7 +22,6 @@ type stageFlags struct {
 
 func (f *stageFlags) register(fs *flag.FlagSet) {
 	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated (required)")
-	f.layoutFlags(fs)
 	f.windowFlags(fs)
 	f.logFlags(fs)
 }

@@ -13,6 +13,7 @@ func topicsCommand(env *cliEnv) *ffcli.Command {
 	fs := flag.NewFlagSet("logpulse topics", flag.ContinueOnError)
 	f := &stageFlags{}
 	f.register(fs)
+	f.layoutFlags(fs)
 	check := fs.Bool("check", false, "only check the topics, create nothing")
 	return &ffcli.Command{
 		Name:       "topics",

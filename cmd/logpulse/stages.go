@@ -152,16 +152,13 @@ func (s *stages) provision(ctx context.Context, checkOnly bool) error {
 	return nil
 }
 
-// httpHandler is the view's API plus /metrics; logs (may be nil) takes
-// POST /v1/logs.
+// httpHandler is the view's HTTP API; logs (may be nil) takes POST
+// /v1/logs.
 func (s *stages) httpHandler(ix *rollup.Index, maxPoints int, ready func() error, logs httpapi.LogWriter) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
-	mux.Handle("/", httpapi.New(httpapi.Config{
+	return httpapi.New(httpapi.Config{
 		Source: ix, Window: s.c.window, Grace: s.c.grace, MaxPoints: maxPoints, Ready: ready, Logger: s.log,
-		Logs: logs,
-	}))
-	return mux
+		Logs: logs, Metrics: promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}),
+	})
 }
 
 // logWriter is the producer behind POST /v1/logs.
@@ -180,7 +177,7 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		// No WriteTimeout: /v1/stream (server-sent events) is long-lived.
+		WriteTimeout:      time.Minute,
 	}
 	log.Info("http listening", "addr", l.Addr().String())
 	errc := make(chan error, 1)

@@ -7,13 +7,11 @@ package generator
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -135,19 +133,26 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer cl.Close()
 	src := NewSource(cfg.Seed, cfg.Services)
-	var (
-		acked   atomic.Int64
-		errMu   sync.Mutex
-		prodErr error
-	)
+	// The first delivery error ends the run: the broker is unreachable
+	// or refuses the topic, and every later record would fail the same way.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var acked atomic.Int64
+	var firstErr atomic.Pointer[error]
 	promise := func(_ *kgo.Record, err error) {
 		if err != nil {
-			errMu.Lock()
-			prodErr = errors.Join(prodErr, err)
-			errMu.Unlock()
+			if firstErr.CompareAndSwap(nil, &err) {
+				cancel(err)
+			}
 			return
 		}
 		acked.Add(1)
+	}
+	failed := func() error {
+		if e := firstErr.Load(); e != nil {
+			return fmt.Errorf("produce: %w", *e)
+		}
+		return nil
 	}
 	began := time.Now()
 	tick := time.NewTicker(10 * time.Millisecond)
@@ -160,7 +165,7 @@ func Run(ctx context.Context, cfg Config) error {
 		if cfg.Rate > 0 {
 			select {
 			case <-ctx.Done():
-				return nil
+				return failed()
 			case <-progress.C:
 				report(cfg.Progress, acked.Load(), began)
 				continue
@@ -171,7 +176,7 @@ func Run(ctx context.Context, cfg Config) error {
 				due = want - sent
 			}
 		} else if ctx.Err() != nil {
-			return nil
+			return failed()
 		} else if cfg.Count == 0 || due > 1000 {
 			due = 1000
 		}
@@ -185,15 +190,13 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	if err := cl.Flush(ctx); err != nil {
+		if ferr := failed(); ferr != nil {
+			return ferr
+		}
 		return fmt.Errorf("flush: %w", err)
 	}
 	report(cfg.Progress, acked.Load(), began)
-	errMu.Lock()
-	defer errMu.Unlock()
-	if prodErr != nil {
-		return fmt.Errorf("produce: %w", prodErr)
-	}
-	return nil
+	return failed()
 }
 
 func report(w io.Writer, n int64, began time.Time) {

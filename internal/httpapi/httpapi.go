@@ -42,6 +42,8 @@ type Config struct {
 	// MaxBodyBytes caps a POST /v1/logs body; a larger one is refused with
 	// 413. Default 10 MiB.
 	MaxBodyBytes int64
+	// Metrics serves GET /metrics (Prometheus); nil answers 404.
+	Metrics http.Handler
 }
 
 // server holds a Config with the defaults filled in.
@@ -55,6 +57,7 @@ type server struct {
 	log       *slog.Logger
 	logs      LogWriter
 	maxBody   int64
+	metrics   http.Handler
 }
 
 // New returns the handler for the whole HTTP API (see routes.go). It panics
@@ -74,6 +77,7 @@ func New(cfg Config) http.Handler {
 		log:       cfg.Logger,
 		logs:      cfg.Logs,
 		maxBody:   cfg.MaxBodyBytes,
+		metrics:   cfg.Metrics,
 	}
 	if s.window <= 0 {
 		s.window = DefaultWindow

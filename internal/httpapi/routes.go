@@ -14,6 +14,10 @@ type route struct {
 
 // routes is the whole HTTP surface.
 func (s *server) routes() http.Handler {
+	metrics := s.handleNotFound
+	if s.metrics != nil {
+		metrics = s.metrics.ServeHTTP
+	}
 	return s.mux([]route{
 		{"GET", "/{$}", s.handleDashboard},
 		{"GET", "/v1/levels", s.handleLevels},
@@ -21,6 +25,7 @@ func (s *server) routes() http.Handler {
 		{"POST", "/v1/logs", s.handleLogs},
 		{"GET", "/healthz", s.handleHealthz},
 		{"GET", "/readyz", s.handleReadyz},
+		{"GET", "/metrics", metrics},
 	})
 }
 
@@ -45,8 +50,10 @@ func (s *server) mux(routes []route) http.Handler {
 			s.writeError(w, r, err)
 		})
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, errNotFound)
-	})
+	mux.HandleFunc("/", s.handleNotFound)
 	return s.recoverPanics(mux)
+}
+
+func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, errNotFound)
 }

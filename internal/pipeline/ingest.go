@@ -30,7 +30,7 @@ type IngestConfig struct {
 	// across its restarts: a restarted instance then fences its previous
 	// incarnation and aborts its open transaction at once.
 	TransactionalID string
-	ClientOpts      []kgo.Opt // extra client options (TLS, SASL, logging)
+	ClientOpts      []kgo.Opt // extra client options, applied last
 	Logger          *slog.Logger
 	Metrics         *Metrics
 }

@@ -51,15 +51,38 @@ func (m *memStore) Has(k string) (bool, error) {
 	return ok, nil
 }
 
+// expiredValue is what Get answers for a window dropped past the
+// retention (see codecs.Aggregate.Expired).
+var expiredValue = []byte(`{"counts":{},"late":{},"offset":-1,"expired":true}`)
+
 func (m *memStore) Get(k string) ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.values[k], nil
+	if v, ok := m.values[k]; ok {
+		return v, nil
+	}
+	if m.expired(k) {
+		return expiredValue, nil
+	}
+	return nil, nil
+}
+
+// expired reports whether k is a window key the store has dropped (or
+// would have). Callers hold m.mu.
+func (m *memStore) expired(k string) bool {
+	if m.cutoff == 0 || codecs.IsWatermarkKey(k) {
+		return false
+	}
+	_, start, err := codecs.ParseWindowKey(k)
+	return err == nil && start.Unix() < m.cutoff
 }
 
 func (m *memStore) Set(k string, v []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.expired(k) {
+		return nil // recovery replaying a window already past the retention
+	}
 	m.values[k] = v
 	if codecs.IsWatermarkKey(k) {
 		m.advance(k, v)

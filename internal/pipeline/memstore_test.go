@@ -46,6 +46,18 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 	if ok, _ := st.Has(codecs.WatermarkKey(0, 0)); !ok {
 		t.Error("dropped a watermark key")
 	}
+
+	// A late delta for a dropped window must not start it again from zero
+	// (its counts in the table would be replaced by the delta's).
+	v, _ := st.Get(codecs.WindowKey("api", base))
+	agg, err := codecs.AggregateCodec{}.Decode(v)
+	if err != nil || !agg.(*codecs.Aggregate).Expired {
+		t.Errorf("Get of a dropped window = %s, %v; want an expired value", v, err)
+	}
+	st.Set(codecs.WindowKey("api", base), []byte(`{"offset":99}`)) // recovery replaying it
+	if has(base) {
+		t.Error("a dropped window came back through Set")
+	}
 }
 
 func TestMemStoreIterator(t *testing.T) {
