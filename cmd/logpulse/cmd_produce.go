@@ -5,54 +5,107 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/logpulse/logpulse/internal/generator"
+	"github.com/logpulse/logpulse/internal/shipper"
 	"github.com/peterbourgon/ff/v3/ffcli"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
+type produceFlags struct {
+	common
+	generate  bool
+	rate      float64
+	count     int64
+	services  int
+	format    string
+	topic     string
+	seed      uint64
+	files     []string
+	stdin     bool
+	fromStart bool
+	dataDir   string
+	key       string
+}
+
+func (f *produceFlags) register(fs *flag.FlagSet) {
+	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated (required)")
+	f.logFlags(fs)
+	fs.BoolVar(&f.generate, "generate", false, "produce generated sample traffic")
+	fs.Float64Var(&f.rate, "rate", 1000, "--generate: events per second; 0 is as fast as possible")
+	fs.Int64Var(&f.count, "count", 0, "--generate: events to produce; 0 runs until interrupted")
+	fs.IntVar(&f.services, "services", 8, "--generate: number of services (their volumes follow a Zipf law)")
+	fs.StringVar(&f.format, "format", "json", "--generate: record format: json, text or mixed")
+	fs.Uint64Var(&f.seed, "seed", 0, "--generate: random seed, for reproducible traffic; 0 picks one")
+	fs.Func("file", "follow this file like tail -F, one event per line (repeatable, or comma-separated)", func(v string) error {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				f.files = append(f.files, p)
+			}
+		}
+		return nil
+	})
+	fs.BoolVar(&f.stdin, "stdin", false, "send standard input, one event per line")
+	fs.BoolVar(&f.fromStart, "from-start", false, "--file: read what a file already holds first (default: only new lines)")
+	fs.StringVar(&f.dataDir, "data-dir", "logpulse-data", "--file: where read positions are checkpointed, so a restart neither loses nor repeats lines")
+	fs.StringVar(&f.key, "key", "", "--file/--stdin: record key of every line (the service when a line names none); default the file name, or stdin")
+	fs.StringVar(&f.topic, "topic", "logs", "topic to produce to")
+}
+
+func (f *produceFlags) validate() error {
+	errs := []error{f.common.validate()}
+	sources := 0
+	for _, on := range []bool{f.generate, len(f.files) > 0, f.stdin} {
+		if on {
+			sources++
+		}
+	}
+	if sources != 1 {
+		errs = append(errs, errors.New("say what to produce, once: --generate, --file PATH (repeatable) or --stdin"))
+	}
+	if len(f.brokerList()) == 0 {
+		errs = append(errs, errors.New("--brokers is required: e.g. --brokers 127.0.0.1:9092 (the address `logpulse run` prints)"))
+	}
+	if f.rate < 0 || f.count < 0 || f.services < 1 {
+		errs = append(errs, errors.New("--rate and --count must not be negative, --services at least 1"))
+	}
+	if f.format != "json" && f.format != "text" && f.format != "mixed" {
+		errs = append(errs, fmt.Errorf("--format must be json, text or mixed, got %q", f.format))
+	}
+	return errors.Join(errs...)
+}
+
 func produceCommand(env *cliEnv) *ffcli.Command {
 	fs := flag.NewFlagSet("logpulse produce", flag.ContinueOnError)
-	var c common
-	c.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated")
-	c.logFlags(fs)
-	generate := fs.Bool("generate", false, "produce generated sample traffic")
-	rate := fs.Float64("rate", 1000, "events per second; 0 is as fast as possible")
-	count := fs.Int64("count", 0, "events to produce; 0 runs until interrupted")
-	services := fs.Int("services", 8, "number of services (their volumes follow a Zipf law)")
-	format := fs.String("format", "json", "record format: json, text or mixed")
-	topic := fs.String("topic", "logs", "topic to produce to")
-	seed := fs.Uint64("seed", 0, "random seed, for reproducible traffic; 0 picks one")
+	f := &produceFlags{}
+	f.register(fs)
 	return &ffcli.Command{
 		Name:       "produce",
-		ShortUsage: "logpulse produce --generate --brokers host:9092 [--rate N] [--count N]",
-		ShortHelp:  "produce log events to the input topic (--generate: sample traffic)",
+		ShortUsage: "logpulse produce --brokers host:9092 (--generate | --file PATH... | --stdin) [flags]",
+		ShortHelp:  "produce log events: sample traffic, followed files, or standard input",
 		FlagSet:    fs,
-		Exec: func(ctx context.Context, _ []string) error {
-			var errs []error
-			if err := c.validate(); err != nil {
-				errs = append(errs, err)
+		Exec: func(ctx context.Context, args []string) error {
+			if len(f.files) > 0 {
+				f.files = append(f.files, args...) // --file a.log b.log
+			} else if len(args) > 0 {
+				return fmt.Errorf("unexpected arguments %q: files go after --file", args)
 			}
-			if !*generate {
-				errs = append(errs, errors.New("say what to produce: --generate (files and stdin come with a later release)"))
-			}
-			if len(c.brokerList()) == 0 {
-				errs = append(errs, errors.New("--brokers is required: e.g. --brokers 127.0.0.1:9092 (the address `logpulse run` prints)"))
-			}
-			if *rate < 0 || *count < 0 || *services < 1 {
-				errs = append(errs, errors.New("--rate and --count must not be negative, --services at least 1"))
-			}
-			if *format != "json" && *format != "text" && *format != "mixed" {
-				errs = append(errs, fmt.Errorf("--format must be json, text or mixed, got %q", *format))
-			}
-			if err := errors.Join(errs...); err != nil {
+			if err := f.validate(); err != nil {
 				return err
 			}
+			if !f.generate {
+				return shipper.Run(ctx, shipper.Config{
+					Brokers: f.brokerList(), Topic: f.topic, Files: f.files, Stdin: env.stdin,
+					FromStart: f.fromStart, StateDir: filepath.Join(f.dataDir, "produce"), Key: f.key,
+					Progress: env.stderr,
+				})
+			}
 			return generator.Run(ctx, generator.Config{
-				Brokers: c.brokerList(), Topic: *topic, Rate: *rate, Count: *count, Services: *services,
-				Format: *format, Seed: *seed, Progress: env.stderr, Logger: c.logger(env.stderr),
+				Brokers: f.brokerList(), Topic: f.topic, Rate: f.rate, Count: f.count, Services: f.services,
+				Format: f.format, Seed: f.seed, Progress: env.stderr, Logger: f.logger(env.stderr),
 				// A wrong --brokers should end in an error, not a hang.
 				ClientOpts: []kgo.Opt{kgo.RecordDeliveryTimeout(time.Minute)},
 			})

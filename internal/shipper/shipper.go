@@ -1,0 +1,119 @@
+// Package shipper sends log lines from files or standard input to the input
+// topic: `logpulse produce --file` and `--stdin`. Files are followed like
+// tail -F (internal/filetail) and a batch's read positions are checkpointed
+// only after Kafka has acknowledged every line of it.
+package shipper
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/logpulse/logpulse/internal/filetail"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Config configures a shipper.
+type Config struct {
+	Brokers []string
+	Topic   string
+	// Files to follow; with none, Stdin is read.
+	Files     []string
+	Stdin     io.Reader
+	FromStart bool
+	// StateDir keeps the files' checkpoints.
+	StateDir string
+	// Key is the record key of every line (the service of a line that
+	// names none); empty means the file's base name without extension
+	// ("nginx" for /var/log/nginx.log), or "stdin".
+	Key        string
+	Progress   io.Writer // a line per second; nil for none
+	ClientOpts []kgo.Opt
+}
+
+// Run ships until ctx is done (files) or standard input ends.
+func Run(ctx context.Context, cfg Config) error {
+	cl, err := kgo.NewClient(append([]kgo.Opt{
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.DefaultProduceTopic(cfg.Topic),
+		kgo.ProducerLinger(5 * time.Millisecond),
+		kgo.RecordDeliveryTimeout(time.Minute),
+	}, cfg.ClientOpts...)...)
+	if err != nil {
+		return fmt.Errorf("producer: %w", err)
+	}
+	defer cl.Close()
+
+	var lines, bytes atomic.Int64
+	emit := func(batch []filetail.Line) error {
+		recs := make([]*kgo.Record, len(batch))
+		var n int64
+		for i, l := range batch {
+			recs[i] = &kgo.Record{Topic: cfg.Topic, Key: []byte(key(cfg.Key, l.Path)), Value: l.Text}
+			n += int64(len(l.Text))
+		}
+		// Synchronous: the caller checkpoints the batch when this returns
+		// nil, so every line must be acknowledged first.
+		if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+			return fmt.Errorf("produce: %w", err)
+		}
+		lines.Add(int64(len(batch)))
+		bytes.Add(n)
+		return nil
+	}
+	stop := progress(ctx, cfg.Progress, &lines, &bytes)
+	defer stop()
+	if len(cfg.Files) == 0 {
+		return filetail.Stdin(ctx, cfg.Stdin, 0, emit)
+	}
+	t, err := filetail.New(filetail.Config{Paths: cfg.Files, FromStart: cfg.FromStart, StateDir: cfg.StateDir})
+	if err != nil {
+		return err
+	}
+	return t.Run(ctx, emit)
+}
+
+func key(k, path string) string {
+	switch {
+	case k != "":
+		return k
+	case path == "-" || path == "":
+		return "stdin"
+	}
+	base := filepath.Base(path)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// progress prints lines/s and bytes once a second until stop is called.
+func progress(ctx context.Context, w io.Writer, lines, bytes *atomic.Int64) (stop func()) {
+	if w == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		began, last := time.Now(), int64(0)
+		report := func() {
+			n := lines.Load()
+			fmt.Fprintf(w, "shipped %d lines, %d bytes in %.0fs (%d lines/s)\n", n, bytes.Load(), time.Since(began).Seconds(), n-last)
+			last = n
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				report()
+				return
+			case <-t.C:
+				report()
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
