@@ -13,7 +13,9 @@ import (
 // when the value starts with '{', logfmt when it is key=value pairs with a
 // level or message key, else a text line. A content-type header of
 // application/json, text/plain, or text/logfmt (application/logfmt) forces
-// the format instead.
+// the format instead. Avro single-object encoding (logevent.avsc) is told by
+// its header or an Avro content type; Confluent-framed Avro needs a schema
+// registry, which Decoder has (see decoder.go).
 //
 // A record that cannot be counted gives a *DecodeError: the caller sends it
 // to the dead-letter topic with the reason. maxBytes > 0 caps the value
@@ -29,6 +31,11 @@ import (
 func Decode(r Record, maxBytes int) (LogEvent, error) {
 	if maxBytes > 0 && len(r.Value) > maxBytes {
 		return LogEvent{}, reject(ReasonTooLarge, "value is %d bytes, the limit is %d", len(r.Value), maxBytes)
+	}
+	// Avro is binary: it is told by its header before the value is trimmed
+	// as text, which would cut bytes off its body.
+	if ev, ok, err := decodeAvro(r); ok {
+		return ev, err
 	}
 	v := bytes.TrimSpace(r.Value)
 	// A byte order mark is what some Windows tools put before any text.

@@ -90,7 +90,7 @@ func checkDecode(t *testing.T, r Record, maxBytes int) {
 			t.Fatalf("error %v (%T) is not a *DecodeError", err, err)
 		}
 		switch de.Reason {
-		case ReasonEmpty, ReasonTooLarge, ReasonInvalidJSON, ReasonInvalidUTF8, ReasonUndecodable, ReasonBadTimestamp:
+		case ReasonEmpty, ReasonTooLarge, ReasonInvalidJSON, ReasonInvalidUTF8, ReasonUndecodable, ReasonBadTimestamp, ReasonInvalidAvro:
 		default:
 			t.Fatalf("unknown reason %q", de.Reason)
 		}

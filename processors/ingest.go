@@ -1,7 +1,9 @@
 package processors
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -30,6 +32,9 @@ type IngestConfig struct {
 	Window        time.Duration // tumbling window size
 	Grace         time.Duration // how long after its end a window accepts events
 	MaxEventBytes int           // larger values go to the DLQ; 0 means 1 MiB
+	// Registry resolves the writer schemas of Confluent-framed Avro; nil
+	// sends such records to the DLQ with a message that asks for one.
+	Registry codecs.SchemaRegistry
 	// DeltaPartitions is the partition count of the deltas topic; watermark
 	// keys are spread over all of them.
 	DeltaPartitions int32
@@ -43,6 +48,7 @@ type IngestConfig struct {
 // result.
 type Ingest struct {
 	cfg        IngestConfig
+	dec        *codecs.Decoder
 	streamTime map[int32]time.Time
 	wmKeys     map[int32][]string
 }
@@ -55,7 +61,10 @@ func NewIngest(cfg IngestConfig) (*Ingest, error) {
 	if cfg.MaxEventBytes <= 0 {
 		cfg.MaxEventBytes = defaultMaxEventBytes
 	}
-	return &Ingest{cfg: cfg, streamTime: make(map[int32]time.Time), wmKeys: make(map[int32][]string)}, nil
+	return &Ingest{
+		cfg: cfg, dec: codecs.NewDecoder(cfg.MaxEventBytes, cfg.Registry),
+		streamTime: make(map[int32]time.Time), wmKeys: make(map[int32][]string),
+	}, nil
 }
 
 // Batch is the output of one polled batch, to be written in one transaction.
@@ -123,15 +132,19 @@ func (in *Ingest) Commit(b *Batch) {
 
 // Build decodes and pre-aggregates records, which must be in offset order
 // per partition (as a poll returns them). Every partition in records must
-// have a known stream time (Restore), else it starts from zero.
-func (in *Ingest) Build(records []*kgo.Record) *Batch {
+// have a known stream time (Restore), else it starts from zero. An error is
+// not about the records (the schema registry cannot be reached): the caller
+// aborts and retries the batch.
+func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, error) {
 	b := &Batch{
 		Deltas:      make(map[string]*codecs.Delta),
 		Reasons:     make(map[string]int),
 		StreamTimes: make(map[int32]time.Time),
 	}
 	for _, r := range records {
-		in.add(b, r)
+		if err := in.add(ctx, b, r); err != nil {
+			return nil, err
+		}
 	}
 	parts := slices.Sorted(maps.Keys(b.StreamTimes))
 	for _, p := range parts {
@@ -140,29 +153,29 @@ func (in *Ingest) Build(records []*kgo.Record) *Batch {
 			b.Watermarks = append(b.Watermarks, Watermark{Key: k, Delta: &codecs.Delta{StreamTimeMs: ms}})
 		}
 	}
-	return b
+	return b, nil
 }
 
-func (in *Ingest) add(b *Batch, r *kgo.Record) {
+func (in *Ingest) add(ctx context.Context, b *Batch, r *kgo.Record) error {
 	st, seen := b.StreamTimes[r.Partition]
 	if !seen {
 		st = in.streamTime[r.Partition]
 	}
-	ev, err := codecs.Decode(codecs.Record{
+	ev, err := in.dec.DecodeContext(ctx, codecs.Record{
 		Key: r.Key, Value: r.Value, Timestamp: r.Timestamp, ContentType: header(r, headerContentType),
-	}, in.cfg.MaxEventBytes)
+	})
 	if err != nil {
-		reason, msg := codecs.ReasonUndecodable, err.Error()
 		var de *codecs.DecodeError
-		if errors.As(err, &de) {
-			reason, msg = de.Reason, de.Msg
+		if !errors.As(err, &de) {
+			return fmt.Errorf("decode %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
 		}
+		reason, msg := de.Reason, de.Msg
 		b.Reasons[reason]++
 		b.Rejected = append(b.Rejected, divert(r, in.cfg.DLQTopic, reason, msg))
 		// A rejected record does not move stream time, but its partition
 		// is in the batch, so its stream time goes into the commit.
 		b.StreamTimes[r.Partition] = st
-		return
+		return nil
 	}
 	if ev.Time.After(st) {
 		st = ev.Time
@@ -183,10 +196,11 @@ func (in *Ingest) add(b *Batch, r *kgo.Record) {
 			kgo.RecordHeader{Key: HeaderWindowStart, Value: []byte(start.Format(time.RFC3339))},
 			kgo.RecordHeader{Key: HeaderStreamTime, Value: []byte(st.Format(time.RFC3339Nano))})
 		b.Late = append(b.Late, late)
-		return
+		return nil
 	}
 	d.Counts[ev.Level]++
 	b.Counted[ev.Level]++
+	return nil
 }
 
 func (in *Ingest) watermarkKeys(p int32) []string {

@@ -1,6 +1,7 @@
 package processors
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"testing"
@@ -46,7 +47,7 @@ func TestIngestBuild(t *testing.T) {
 		textRecord(t, 1, 0, "2026-11-26T10:00:30Z", "WARN", "on time"),
 		{Topic: "logs", Partition: 1, Offset: 1, Value: []byte{0xff, 0x00, 0x01}, Headers: []kgo.RecordHeader{{Key: "trace", Value: []byte("x")}}},
 	}
-	b := in.Build(recs)
+	b := mustBuild(t, in, recs)
 
 	w10 := codecs.WindowKey("api", mustTime(t, "2026-11-26T10:00:00Z"))
 	w17 := codecs.WindowKey("api", mustTime(t, "2026-11-26T10:07:00Z"))
@@ -137,7 +138,7 @@ func TestIngestDeterministic(t *testing.T) {
 		in.Restore(1, time.Time{})
 		total := map[string]codecs.Delta{}
 		for i := 0; i < len(recs); i += batch {
-			b := in.Build(recs[i:min(i+batch, len(recs))])
+			b := mustBuild(t, in, recs[i:min(i+batch, len(recs))])
 			in.Commit(b)
 			for k, d := range b.Deltas {
 				s := total[k]
@@ -177,10 +178,19 @@ func counts(kv ...any) codecs.Counts {
 func TestCommitAfterForget(t *testing.T) {
 	in := newTestIngest(t)
 	in.Restore(0, time.Time{})
-	b := in.Build([]*kgo.Record{textRecord(t, 0, 0, "2026-11-26T10:00:05Z", "INFO", "x")})
+	b := mustBuild(t, in, []*kgo.Record{textRecord(t, 0, 0, "2026-11-26T10:00:05Z", "INFO", "x")})
 	in.Forget(0)
 	in.Commit(b)
 	if _, ok := in.StreamTime(0); ok {
 		t.Error("Commit brought back a forgotten partition")
 	}
+}
+
+func mustBuild(tb testing.TB, in *Ingest, recs []*kgo.Record) *Batch {
+	tb.Helper()
+	b, err := in.Build(context.Background(), recs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }

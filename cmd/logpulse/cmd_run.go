@@ -25,6 +25,7 @@ type runFlags struct {
 	maxEventBytes int
 	maxPoints     int
 	txnID         string
+	registry      string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -40,6 +41,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.demoRate, "demo-rate", 200, "events per second the --demo generator produces")
 	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
 	fs.IntVar(&f.maxPoints, "max-points", 10000, "most windows one query may return")
+	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
 	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "ingest's transactional ID: unique per ingest instance, stable across its restarts")
 }
 
@@ -128,7 +130,7 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	// (deferred above) only after all of them have returned.
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, &ingestReady))
+		return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ingestReady))
 	})
 	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
 	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })

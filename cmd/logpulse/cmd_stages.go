@@ -18,6 +18,7 @@ type stageFlags struct {
 	maxEventBytes int
 	maxPoints     int
 	txnID         string
+	registry      string
 }
 
 func (f *stageFlags) register(fs *flag.FlagSet) {
@@ -39,6 +40,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 	f := &stageFlags{}
 	f.register(fs)
 	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
+	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
 	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "transactional ID: unique per ingest instance, stable across its restarts")
 	return &ffcli.Command{
 		Name:       "ingest",
@@ -52,7 +54,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 			log := f.logger(env.stderr)
 			s := newStages(&f.common, f.brokerList(), log)
 			var ready readyBit
-			return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, &ready))
+			return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ready))
 		},
 	}
 }

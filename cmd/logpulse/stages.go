@@ -11,9 +11,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/httpapi"
 	"github.com/logpulse/logpulse/internal/pipeline"
 	"github.com/logpulse/logpulse/internal/rollup"
+	"github.com/logpulse/logpulse/internal/schemaregistry"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -42,11 +44,19 @@ func newStages(c *common, brokers []string, log *slog.Logger) *stages {
 // readyBit is a readiness bit a stage sets while it runs.
 type readyBit struct{ v atomic.Bool }
 
-func (s *stages) ingest(txnID string, maxEventBytes int, ready *readyBit) func(context.Context) error {
+func (s *stages) ingest(txnID string, maxEventBytes int, registryURL string, ready *readyBit) func(context.Context) error {
 	return func(ctx context.Context) error {
+		var reg codecs.SchemaRegistry
+		if registryURL != "" {
+			r, err := schemaregistry.New(registryURL)
+			if err != nil {
+				return fmt.Errorf("--schema-registry: %w", err)
+			}
+			reg = r
+		}
 		in, err := pipeline.NewIngest(ctx, pipeline.IngestConfig{
 			Brokers: s.brokers, Topics: s.topics, Window: s.c.window, Grace: s.c.grace,
-			MaxEventBytes: maxEventBytes, TransactionalID: txnID, Logger: s.log, Metrics: s.metrics,
+			MaxEventBytes: maxEventBytes, Registry: reg, TransactionalID: txnID, Logger: s.log, Metrics: s.metrics,
 		})
 		if err != nil {
 			return err

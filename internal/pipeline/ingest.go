@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/processors"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -26,6 +27,7 @@ type IngestConfig struct {
 	Topics        topology.Topics
 	Window, Grace time.Duration
 	MaxEventBytes int
+	Registry      codecs.SchemaRegistry // Confluent-framed Avro; may be nil
 	// TransactionalID must be unique per running ingest instance and stable
 	// across its restarts: a restarted instance then fences its previous
 	// incarnation and aborts its open transaction at once.
@@ -96,7 +98,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		return nil, err
 	}
 	proc, err := processors.NewIngest(processors.IngestConfig{
-		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes,
+		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes, Registry: cfg.Registry,
 		DeltaPartitions: parts, DLQTopic: cfg.Topics.DLQ, LateTopic: cfg.Topics.Late,
 	})
 	if err != nil {
@@ -176,9 +178,23 @@ func endContext(ctx context.Context) (context.Context, context.CancelFunc) {
 func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committed bool, err error) {
 	start := time.Now()
 	in.mu.Lock()
-	b := in.proc.Build(records)
-	meta := in.metadata(b)
+	b, err := in.proc.Build(ctx, records)
+	var meta map[int32]string
+	if err == nil {
+		meta = in.metadata(b)
+	}
 	in.mu.Unlock()
+	if err != nil {
+		// Not the records' fault (the schema registry is down): abort,
+		// which rewinds, and try the same records again after a backoff.
+		in.log.Warn("decode failed, retrying the batch", "err", err)
+		endCtx, cancel := endContext(ctx)
+		defer cancel()
+		if _, err := in.sess.End(endCtx, kgo.TryAbort); err != nil {
+			return false, fmt.Errorf("abort transaction: %w", err)
+		}
+		return false, nil
+	}
 
 	var (
 		perrMu sync.Mutex
