@@ -85,7 +85,8 @@ func TestExactCountsFromFranzGo(t *testing.T) {
 }
 
 // TestKcatProducesExactCounts: librdkafka (kcat) is a real non-Go client
-// with its own partitioner (CRC32); text lines keyed by service.
+// with its own partitioner (CRC32); text, JSON and logfmt lines keyed by
+// service.
 func TestKcatProducesExactCounts(t *testing.T) {
 	kcat, err := exec.LookPath("kcat")
 	if err != nil {
@@ -96,9 +97,18 @@ func TestKcatProducesExactCounts(t *testing.T) {
 	evs, truth := events(5000, base, 20*time.Minute, 2)
 	var in strings.Builder
 	auth := series{}
-	for _, e := range evs {
-		r := generator.Record("logs", "text", e)
-		in.WriteString(string(r.Key) + "\t" + string(r.Value) + "\n")
+	for i, e := range evs {
+		// Text, JSON and logfmt lines, keyed by service.
+		var value string
+		switch i % 3 {
+		case 0:
+			value = string(generator.Record("logs", "text", e).Value)
+		case 1:
+			value = string(generator.Record("logs", "json", e).Value)
+		case 2:
+			value = fmt.Sprintf("ts=%s level=%s msg=%q", e.Time.Format(time.RFC3339), strings.ToLower(e.Level.String()), e.Message)
+		}
+		in.WriteString(e.Service + "\t" + value + "\n")
 		if e.Service == "auth" {
 			auth.add(e.Time.Truncate(time.Minute), e.Level.String(), 1)
 		}
