@@ -55,4 +55,9 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	if diff := cmp.Diff(truth, got); diff != "" {
 		t.Errorf("after a clean restart (-produced +reported):\n%s", diff)
 	}
+	// Lateness after a restart: nothing new has arrived since, so the
+	// restarted ingest knows each partition's stream time only from the
+	// committed offsets; without it this event (late only by that stream
+	// time) would be counted as on time.
+	checkFinalAndLate(t, n, base)
 }
