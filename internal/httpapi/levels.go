@@ -12,6 +12,7 @@ type levelsResponse struct {
 	From        time.Time        `json:"from"`
 	To          time.Time        `json:"to"`
 	StepSeconds int64            `json:"step_seconds"`
+	SizeSeconds int64            `json:"size_seconds"`
 	Service     string           `json:"service,omitempty"`
 	Watermark   *time.Time       `json:"watermark"` // null when unknown
 	Windows     []levelsWindow   `json:"windows"`
@@ -45,15 +46,19 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 	// still missing from the answer.
 	wm := s.src.Watermark()
 	type step struct{ counts, late codecs.Counts }
-	steps := make([]step, q.points)
-	fromSec, stepSec := q.from.Unix(), int64(q.step/time.Second)
-	for _, bw := range s.src.Windows(q.from, q.to, q.service) {
-		// The Source promises [from, to); checking costs nothing and keeps
+	// Hopping points (size > step) each sum the last k steps, so the
+	// series starts k-1 steps before from.
+	k := int(q.size / q.step)
+	lo := q.from.Add(-time.Duration(k-1) * q.step)
+	steps := make([]step, q.points+k-1)
+	loSec, fromSec, stepSec := lo.Unix(), q.from.Unix(), int64(q.step/time.Second)
+	for _, bw := range s.src.Windows(lo, q.to, q.service) {
+		// The Source promises [lo, to); checking costs nothing and keeps
 		// a stray window from indexing out of range.
-		if bw.Start.Before(q.from) || !bw.Start.Before(q.to) {
+		if bw.Start.Before(lo) || !bw.Start.Before(q.to) {
 			continue
 		}
-		i := (bw.Start.Unix() - fromSec) / stepSec
+		i := (bw.Start.Unix() - loSec) / stepSec
 		steps[i].counts.Add(bw.Counts)
 		steps[i].late.Add(bw.Late)
 	}
@@ -62,30 +67,37 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 		From:        q.from,
 		To:          q.to,
 		StepSeconds: stepSec,
+		SizeSeconds: int64(q.size / time.Second),
 		Service:     q.service,
-		Windows:     make([]levelsWindow, len(steps)),
+		Windows:     make([]levelsWindow, q.points),
 	}
 	if !wm.IsZero() {
 		u := wm.UTC()
 		resp.Watermark = &u
 	}
 	var totals codecs.Counts
-	for i, st := range steps {
+	for i := range q.points {
+		var pt step
+		for _, st := range steps[i : i+k] {
+			pt.counts.Add(st.counts)
+			pt.late.Add(st.late)
+		}
 		// Unix seconds, not q.from.Add(i*step): i*step can overflow a
 		// Duration when the step is years long.
-		start := time.Unix(fromSec+int64(i)*stepSec, 0).UTC()
 		end := time.Unix(fromSec+int64(i+1)*stepSec, 0).UTC()
+		start := end.Add(-q.size)
 		resp.Windows[i] = levelsWindow{
 			Start:  start,
 			End:    end,
-			Counts: st.counts.Map(),
-			Total:  st.counts.Total(),
-			// Every base window in the step ends by end, so the step
+			Counts: pt.counts.Map(),
+			Total:  pt.counts.Total(),
+			// Every base window in the point ends by end, so the point
 			// is final when its last one is.
 			Final: !wm.IsZero() && !end.Add(s.grace).After(wm),
-			Late:  st.late.Total(),
+			Late:  pt.late.Total(),
 		}
-		totals.Add(st.counts)
+		// Totals count each step once, however the points overlap.
+		totals.Add(steps[i+k-1].counts)
 	}
 	resp.Totals = totals.Map()
 	resp.Total = totals.Total()

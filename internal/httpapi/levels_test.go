@@ -85,7 +85,7 @@ func TestLevels(t *testing.T) {
 		name:   "dense 1m series",
 		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:05:00Z",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"), StepSeconds: 60, Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"), StepSeconds: 60, SizeSeconds: 60, Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 5, "2024-05-01T12:09:00Z", first5...),
 			Totals:  map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
 		},
@@ -93,7 +93,7 @@ func TestLevels(t *testing.T) {
 		name:   "step 5m sums base windows and is final only when its last window is",
 		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:10:00Z&step=5m",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:10:00Z"), StepSeconds: 300, Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:10:00Z"), StepSeconds: 300, SizeSeconds: 300, Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", 5*time.Minute, 2, "2024-05-01T12:05:00Z",
 				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 17, "ERROR": 1}, 1),
 				win(t, "2024-05-01T12:05:00Z", map[string]int64{"ERROR": 2}, 3)),
@@ -103,7 +103,7 @@ func TestLevels(t *testing.T) {
 		name:   "step in seconds",
 		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:05:00Z&step=300",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"), StepSeconds: 300, Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"), StepSeconds: 300, SizeSeconds: 300, Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", 5*time.Minute, 1, "2024-05-01T12:05:00Z",
 				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 17, "ERROR": 1}, 1)),
 			Totals: map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
@@ -112,7 +112,7 @@ func TestLevels(t *testing.T) {
 		name:   "service filter",
 		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:02:00Z&service=web",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Service: "web", Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, SizeSeconds: 60, Service: "web", Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z",
 				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 2}, 1)),
 			Totals: map[string]int64{"INFO": 2}, Total: 2,
@@ -121,7 +121,7 @@ func TestLevels(t *testing.T) {
 		name:   "unknown service is an empty series",
 		target: "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:02:00Z&service=nope",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Service: "nope", Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, SizeSeconds: 60, Service: "nope", Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z"),
 			Totals:  map[string]int64{},
 		},
@@ -129,7 +129,7 @@ func TestLevels(t *testing.T) {
 		name:   "from aligned down, to aligned up to the window",
 		target: "/v1/levels?from=2024-05-01T12:00:30Z&to=2024-05-01T12:01:10Z",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, SizeSeconds: 60, Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z", first5...),
 			Totals:  map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
 		},
@@ -137,7 +137,7 @@ func TestLevels(t *testing.T) {
 		name:   "from and to aligned to the step",
 		target: "/v1/levels?from=2024-05-01T12:03:00Z&to=2024-05-01T12:06:00Z&step=5m",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:10:00Z"), StepSeconds: 300, Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:10:00Z"), StepSeconds: 300, SizeSeconds: 300, Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", 5*time.Minute, 2, "2024-05-01T12:05:00Z",
 				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 17, "ERROR": 1}, 1),
 				win(t, "2024-05-01T12:05:00Z", map[string]int64{"ERROR": 2}, 3)),
@@ -147,7 +147,7 @@ func TestLevels(t *testing.T) {
 		name:   "offsets are converted to UTC, an unescaped + included",
 		target: "/v1/levels?from=2024-05-01T14:00:00+02:00&to=2024-05-01T08:02:00%2D04:00",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, SizeSeconds: 60, Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z", first5...),
 			Totals:  map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
 		},
@@ -155,7 +155,7 @@ func TestLevels(t *testing.T) {
 		name:   "unix seconds",
 		target: "/v1/levels?from=1714564800&to=1714564920",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, Watermark: &wm,
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:02:00Z"), StepSeconds: 60, SizeSeconds: 60, Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:00:00Z", time.Minute, 2, "2024-05-01T12:09:00Z", first5...),
 			Totals:  map[string]int64{"INFO": 17, "ERROR": 1}, Total: 18,
 		},
@@ -163,7 +163,7 @@ func TestLevels(t *testing.T) {
 		name:   "relative from, to defaults to now and the partial window is served",
 		target: "/v1/levels?from=-5m",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T12:29:00Z"), To: ts(t, "2024-05-01T12:35:00Z"), StepSeconds: 60, Watermark: &wm,
+			From: ts(t, "2024-05-01T12:29:00Z"), To: ts(t, "2024-05-01T12:35:00Z"), StepSeconds: 60, SizeSeconds: 60, Watermark: &wm,
 			Windows: series(t, "2024-05-01T12:29:00Z", time.Minute, 6, "2024-05-01T12:09:00Z",
 				win(t, "2024-05-01T12:33:00Z", map[string]int64{"INFO": 1}, 0),
 				win(t, "2024-05-01T12:34:00Z", map[string]int64{"INFO": 4}, 0)),
@@ -173,7 +173,7 @@ func TestLevels(t *testing.T) {
 		name:   "relative from and to, now",
 		target: "/v1/levels?from=-1h30m&to=now&step=1h",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T11:00:00Z"), To: ts(t, "2024-05-01T13:00:00Z"), StepSeconds: 3600, Watermark: &wm,
+			From: ts(t, "2024-05-01T11:00:00Z"), To: ts(t, "2024-05-01T13:00:00Z"), StepSeconds: 3600, SizeSeconds: 3600, Watermark: &wm,
 			Windows: series(t, "2024-05-01T11:00:00Z", time.Hour, 2, "2024-05-01T12:00:00Z",
 				win(t, "2024-05-01T12:00:00Z", map[string]int64{"INFO": 22, "ERROR": 3}, 4)),
 			Totals: map[string]int64{"INFO": 22, "ERROR": 3}, Total: 25,
@@ -182,7 +182,7 @@ func TestLevels(t *testing.T) {
 		name:   "defaults: the hour before now",
 		target: "/v1/levels",
 		want: levelsResponse{
-			From: ts(t, "2024-05-01T11:34:00Z"), To: ts(t, "2024-05-01T12:35:00Z"), StepSeconds: 60, Watermark: &wm,
+			From: ts(t, "2024-05-01T11:34:00Z"), To: ts(t, "2024-05-01T12:35:00Z"), StepSeconds: 60, SizeSeconds: 60, Watermark: &wm,
 			Windows: series(t, "2024-05-01T11:34:00Z", time.Minute, 61, "2024-05-01T12:09:00Z",
 				append(first5,
 					win(t, "2024-05-01T12:07:00Z", map[string]int64{"ERROR": 2}, 3),
@@ -212,7 +212,7 @@ func TestLevelsWire(t *testing.T) {
 	h := testHandler(t, testSource(t))
 	rec := serve(t, h, "GET", "/v1/levels?from=2024-05-01T12:06:00Z&to=2024-05-01T12:08:00Z&service=api")
 	const want = `{
-		"from": "2024-05-01T12:06:00Z", "to": "2024-05-01T12:08:00Z", "step_seconds": 60,
+		"from": "2024-05-01T12:06:00Z", "to": "2024-05-01T12:08:00Z", "step_seconds": 60, "size_seconds": 60,
 		"service": "api", "watermark": "2024-05-01T12:10:00Z",
 		"windows": [
 			{"start": "2024-05-01T12:06:00Z", "end": "2024-05-01T12:07:00Z", "counts": {}, "total": 0, "final": true, "late": 0},

@@ -172,7 +172,8 @@ func shortDuration(d time.Duration) string {
 type levelsQuery struct {
 	from, to time.Time // aligned to step
 	step     time.Duration
-	points   int // steps in [from, to)
+	size     time.Duration // each point sums the size ending at its step's end
+	points   int           // steps in [from, to)
 	service  string
 }
 
@@ -196,10 +197,22 @@ func (s *server) parseLevels(r *http.Request) (levelsQuery, error) {
 			from.Format(time.RFC3339), to.Format(time.RFC3339), n, shortDuration(step), s.maxPoints,
 			shortDuration(s.fittingStep(rawFrom, rawTo)))
 	}
+	size := step
+	if v := q.Get("size"); v != "" {
+		if size, err = parseStep(v, s.window); err != nil {
+			return levelsQuery{}, paramErrorf("size", "%s", strings.Replace(err.Error(), "step", "size", -1))
+		}
+		if size%step != 0 || int64(size/step) > int64(s.maxPoints) {
+			return levelsQuery{}, paramErrorf("size",
+				"size must be a multiple of step (%s) and at most %d steps: e.g. size=%s&step=%s gives each point the %s ending there",
+				shortDuration(step), s.maxPoints, shortDuration(5*step), shortDuration(step), shortDuration(5*step))
+		}
+	}
 	return levelsQuery{
 		from:    from,
 		to:      to,
 		step:    step,
+		size:    size,
 		points:  int(countSteps(from, to, step)),
 		service: q.Get("service"),
 	}, nil
