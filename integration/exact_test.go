@@ -43,7 +43,7 @@ func produceSync(tb testing.TB, cl *kgo.Client, recs []*kgo.Record) {
 	}
 }
 
-// TestExactCountsFromFranzGo: JSON and text records, keyed and unkeyed,
+// TestExactCountsFromFranzGo: JSON, logfmt and text records, keyed and unkeyed,
 // placed by franz-go's murmur2 partitioner (not goka's hash), plus junk that
 // must go to the dead-letter topic without stopping anything.
 func TestExactCountsFromFranzGo(t *testing.T) {
@@ -52,11 +52,16 @@ func TestExactCountsFromFranzGo(t *testing.T) {
 	evs, truth := events(20000, base, 30*time.Minute, 1)
 	var recs []*kgo.Record
 	for i, e := range evs {
-		format := "json"
-		if i%3 == 0 {
-			format = "text"
+		var r *kgo.Record
+		switch i % 3 {
+		case 0:
+			r = generator.Record("logs", "text", e)
+		case 1:
+			r = generator.Record("logs", "json", e)
+		case 2:
+			r = &kgo.Record{Topic: "logs", Timestamp: e.Time, Value: []byte(fmt.Sprintf("ts=%s level=%s msg=%q service=%s",
+				e.Time.Format(time.RFC3339Nano), e.Level, e.Message, e.Service))}
 		}
-		r := generator.Record("logs", format, e)
 		recs = append(recs, r)
 		if i%1000 == 0 {
 			recs = append(recs, &kgo.Record{Topic: "logs", Key: []byte("junk"), Value: []byte{'{', 0xff, 0xfe}})
