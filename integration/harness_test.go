@@ -214,9 +214,17 @@ type levelsResponse struct {
 
 // rawLevels queries /v1/levels over [from, to) by minute.
 func (n *node) rawLevels(from, to time.Time, service string) (levelsResponse, error) {
+	return n.query(fmt.Sprintf("from=%s&to=%s&step=1m&service=%s", from.Format(time.RFC3339), to.Format(time.RFC3339), service))
+}
+
+// rawLevelsStep queries /v1/levels over [from, to) with the given step.
+func (n *node) rawLevelsStep(from, to time.Time, step string) (levelsResponse, error) {
+	return n.query(fmt.Sprintf("from=%s&to=%s&step=%s", from.Format(time.RFC3339), to.Format(time.RFC3339), step))
+}
+
+func (n *node) query(params string) (levelsResponse, error) {
 	var lr levelsResponse
-	url := fmt.Sprintf("http://%s/v1/levels?from=%s&to=%s&step=1m&service=%s", n.http,
-		from.Format(time.RFC3339), to.Format(time.RFC3339), service)
+	url := fmt.Sprintf("http://%s/v1/levels?%s", n.http, params)
 	resp, err := http.Get(url)
 	if err != nil {
 		return lr, err

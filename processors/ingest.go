@@ -15,14 +15,19 @@ import (
 
 // Headers ingest adds to dead-letter and late records.
 const (
-	HeaderError          = "logpulse.error"
-	HeaderErrorMessage   = "logpulse.error.message"
-	HeaderOriginTopic    = "logpulse.origin.topic"
-	HeaderOriginPart     = "logpulse.origin.partition"
-	HeaderOriginOffset   = "logpulse.origin.offset"
-	HeaderWindowStart    = "logpulse.window.start"
-	HeaderStreamTime     = "logpulse.stream.time"
-	ReasonLate           = "late"
+	HeaderError        = "logpulse.error"
+	HeaderErrorMessage = "logpulse.error.message"
+	HeaderOriginTopic  = "logpulse.origin.topic"
+	HeaderOriginPart   = "logpulse.origin.partition"
+	HeaderOriginOffset = "logpulse.origin.offset"
+	HeaderWindowStart  = "logpulse.window.start"
+	HeaderStreamTime   = "logpulse.stream.time"
+	ReasonLate         = "late"
+	// HeaderHeartbeat marks a heartbeat record: no event, only a claim
+	// that the partition's stream time has reached the record timestamp.
+	// Written by ingest --idle-heartbeat so windows of a quiet partition
+	// still close; being records of the input, they replay the same.
+	HeaderHeartbeat      = "logpulse.heartbeat"
 	headerContentType    = "content-type"
 	defaultMaxEventBytes = 1 << 20
 )
@@ -160,6 +165,13 @@ func (in *Ingest) add(ctx context.Context, b *Batch, r *kgo.Record) error {
 	st, seen := b.StreamTimes[r.Partition]
 	if !seen {
 		st = in.streamTime[r.Partition]
+	}
+	if header(r, HeaderHeartbeat) != "" {
+		if r.Timestamp.After(st) {
+			st = r.Timestamp.UTC()
+		}
+		b.StreamTimes[r.Partition] = st
+		return nil
 	}
 	ev, err := in.dec.DecodeContext(ctx, codecs.Record{
 		Key: r.Key, Value: r.Value, Timestamp: r.Timestamp, ContentType: header(r, headerContentType),

@@ -194,3 +194,26 @@ func mustBuild(tb testing.TB, in *Ingest, recs []*kgo.Record) *Batch {
 	}
 	return b
 }
+
+// TestHeartbeatMovesStreamTime: a heartbeat counts nothing and closes the
+// windows its timestamp has passed, like an event would.
+func TestHeartbeatMovesStreamTime(t *testing.T) {
+	in := newTestIngest(t)
+	in.Restore(0, time.Time{})
+	hb := &kgo.Record{Topic: "logs", Partition: 0, Offset: 1, Timestamp: mustTime(t, "2026-11-26T10:07:00Z"),
+		Headers: []kgo.RecordHeader{{Key: HeaderHeartbeat, Value: []byte("1")}}}
+	b := mustBuild(t, in, []*kgo.Record{
+		textRecord(t, 0, 0, "2026-11-26T10:00:05Z", "INFO", "on time"),
+		hb,
+		textRecord(t, 0, 2, "2026-11-26T10:00:30Z", "WARN", "late: the heartbeat passed 10:06"),
+	})
+	if got := b.Counted.Total() + b.LateCounted.Total(); got != 2 || b.LateCounted[codecs.LevelWarn] != 1 {
+		t.Errorf("counted %v, late %v: want the INFO on time, the WARN late, the heartbeat not at all", b.Counted, b.LateCounted)
+	}
+	if len(b.Rejected) != 0 {
+		t.Errorf("heartbeat went to the DLQ: %v", b.Rejected)
+	}
+	if st := b.StreamTimes[0]; !st.Equal(mustTime(t, "2026-11-26T10:07:00Z")) {
+		t.Errorf("stream time %s, want the heartbeat's 10:07", st)
+	}
+}

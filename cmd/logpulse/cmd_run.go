@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync/atomic"
+	"time"
 
 	"github.com/logpulse/logpulse/internal/embedkafka"
 	"github.com/logpulse/logpulse/internal/generator"
@@ -26,6 +27,7 @@ type runFlags struct {
 	maxPoints     int
 	txnID         string
 	registry      string
+	heartbeat     time.Duration
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -41,6 +43,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.demoRate, "demo-rate", 200, "events per second the --demo generator produces")
 	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
 	fs.IntVar(&f.maxPoints, "max-points", 10000, "most windows one query may return")
+	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
 	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
 	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "ingest's transactional ID: unique per ingest instance, stable across its restarts")
 }
@@ -54,6 +57,9 @@ func (f *runFlags) validate() error {
 	}
 	if f.maxEventBytes < 1 || f.maxPoints < 1 {
 		return fmt.Errorf("--max-event-bytes and --max-points must be positive")
+	}
+	if f.heartbeat < 0 {
+		return fmt.Errorf("--idle-heartbeat must not be negative, got %s", f.heartbeat)
 	}
 	if f.txnID == "" {
 		return fmt.Errorf("--transactional-id must not be empty")
@@ -135,6 +141,9 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
 	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
 	g.Go(func() error { return serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready, logs), log) })
+	if f.heartbeat > 0 {
+		g.Go(func() error { return pipeline.Heartbeat(ctx, brokers, s.topics.Logs, f.heartbeat, log) })
+	}
 	if f.demo {
 		g.Go(func() error {
 			return generator.Run(ctx, generator.Config{

@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/logpulse/logpulse/internal/pipeline"
 	"github.com/peterbourgon/ff/v3/ffcli"
+	"golang.org/x/sync/errgroup"
 )
 
 // stageFlags are the flags of the single-stage subcommands.
@@ -19,6 +21,7 @@ type stageFlags struct {
 	maxPoints     int
 	txnID         string
 	registry      string
+	heartbeat     time.Duration
 }
 
 func (f *stageFlags) register(fs *flag.FlagSet) {
@@ -40,6 +43,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 	f := &stageFlags{}
 	f.register(fs)
 	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
+	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
 	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
 	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "transactional ID: unique per ingest instance, stable across its restarts")
 	return &ffcli.Command{
@@ -54,7 +58,14 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 			log := f.logger(env.stderr)
 			s := newStages(&f.common, f.brokerList(), log)
 			var ready readyBit
-			return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ready))
+			g, ctx := errgroup.WithContext(ctx)
+			if f.heartbeat > 0 {
+				g.Go(func() error { return pipeline.Heartbeat(ctx, f.brokerList(), s.topics.Logs, f.heartbeat, log) })
+			}
+			g.Go(func() error {
+				return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ready))
+			})
+			return g.Wait()
 		},
 	}
 }
