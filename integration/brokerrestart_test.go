@@ -1,0 +1,245 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/logpulse/logpulse/internal/generator"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TestBrokerRestartMidStream stops the broker process with SIGINT while
+// events stream in and the ingest, aggregate and serve processes run, starts
+// it again on the same data dir and port, and expects the stages to carry on
+// by themselves with every acknowledged event counted exactly once.
+func TestBrokerRestartMidStream(t *testing.T) {
+	testBrokerRestart(t, (*node).stop)
+}
+
+// TestBrokerSIGKILLMidStream is TestBrokerRestartMidStream with the broker
+// killed by SIGKILL: it runs with --sync (the default), so every event it
+// acknowledged is on disk and must be counted, exactly once.
+func TestBrokerSIGKILLMidStream(t *testing.T) {
+	testBrokerRestart(t, (*node).kill)
+}
+
+func testBrokerRestart(t *testing.T, down func(*node)) {
+	if external() != "" {
+		t.Skip("restarts the embedded broker: not with LOGPULSE_TEST_BROKERS")
+	}
+	dir, addr := t.TempDir(), freeAddr(t)
+	broker := startBrokerProcess(t, dir, addr)
+	st := startStagesAgainst(t, []string{addr})
+
+	base := testBase()
+	evs, truth := events(60000, base, 30*time.Minute, 41)
+	recs := make([]*kgo.Record, len(evs))
+	for i, e := range evs {
+		recs[i] = generator.Record("logs", "json", e)
+	}
+	first, second := recs[:20000], recs[20000:]
+	cl := streamProducer(t, []string{addr})
+	produceSync(t, cl, first)
+	poll(t, time.Minute, "counting to begin", func() (bool, string) {
+		s, err := st.serve.levels(base, base.Add(30*time.Minute), "")
+		if err != nil {
+			return false, err.Error()
+		}
+		return s.total() > 0, "nothing counted yet"
+	})
+
+	// Take the broker down while the second part streams in: some of it
+	// acknowledged, some in flight and retried across the restart.
+	s := streamAcked(t, cl, second, 500, 20*time.Millisecond)
+	poll(t, 30*time.Second, "the stream to be under way", func() (bool, string) {
+		return s.acked.Load() >= 5000, fmt.Sprintf("%d acknowledged", s.acked.Load())
+	})
+	down(broker)
+	ackedAtStop := s.acked.Load()
+	startBrokerProcess(t, dir, addr)
+	s.wait(t, len(second))
+	if ackedAtStop >= int64(len(second)) {
+		t.Logf("the stream ended before the broker went down; the restart is tested, the mid-stream stop is not")
+	} else {
+		t.Logf("broker went down with %d of %d streamed events acknowledged", ackedAtStop, len(second))
+	}
+
+	got := st.serve.settle(base, base.Add(30*time.Minute), truth.total())
+	if diff := cmp.Diff(truth, got); diff != "" {
+		t.Errorf("per-window per-level counts after a broker restart (-produced +reported):\n%s", diff)
+	}
+	st.checkRunning(t)
+}
+
+// startBrokerProcess runs `logpulse broker` (fsync per produce, the default)
+// on dir and addr and waits until it accepts connections.
+func startBrokerProcess(t *testing.T, dir, addr string) *node {
+	t.Helper()
+	n := start(t, nil, "broker", "--listen", addr, "--data-dir", dir)
+	poll(t, 30*time.Second, "broker listening on "+addr, func() (bool, string) {
+		if n.cmd.ProcessState != nil {
+			t.Fatalf("logpulse broker exited: %v", n.cmd.ProcessState)
+		}
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return false, err.Error()
+		}
+		c.Close()
+		return true, ""
+	})
+	return n
+}
+
+// stageProcs is the pipeline as separate processes: one ingest, one
+// aggregate and one serve.
+type stageProcs struct {
+	ingest, aggregate, serve *node
+}
+
+// startStagesAgainst provisions the topics on brokers and starts ingest,
+// aggregate and serve against them, each its own process; it returns once
+// the view is ready.
+func startStagesAgainst(t *testing.T, brokers []string) stageProcs {
+	t.Helper()
+	b := strings.Join(brokers, ",")
+	if out, err := exec.Command(binary(t), "topics", "--brokers", b).CombinedOutput(); err != nil {
+		t.Fatalf("logpulse topics: %v\n%s", err, out)
+	}
+	var st stageProcs
+	st.ingest = start(t, brokers, "ingest", "--brokers", b)
+	st.aggregate = start(t, brokers, "aggregate", "--brokers", b)
+	httpAddr := freeAddr(t)
+	st.serve = start(t, brokers, "serve", "--brokers", b, "--http", httpAddr)
+	st.serve.http = httpAddr
+	st.serve.waitReady()
+	return st
+}
+
+// checkRunning fails the test if a stage process has exited: the stages
+// must recover from broker faults by themselves, not by being restarted.
+// It logs how often each stage restarted itself after an error.
+func (st stageProcs) checkRunning(t *testing.T) {
+	t.Helper()
+	for _, n := range []*node{st.ingest, st.aggregate, st.serve} {
+		name := n.cmd.Args[1]
+		if err := processRunning(n.cmd.Process.Pid); err != nil {
+			t.Errorf("logpulse %s: %v", name, err)
+		}
+		b, _ := os.ReadFile(n.logPath)
+		t.Logf("logpulse %s restarted its stage %d times", name, bytes.Count(b, []byte("stage failed, restarting")))
+	}
+}
+
+// processRunning reports an error if pid has exited (a zombie not yet
+// waited for counts as exited) without reaping it.
+func processRunning(pid int) error {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat("/proc/self/stat"); err != nil {
+			// No procfs: signal 0 tells only whether the pid exists.
+			return syscall.Kill(pid, 0)
+		}
+		return errors.New("exited")
+	}
+	if err != nil {
+		return err
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return fmt.Errorf("unreadable /proc/%d/stat: %q", pid, b)
+	}
+	if state := b[i+2]; state == 'Z' || state == 'X' {
+		return errors.New("exited")
+	}
+	return nil
+}
+
+// streamProducer is an idempotent franz-go producer that retries without
+// limit (no record retry limit, no delivery timeout): an acknowledged record
+// is on the broker exactly once, and an unacknowledged one is retried until
+// the broker is back.
+func streamProducer(t *testing.T, brokers []string) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic("logs"),
+		kgo.ProducerLinger(5*time.Millisecond),
+		kgo.RetryBackoffFn(func(int) time.Duration { return 100 * time.Millisecond }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// ackedStream produces records in the background and counts the
+// acknowledged ones.
+type ackedStream struct {
+	acked atomic.Int64
+	done  chan struct{}
+	mu    sync.Mutex
+	err   error
+}
+
+// streamAcked produces recs asynchronously, chunk records every pause (a
+// steady stream rather than one burst), and flushes.
+func streamAcked(t *testing.T, cl *kgo.Client, recs []*kgo.Record, chunk int, pause time.Duration) *ackedStream {
+	t.Helper()
+	s := &ackedStream{done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(pause)
+		defer tick.Stop()
+		for i := 0; i < len(recs); i += chunk {
+			for _, r := range recs[i:min(i+chunk, len(recs))] {
+				cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+					if err != nil {
+						s.mu.Lock()
+						s.err = errors.Join(s.err, err)
+						s.mu.Unlock()
+						return
+					}
+					s.acked.Add(1)
+				})
+			}
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+			}
+		}
+		if err := cl.Flush(ctx); err != nil {
+			s.mu.Lock()
+			s.err = errors.Join(s.err, fmt.Errorf("flush: %w", err))
+			s.mu.Unlock()
+		}
+	}()
+	return s
+}
+
+// wait waits for the stream to end and fails the test unless every record
+// was acknowledged: the producer retries without limit, so a failed record
+// is a fault that the test cannot account for (it may or may not be on the
+// broker).
+func (s *ackedStream) wait(t *testing.T, want int) {
+	t.Helper()
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil || s.acked.Load() != int64(want) {
+		t.Fatalf("producing the stream: %d of %d acknowledged; %v", s.acked.Load(), want, s.err)
+	}
+}
