@@ -109,15 +109,7 @@ func checkAvro(t *testing.T, r Record, decode func(Record) (LogEvent, error)) {
 		t.Fatalf("two decodes differ: %+v, %v / %+v, %v", ev, err, ev2, err2)
 	}
 	if err != nil {
-		var de *DecodeError
-		if !errors.As(err, &de) {
-			t.Fatalf("error %v (%T) is not a *DecodeError", err, err)
-		}
-		switch de.Reason {
-		case ReasonEmpty, ReasonTooLarge, ReasonInvalidJSON, ReasonInvalidUTF8, ReasonUndecodable, ReasonBadTimestamp, ReasonInvalidAvro:
-		default:
-			t.Fatalf("unknown reason %q", de.Reason)
-		}
+		checkDecodeError(t, err)
 		if !sameEvent(ev, LogEvent{}) {
 			t.Fatalf("event beside an error: %+v", ev)
 		}

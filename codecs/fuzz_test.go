@@ -85,15 +85,7 @@ func checkDecode(t *testing.T, r Record, maxBytes int) {
 		t.Fatalf("two decodes differ (-first +second):\n%s\n%v / %v", cmp.Diff(ev, ev2), err, err2)
 	}
 	if err != nil {
-		var de *DecodeError
-		if !errors.As(err, &de) {
-			t.Fatalf("error %v (%T) is not a *DecodeError", err, err)
-		}
-		switch de.Reason {
-		case ReasonEmpty, ReasonTooLarge, ReasonInvalidJSON, ReasonInvalidUTF8, ReasonUndecodable, ReasonBadTimestamp, ReasonInvalidAvro:
-		default:
-			t.Fatalf("unknown reason %q", de.Reason)
-		}
+		checkDecodeError(t, err)
 		if !sameEvent(ev, LogEvent{}) {
 			t.Fatalf("event beside an error:\n%s", cmp.Diff(LogEvent{}, ev))
 		}
@@ -133,5 +125,21 @@ func checkName(t *testing.T, what, s string) {
 		if c == '|' || unicode.IsControl(c) {
 			t.Fatalf("%s %q has %q", what, s, c)
 		}
+	}
+}
+
+// checkDecodeError fails unless err is a *DecodeError with a known reason:
+// the reason becomes a DLQ header and a metric label, so it must be one of
+// the documented codes.
+func checkDecodeError(tb testing.TB, err error) {
+	tb.Helper()
+	var de *DecodeError
+	if !errors.As(err, &de) {
+		tb.Fatalf("error %v (%T) is not a *DecodeError", err, err)
+	}
+	switch de.Reason {
+	case ReasonEmpty, ReasonTooLarge, ReasonInvalidJSON, ReasonInvalidUTF8, ReasonUndecodable, ReasonBadTimestamp, ReasonInvalidAvro:
+	default:
+		tb.Fatalf("unknown reason %q", de.Reason)
 	}
 }
