@@ -16,7 +16,9 @@ func taggedNative(ts time.Time, depth int) map[string]any {
 	span := map[string]any{"id": []byte{1, 2, 3, 4}, "ms": 1.5, "ok": true, "w": float32(2)}
 	return map[string]any{
 		"message": "with tags", "level": "WARN",
-		"tags":  map[string]any{"region": "eu", "pod": "api-1"},
+		// One entry: goavro writes a map in Go map order, so two entries
+		// would make the encoding (and the committed fuzz seed) random.
+		"tags":  map[string]any{"region": "eu"},
 		"spans": []any{span, span},
 		"next":  map[string]any{"com.example.Span": span},
 		"cause": cause, "raw": []byte{0, 1}, "n": int32(-7), "ts": ts,
