@@ -23,6 +23,17 @@ func TestTableWireFormat(t *testing.T) {
 	agg.Offset = 4711
 	var delta Delta
 	delta.Counts[LevelFatal], delta.Late[LevelDebug] = 1, 5
+	// Samples and message templates (added after the first release; the
+	// files above, written without them, must still read).
+	sampled := Aggregate{Offset: 12}
+	sampled.Counts[LevelError], sampled.Counts[LevelWarn] = 3, 1
+	sampled.Samples = []Sample{
+		{TimeMs: 1764151230000, Level: LevelError, Host: "api-1", Message: "user 43 failed", Partition: 2, Offset: 17},
+		{TimeMs: 1764151220000, Level: LevelWarn, Message: "slow: 120ms", Offset: 3},
+	}
+	sampled.Messages.Add(LevelError, "user <*> failed", 3, MessageCapacity)
+	sampled.Messages.Add(LevelWarn, "slow: <*>", 1, MessageCapacity)
+	sampled.Messages[LevelWarn].Other = 4
 	for _, tc := range []struct {
 		file  string
 		codec goka.Codec
@@ -30,7 +41,9 @@ func TestTableWireFormat(t *testing.T) {
 	}{
 		{"aggregate.json", AggregateCodec{}, &agg},
 		{"aggregate_watermark.json", AggregateCodec{}, &Aggregate{Offset: 9, StreamTimeMs: 1764151200000}},
+		{"aggregate_samples.json", AggregateCodec{}, &sampled},
 		{"delta.json", DeltaCodec{}, &delta},
+		{"delta_samples.json", DeltaCodec{}, &Delta{Counts: sampled.Counts, Samples: sampled.Samples, Messages: sampled.Messages}},
 		{"delta_watermark.json", DeltaCodec{}, &Delta{StreamTimeMs: 1764151200000}},
 	} {
 		path := filepath.Join("testdata", "golden", tc.file)

@@ -11,12 +11,19 @@ type Delta struct {
 	// StreamTimeMs is set only on watermark keys (see WatermarkKey): the
 	// stream time of one input partition, in unix milliseconds.
 	StreamTimeMs int64 `json:"stream_time_ms,omitempty"`
+	// Samples are the newest events of the sampled levels, newest first
+	// (see MergeSamples), and Messages their normalised messages counted.
+	Samples  []Sample      `json:"samples,omitempty"`
+	Messages LevelMessages `json:"messages,omitzero"`
 }
 
 // Aggregate is the table value for one (service, window) key.
 type Aggregate struct {
 	Counts Counts `json:"counts"`
 	Late   Counts `json:"late"`
+	// Samples and Messages merge those of the deltas (see Delta).
+	Samples  []Sample      `json:"samples,omitempty"`
+	Messages LevelMessages `json:"messages,omitzero"`
 	// Offset is the deltas-topic offset of the last delta applied to this
 	// key. The aggregate stage is at-least-once, so a redelivered delta
 	// (offset <= Offset) is skipped: this is what makes counts exact.

@@ -56,6 +56,10 @@ func Apply(agg *codecs.Aggregate, d *codecs.Delta, key string, offset int64) boo
 	}
 	agg.Counts.Add(d.Counts)
 	agg.Late.Add(d.Late)
+	if d.Samples != nil {
+		agg.Samples = codecs.MergeSamples(agg.Samples, d.Samples, codecs.SamplesPerLevel)
+	}
+	agg.Messages.Merge(d.Messages, codecs.MessageCapacity)
 	return true
 }
 

@@ -151,6 +151,16 @@ func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, err
 			return nil, err
 		}
 	}
+	for _, d := range b.Deltas {
+		if d.Samples != nil {
+			d.Samples = codecs.MergeSamples(d.Samples, nil, codecs.SamplesPerLevel)
+		}
+		for _, m := range d.Messages {
+			if m != nil {
+				m.Trim(codecs.MessageCapacity)
+			}
+		}
+	}
 	parts := slices.Sorted(maps.Keys(b.StreamTimes))
 	for _, p := range parts {
 		ms := b.StreamTimes[p].UnixMilli()
@@ -212,7 +222,24 @@ func (in *Ingest) add(ctx context.Context, b *Batch, r *kgo.Record) error {
 	}
 	d.Counts[ev.Level]++
 	b.Counted[ev.Level]++
+	if ev.Level >= codecs.SampledLevel {
+		sample(d, ev, r)
+	}
 	return nil
+}
+
+// sample keeps the event as one of its window's newest and counts its
+// message template. Samples are trimmed in bulk: a batch of many errors
+// sorts a few times, not once per event.
+func sample(d *codecs.Delta, ev codecs.LogEvent, r *kgo.Record) {
+	d.Samples = append(d.Samples, codecs.Sample{
+		TimeMs: ev.Time.UnixMilli(), Level: ev.Level, Host: codecs.Truncate(ev.Host, 128),
+		Message: codecs.Truncate(ev.Message, codecs.MaxSampleBytes), Partition: r.Partition, Offset: r.Offset,
+	})
+	if len(d.Samples) >= 8*codecs.SamplesPerLevel*codecs.NumLevels {
+		d.Samples = codecs.MergeSamples(d.Samples, nil, codecs.SamplesPerLevel)
+	}
+	d.Messages.Add(ev.Level, codecs.Template(ev.Message), 1, 4*codecs.MessageCapacity)
 }
 
 func (in *Ingest) watermarkKeys(p int32) []string {

@@ -33,6 +33,15 @@ func textRecord(tb testing.TB, part int32, offset int64, at, level, msg string) 
 	}
 }
 
+// messages builds LevelMessages from (level, template) pairs, one each.
+func messages(pairs ...any) codecs.LevelMessages {
+	var lm codecs.LevelMessages
+	for i := 0; i < len(pairs); i += 2 {
+		lm.Add(pairs[i].(codecs.Level), pairs[i+1].(string), 1, codecs.MessageCapacity)
+	}
+	return lm
+}
+
 func TestIngestBuild(t *testing.T) {
 	in := newTestIngest(t)
 	in.Restore(0, time.Time{})
@@ -52,7 +61,15 @@ func TestIngestBuild(t *testing.T) {
 	w10 := codecs.WindowKey("api", mustTime(t, "2026-11-26T10:00:00Z"))
 	w17 := codecs.WindowKey("api", mustTime(t, "2026-11-26T10:07:00Z"))
 	want := map[string]codecs.Delta{
-		w10: {Counts: counts(codecs.LevelError, 1, codecs.LevelInfo, 1, codecs.LevelWarn, 1), Late: counts(codecs.LevelWarn, 1)},
+		w10: {
+			Counts: counts(codecs.LevelError, 1, codecs.LevelInfo, 1, codecs.LevelWarn, 1), Late: counts(codecs.LevelWarn, 1),
+			// WARN and up are sampled, newest first; late events are not.
+			Samples: []codecs.Sample{
+				{TimeMs: mustTime(t, "2026-11-26T10:00:30Z").UnixMilli(), Level: codecs.LevelWarn, Message: "on time", Partition: 1},
+				{TimeMs: mustTime(t, "2026-11-26T10:00:05Z").UnixMilli(), Level: codecs.LevelError, Message: "disk full"},
+			},
+			Messages: messages(codecs.LevelWarn, "on time", codecs.LevelError, "disk full"),
+		},
 		w17: {Counts: counts(codecs.LevelInfo, 1)},
 	}
 	for k, d := range b.Deltas {

@@ -1,0 +1,188 @@
+package codecs
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Bounds of what a (service, window) keeps besides its counts: the newest
+// SamplesPerLevel events and up to MessageCapacity message templates of each
+// level from SampledLevel up. Ingest and aggregate both apply them, so they
+// are part of the table's format rather than settings.
+const (
+	SamplesPerLevel = 5
+	MessageCapacity = 20
+	SampledLevel    = LevelWarn
+)
+
+// Sample is one kept event: ingest keeps the newest few events of each
+// sampled level per (service, window), so the view can answer "the latest
+// errors" without storing every event.
+type Sample struct {
+	TimeMs  int64  `json:"t"`
+	Level   Level  `json:"level"`
+	Host    string `json:"host,omitempty"`
+	Message string `json:"msg"`
+	// Partition and Offset are the event's place in the input topic. They
+	// make the order of samples total, so which ones are kept does not
+	// depend on how records were batched: replaying gives the same table.
+	Partition int32 `json:"p"`
+	Offset    int64 `json:"o"`
+}
+
+// newer orders samples newest first: by time, then input position.
+func newer(a, b Sample) int {
+	if c := cmp.Compare(b.TimeMs, a.TimeMs); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.Partition, a.Partition); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.Offset, a.Offset)
+}
+
+// MergeSamples returns the union of a and b keeping, per level, the k newest
+// samples, newest first. The result is the same whatever the grouping of the
+// merges, which is what keeps it deterministic on replay. A sample present
+// in both (a redelivery) is kept once.
+func MergeSamples(a, b []Sample, k int) []Sample {
+	if k <= 0 {
+		return nil
+	}
+	all := make([]Sample, 0, len(a)+len(b))
+	all = append(append(all, a...), b...)
+	slices.SortFunc(all, newer)
+	out := all[:0]
+	var kept [NumLevels]int
+	for i, s := range all {
+		if i > 0 && newer(all[i-1], s) == 0 {
+			continue
+		}
+		if int(s.Level) >= NumLevels || kept[s.Level] >= k {
+			continue
+		}
+		kept[s.Level]++
+		out = append(out, s)
+	}
+	return slices.Clip(out)
+}
+
+// MarshalText writes the canonical level name, so JSON carries "ERROR".
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads a canonical level name; an unknown one (written by a
+// newer build) reads as UNKNOWN rather than failing the whole value.
+func (l *Level) UnmarshalText(b []byte) error {
+	*l, _ = LevelByName(string(b))
+	return nil
+}
+
+// Messages counts normalised messages (see Template) of one level for one
+// key. It is bounded: past Capacity templates, the least frequent are folded
+// into Other, so a template's count is exact while Other is zero and is at
+// most Other too low otherwise.
+type Messages struct {
+	Counts map[string]int64 `json:"counts"`
+	Other  int64            `json:"other,omitempty"`
+}
+
+// LevelMessages holds the Messages of each level, indexed by Level; its JSON
+// is a map from level name, levels without messages left out.
+type LevelMessages [NumLevels]*Messages
+
+// Add counts one template at level l, keeping at most capacity templates.
+func (lm *LevelMessages) Add(l Level, template string, n int64, capacity int) {
+	if int(l) >= NumLevels || capacity <= 0 {
+		return
+	}
+	m := lm[l]
+	if m == nil {
+		m = &Messages{Counts: make(map[string]int64)}
+		lm[l] = m
+	}
+	m.Counts[template] += n
+	m.Trim(capacity)
+}
+
+// Merge adds o into lm, keeping at most capacity templates per level.
+func (lm *LevelMessages) Merge(o LevelMessages, capacity int) {
+	for l, m := range o {
+		if m == nil {
+			continue
+		}
+		for t, n := range m.Counts {
+			lm.Add(Level(l), t, n, capacity+len(m.Counts)) // trim once below
+		}
+		if lm[l] != nil {
+			lm[l].Other += m.Other
+			lm[l].Trim(capacity)
+		}
+	}
+}
+
+// Trim folds the least frequent templates into Other until at most capacity
+// remain; ties go by template text, so the choice is deterministic.
+func (m *Messages) Trim(capacity int) {
+	if len(m.Counts) <= capacity {
+		return
+	}
+	type tc struct {
+		t string
+		n int64
+	}
+	all := make([]tc, 0, len(m.Counts))
+	for t, n := range m.Counts {
+		all = append(all, tc{t, n})
+	}
+	slices.SortFunc(all, func(a, b tc) int {
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.t, b.t)
+	})
+	for _, e := range all[capacity:] {
+		m.Other += e.n
+		delete(m.Counts, e.t)
+	}
+}
+
+// MarshalJSON writes a map from level name to Messages.
+func (lm LevelMessages) MarshalJSON() ([]byte, error) {
+	out := make(map[string]*Messages)
+	for l, m := range lm {
+		if m != nil {
+			out[Level(l).String()] = m
+		}
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; unknown levels are skipped.
+func (lm *LevelMessages) UnmarshalJSON(b []byte) error {
+	var in map[string]*Messages
+	if err := json.Unmarshal(b, &in); err != nil {
+		return fmt.Errorf("messages: %w", err)
+	}
+	*lm = LevelMessages{}
+	for name, m := range in {
+		if l, ok := LevelByName(name); ok && m != nil {
+			if m.Counts == nil {
+				m.Counts = make(map[string]int64)
+			}
+			lm[l] = m
+		}
+	}
+	return nil
+}
+
+// Empty reports whether no level has messages.
+func (lm *LevelMessages) Empty() bool {
+	for _, m := range lm {
+		if m != nil {
+			return false
+		}
+	}
+	return true
+}
