@@ -17,6 +17,9 @@ type Topics struct {
 	IngestGroup string // franz-go consumer group of the ingest stage
 	// AggregateGroup is the goka group; its table is AggregateGroup+"-table".
 	AggregateGroup string
+	// Alerts receives every firing and resolving alert, keyed by alert ID,
+	// for any consumer (pager bridges, chat bots).
+	Alerts string
 }
 
 // DefaultTopics returns the names DESIGN.md §1 uses.
@@ -28,6 +31,7 @@ func DefaultTopics() Topics {
 		Deltas:         "logpulse-deltas",
 		IngestGroup:    "logpulse-ingest",
 		AggregateGroup: "logpulse-aggregate",
+		Alerts:         "logpulse-alerts",
 	}
 }
 
@@ -83,6 +87,11 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 		// the retention.
 		{Name: t.Table(), Partitions: l.Partitions, Replication: l.Replication, Configs: map[string]string{
 			"cleanup.policy": "compact,delete", "retention.ms": keep,
+		}},
+		// One partition keeps alerts in the order they fired; compaction
+		// keeps each alert's latest state, delete drops week-old ones.
+		{Name: t.Alerts, Partitions: 1, Replication: l.Replication, Configs: map[string]string{
+			"cleanup.policy": "compact,delete", "retention.ms": week,
 		}},
 	}
 }
