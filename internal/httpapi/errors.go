@@ -48,15 +48,18 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body   errorBody
 		pe     *paramError
 		me     *methodError
+		be     *bodyError
 	)
 	switch {
+	case errors.As(err, &be):
+		status, body = be.status, errorBody{Error: be.msg}
 	case errors.As(err, &pe):
 		status, body = http.StatusBadRequest, errorBody{Error: pe.msg, Param: pe.param}
 	case errors.As(err, &me):
 		w.Header().Set("Allow", me.allow)
 		status, body = http.StatusMethodNotAllowed, errorBody{Error: me.Error()}
 	case errors.Is(err, errNotFound):
-		status, body = http.StatusNotFound, errorBody{Error: "not found"}
+		status, body = http.StatusNotFound, errorBody{Error: err.Error()}
 	default:
 		s.log.ErrorContext(r.Context(), "internal error",
 			"method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery, "error", err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,10 @@ type fakeSource struct {
 	mu        sync.Mutex
 	windows   map[fakeKey]Window
 	watermark time.Time
+	events    []Event                      // any order
+	messages  map[fakeKey]map[string]int64 // templates of ERROR
+	other     map[fakeKey]int64            // ERROR events without a kept template
+	changes   []Change                     // Seq i+1 at index i
 }
 
 type fakeKey struct {
@@ -38,6 +43,81 @@ func (f *fakeSource) add(service string, start time.Time, counts, late codecs.Co
 	w.Counts.Add(counts)
 	w.Late.Add(late)
 	f.windows[k] = w
+	f.changes = append(f.changes, Change{Seq: uint64(len(f.changes) + 1), Start: k.start, Service: service})
+}
+
+// setWatermark moves the watermark and logs the change.
+func (f *fakeSource) setWatermark(t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.watermark = t
+	f.changes = append(f.changes, Change{Seq: uint64(len(f.changes) + 1), Watermark: true})
+}
+
+// addEvent adds a sampled event.
+func (f *fakeSource) addEvent(e Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.events = append(f.events, e)
+}
+
+// addMessage counts an ERROR template in a service's window; other adds to
+// the events whose template was not kept.
+func (f *fakeSource) addMessage(service string, start time.Time, template string, n, other int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := fakeKey{service, start.Unix()}
+	if f.messages == nil {
+		f.messages, f.other = map[fakeKey]map[string]int64{}, map[fakeKey]int64{}
+	}
+	if f.messages[k] == nil {
+		f.messages[k] = map[string]int64{}
+	}
+	f.messages[k][template] += n
+	f.other[k] += other
+}
+
+func (f *fakeSource) Events(level codecs.Level, service string, from, to time.Time, limit int) []Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Event
+	for _, e := range f.events {
+		ws := e.Time.Truncate(time.Minute)
+		if e.Level == level && (service == "" || e.Service == service) && !ws.Before(from) && ws.Before(to) {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b Event) int { return b.Time.Compare(a.Time) })
+	return out[:min(len(out), limit)]
+}
+
+func (f *fakeSource) Messages(level codecs.Level, service string, from, to time.Time) (map[string]int64, int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out, other := map[string]int64{}, int64(0)
+	if level != codecs.LevelError {
+		return out, 0
+	}
+	for k, m := range f.messages {
+		if k.start < from.Unix() || k.start >= to.Unix() || (service != "" && k.service != service) {
+			continue
+		}
+		for t, n := range m {
+			out[t] += n
+		}
+		other += f.other[k]
+	}
+	return out, other
+}
+
+func (f *fakeSource) Changes(seq uint64) ([]Change, uint64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	next := uint64(len(f.changes))
+	if seq > next {
+		return nil, next, true
+	}
+	return slices.Clone(f.changes[seq:]), next, false
 }
 
 func (f *fakeSource) Windows(from, to time.Time, service string) []Window {
@@ -88,6 +168,13 @@ type panicSource struct{}
 func (panicSource) Windows(time.Time, time.Time, string) []Window          { panic("index corrupt") }
 func (panicSource) Services(time.Time, time.Time) map[string]codecs.Counts { panic("index corrupt") }
 func (panicSource) Watermark() time.Time                                   { return time.Time{} }
+func (panicSource) Events(codecs.Level, string, time.Time, time.Time, int) []Event {
+	panic("index corrupt")
+}
+func (panicSource) Messages(codecs.Level, string, time.Time, time.Time) (map[string]int64, int64) {
+	panic("index corrupt")
+}
+func (panicSource) Changes(uint64) ([]Change, uint64, bool) { return nil, 0, false }
 
 // ts parses an RFC 3339 time.
 func ts(tb testing.TB, s string) time.Time {

@@ -2,9 +2,13 @@
 package httpapi
 
 import (
+	"crypto/sha256"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults for the zero values in Config.
@@ -44,6 +48,25 @@ type Config struct {
 	MaxBodyBytes int64
 	// Metrics serves GET /metrics (Prometheus); nil answers 404.
 	Metrics http.Handler
+	// Registerer receives the HTTP request histogram; nil records none.
+	Registerer prometheus.Registerer
+	// Alerts serves /v1/alerts and the stream's alerts events; nil answers
+	// /v1/alerts with 503 "alerts not configured".
+	Alerts AlertSource
+	// Done ends live streams when closed: close it before shutting the
+	// server down, or Shutdown waits for every stream to end.
+	Done <-chan struct{}
+	// StreamEvery is how often a stream looks for changes. Default 500ms.
+	StreamEvery time.Duration
+	// MaxStreams caps concurrent streams. Default DefaultMaxStreams.
+	MaxStreams int
+	// CORSOrigins are the exact origins browsers may call the API from;
+	// none adds no CORS headers.
+	CORSOrigins []string
+	// APIToken, when set, is required on every /v1/ request (see
+	// requireToken). The dashboard page and /healthz, /readyz and /metrics
+	// stay open.
+	APIToken string
 }
 
 // server holds a Config with the defaults filled in.
@@ -58,6 +81,15 @@ type server struct {
 	logs      LogWriter
 	maxBody   int64
 	metrics   http.Handler
+
+	httpMetrics *httpMetrics
+	alerts      AlertSource
+	done        <-chan struct{}
+	streamEvery time.Duration
+	maxStreams  int
+	streams     atomic.Int64
+	corsOrigins []string
+	tokenSum    []byte // SHA-256 of APIToken, nil without one
 }
 
 // New returns the handler for the whole HTTP API (see routes.go). It panics
@@ -78,6 +110,23 @@ func New(cfg Config) http.Handler {
 		logs:      cfg.Logs,
 		maxBody:   cfg.MaxBodyBytes,
 		metrics:   cfg.Metrics,
+
+		httpMetrics: newHTTPMetrics(cfg.Registerer),
+		alerts:      cfg.Alerts,
+		done:        cfg.Done,
+		streamEvery: cfg.StreamEvery,
+		maxStreams:  cfg.MaxStreams,
+		corsOrigins: cfg.CORSOrigins,
+	}
+	if cfg.APIToken != "" {
+		sum := sha256.Sum256([]byte(cfg.APIToken))
+		s.tokenSum = sum[:]
+	}
+	if s.streamEvery <= 0 {
+		s.streamEvery = defaultStreamEvery
+	}
+	if s.maxStreams <= 0 {
+		s.maxStreams = DefaultMaxStreams
 	}
 	if s.window <= 0 {
 		s.window = DefaultWindow

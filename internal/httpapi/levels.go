@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
@@ -14,10 +15,14 @@ type levelsResponse struct {
 	StepSeconds int64            `json:"step_seconds"`
 	SizeSeconds int64            `json:"size_seconds"`
 	Service     string           `json:"service,omitempty"`
-	Watermark   *time.Time       `json:"watermark"` // null when unknown
+	Levels      []string         `json:"levels,omitempty"` // the level= filter
+	Watermark   *time.Time       `json:"watermark"`        // null when unknown
 	Windows     []levelsWindow   `json:"windows"`
 	Totals      map[string]int64 `json:"totals"`
 	Total       int64            `json:"total"`
+
+	cols   []codecs.Level  // CSV columns: the filter, or every level
+	counts []codecs.Counts // per window, for CSV
 }
 
 // levelsWindow is one step of the series.
@@ -37,8 +42,28 @@ func (s *server) handleLevels(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, s.levels(q))
+	s.respond(w, r, s.levels(q))
 }
+
+// csvTable: one row per window, one column per level.
+func (l levelsResponse) csvTable() ([]string, [][]string) {
+	header := []string{"start", "end", "final", "late", "total"}
+	for _, lv := range l.cols {
+		header = append(header, lv.String())
+	}
+	rows := make([][]string, len(l.Windows))
+	for i, w := range l.Windows {
+		row := []string{csvTime(w.Start), csvTime(w.End), strconv.FormatBool(w.Final), itoa(w.Late), itoa(w.Total)}
+		for _, lv := range l.cols {
+			row = append(row, itoa(l.counts[i][lv]))
+		}
+		rows[i] = row
+	}
+	return header, rows
+}
+
+func csvTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func itoa(n int64) string        { return strconv.FormatInt(n, 10) }
 
 func (s *server) levels(q levelsQuery) levelsResponse {
 	// The watermark is read before the counts: with a newer watermark than
@@ -70,6 +95,13 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 		SizeSeconds: int64(q.size / time.Second),
 		Service:     q.service,
 		Windows:     make([]levelsWindow, q.points),
+		cols:        q.levels.list(),
+		counts:      make([]codecs.Counts, q.points),
+	}
+	if q.levels != nil {
+		for _, lv := range q.levels {
+			resp.Levels = append(resp.Levels, lv.String())
+		}
 	}
 	if !wm.IsZero() {
 		u := wm.UTC()
@@ -82,6 +114,8 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 			pt.counts.Add(st.counts)
 			pt.late.Add(st.late)
 		}
+		pt.counts, pt.late = q.levels.mask(pt.counts), q.levels.mask(pt.late)
+		resp.counts[i] = pt.counts
 		// Unix seconds, not q.from.Add(i*step): i*step can overflow a
 		// Duration when the step is years long.
 		end := time.Unix(fromSec+int64(i+1)*stepSec, 0).UTC()
@@ -97,7 +131,7 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 			Late:  pt.late.Total(),
 		}
 		// Totals count each step once, however the points overlap.
-		totals.Add(steps[i+k-1].counts)
+		totals.Add(q.levels.mask(steps[i+k-1].counts))
 	}
 	resp.Totals = totals.Map()
 	resp.Total = totals.Total()

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"net/http"
+
+	"github.com/logpulse/logpulse/codecs"
 	"net/url"
 	"strconv"
 	"strings"
@@ -175,6 +177,7 @@ type levelsQuery struct {
 	size     time.Duration // each point sums the size ending at its step's end
 	points   int           // steps in [from, to)
 	service  string
+	levels   levelSet // nil: every level
 }
 
 func (s *server) parseLevels(r *http.Request) (levelsQuery, error) {
@@ -208,7 +211,12 @@ func (s *server) parseLevels(r *http.Request) (levelsQuery, error) {
 				shortDuration(step), s.maxPoints, shortDuration(5*step), shortDuration(step), shortDuration(5*step))
 		}
 	}
+	levels, err := parseLevels(q["level"])
+	if err != nil {
+		return levelsQuery{}, err
+	}
 	return levelsQuery{
+		levels:  levels,
 		from:    from,
 		to:      to,
 		step:    step,
@@ -216,6 +224,75 @@ func (s *server) parseLevels(r *http.Request) (levelsQuery, error) {
 		points:  int(countSteps(from, to, step)),
 		service: q.Get("service"),
 	}, nil
+}
+
+// levelSet is the levels a request asked for, in level order; nil means
+// every level.
+type levelSet []codecs.Level
+
+// parseLevels reads repeated (or comma-separated) level parameters.
+func parseLevels(values []string) (levelSet, error) {
+	var want [codecs.NumLevels]bool
+	n := 0
+	for _, v := range values {
+		for name := range strings.SplitSeq(v, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			l, err := parseLevel("level", name)
+			if err != nil {
+				return nil, err
+			}
+			if !want[l] {
+				want[l] = true
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	set := make(levelSet, 0, n)
+	for _, l := range codecs.Levels() {
+		if want[l] {
+			set = append(set, l)
+		}
+	}
+	return set, nil
+}
+
+// parseLevel reads one canonical level name.
+func parseLevel(param, v string) (codecs.Level, error) {
+	l, ok := codecs.LevelByName(v)
+	if !ok {
+		names := make([]string, 0, codecs.NumLevels)
+		for _, l := range codecs.Levels() {
+			names = append(names, l.String())
+		}
+		return 0, paramErrorf(param, "%s: unknown level %q: want one of %s", param, v, strings.Join(names, ", "))
+	}
+	return l, nil
+}
+
+// mask keeps the counts of the set's levels.
+func (ls levelSet) mask(c codecs.Counts) codecs.Counts {
+	if ls == nil {
+		return c
+	}
+	var out codecs.Counts
+	for _, l := range ls {
+		out[l] = c[l]
+	}
+	return out
+}
+
+// list is the set, or every level when it is nil.
+func (ls levelSet) list() []codecs.Level {
+	if ls == nil {
+		return codecs.Levels()
+	}
+	return ls
 }
 
 // countSteps is the number of steps in [from, to), both aligned to step.

@@ -1,10 +1,72 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
+	"strings"
 )
+
+// tabular is a response that also has a CSV shape: a header and rows.
+type tabular interface {
+	csvTable() (header []string, rows [][]string)
+}
+
+// wantsCSV reads the format a list endpoint should answer in: ?format=csv
+// or json wins, else an Accept header that names text/csv before (or
+// without) application/json.
+func wantsCSV(r *http.Request) (bool, error) {
+	switch f := r.URL.Query().Get("format"); strings.ToLower(f) {
+	case "csv":
+		return true, nil
+	case "json":
+		return false, nil
+	case "":
+	default:
+		return false, paramErrorf("format", "format must be json or csv, got %q", f)
+	}
+	for part := range strings.SplitSeq(r.Header.Get("Accept"), ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "text/csv":
+			return true, nil
+		case "application/json":
+			return false, nil
+		}
+	}
+	return false, nil
+}
+
+// respond sends v as JSON, or as CSV when the request asks for it and v has
+// a CSV shape.
+func (s *server) respond(w http.ResponseWriter, r *http.Request, v any) {
+	csvOK, err := wantsCSV(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if t, ok := v.(tabular); ok && csvOK {
+		header, rows := t.csvTable()
+		var buf bytes.Buffer
+		cw := csv.NewWriter(&buf)
+		cw.Write(header)
+		cw.WriteAll(rows) // flushes; writing to a buffer cannot fail
+		h := w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusOK)
+		w.Write(buf.Bytes())
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+}
 
 // writeJSON sends v with status. It encodes before writing anything, so an
 // encoding failure can still become a clean 500.

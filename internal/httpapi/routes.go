@@ -21,7 +21,13 @@ func (s *server) routes() http.Handler {
 	return s.mux([]route{
 		{"GET", "/{$}", s.handleDashboard},
 		{"GET", "/v1/levels", s.handleLevels},
+		{"GET", "/v1/levels/{level}", s.handleLevel},
 		{"GET", "/v1/services", s.handleServices},
+		{"GET", "/v1/services/{name}", s.handleService},
+		{"GET", "/v1/events", s.handleEvents},
+		{"GET", "/v1/top", s.handleTop},
+		{"GET", "/v1/stream", s.handleStream},
+		{"GET", "/v1/alerts", s.handleAlerts},
 		{"POST", "/v1/logs", s.handleLogs},
 		{"GET", "/healthz", s.handleHealthz},
 		{"GET", "/readyz", s.handleReadyz},
@@ -36,7 +42,7 @@ func (s *server) mux(routes []route) http.Handler {
 	mux := http.NewServeMux()
 	allow := map[string][]string{}
 	for _, rt := range routes {
-		mux.Handle(rt.method+" "+rt.path, rt.handler)
+		mux.Handle(rt.method+" "+rt.path, s.instrument(rt.path, rt.handler))
 		if rt.method == http.MethodGet {
 			// A GET pattern also matches HEAD.
 			allow[rt.path] = append(allow[rt.path], http.MethodGet, http.MethodHead)
@@ -50,8 +56,8 @@ func (s *server) mux(routes []route) http.Handler {
 			s.writeError(w, r, err)
 		})
 	}
-	mux.HandleFunc("/", s.handleNotFound)
-	return s.recoverPanics(mux)
+	mux.Handle("/", s.instrument("other", http.HandlerFunc(s.handleNotFound)))
+	return s.recoverPanics(s.cors(s.requireToken(mux)))
 }
 
 func (s *server) handleNotFound(w http.ResponseWriter, r *http.Request) {

@@ -14,7 +14,7 @@ import (
 
 func TestNotFound(t *testing.T) {
 	h := testHandler(t, testSource(t))
-	for _, target := range []string{"/nope", "/v1", "/v1/levels/", "/v1/levels/extra", "/v2/levels"} {
+	for _, target := range []string{"/nope", "/v1", "/v1/levels/", "/v1/levels/ERROR/extra", "/v1/services/", "/v2/levels"} {
 		rec := serve(t, h, "GET", target)
 		if rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: status %d, want 404", target, rec.Code)

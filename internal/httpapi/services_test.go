@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/logpulse/logpulse/codecs"
 )
 
@@ -23,7 +24,7 @@ func TestServices(t *testing.T) {
 		want: servicesResponse{
 			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"),
 			Services: []serviceCount{
-				{Name: "api", Counts: map[string]int64{"INFO": 15, "ERROR": 1}, Total: 16},
+				{Name: "api", Counts: map[string]int64{"INFO": 15, "ERROR": 1}, Total: 16, ErrorRatio: 1.0 / 16},
 				{Name: "db", Counts: map[string]int64{"DEBUG": 2}, Total: 2},
 				{Name: "web", Counts: map[string]int64{"INFO": 2}, Total: 2},
 			},
@@ -44,7 +45,7 @@ func TestServices(t *testing.T) {
 		want: servicesResponse{
 			From: ts(t, "2024-05-01T11:34:00Z"), To: ts(t, "2024-05-01T12:35:00Z"),
 			Services: []serviceCount{
-				{Name: "api", Counts: map[string]int64{"INFO": 19, "ERROR": 3}, Total: 22},
+				{Name: "api", Counts: map[string]int64{"INFO": 19, "ERROR": 3}, Total: 22, ErrorRatio: 3.0 / 22},
 				{Name: "web", Counts: map[string]int64{"INFO": 3}, Total: 3},
 				{Name: "db", Counts: map[string]int64{"DEBUG": 2}, Total: 2},
 			},
@@ -64,7 +65,7 @@ func TestServices(t *testing.T) {
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d, want 200; body %s", rec.Code, rec.Body)
 			}
-			if diff := cmp.Diff(tt.want, decode[servicesResponse](t, rec)); diff != "" {
+			if diff := cmp.Diff(tt.want, decode[servicesResponse](t, rec), cmpopts.IgnoreUnexported(serviceCount{})); diff != "" {
 				t.Errorf("GET %s (-want +got):\n%s", tt.target, diff)
 			}
 		})
@@ -75,7 +76,7 @@ func TestServicesWire(t *testing.T) {
 	h := New(Config{Source: testSource(t), Window: time.Minute, Now: fixedNow(t, testNow)})
 	rec := serve(t, h, "GET", "/v1/services?from=2024-05-01T12:07:00Z&to=2024-05-01T12:08:00Z")
 	const want = `{"from": "2024-05-01T12:07:00Z", "to": "2024-05-01T12:08:00Z",
-		"services": [{"name": "api", "counts": {"ERROR": 2}, "total": 2}]}`
+		"services": [{"name": "api", "counts": {"ERROR": 2}, "total": 2, "error_ratio": 1}]}`
 	if diff := cmp.Diff(jsonValue(t, want), jsonValue(t, rec.Body.String())); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}

@@ -20,6 +20,27 @@ type Source interface {
 	// Watermark is the stream time up to which windows can be final; zero
 	// when unknown.
 	Watermark() time.Time
+	// Events returns up to limit sampled events of level in base windows
+	// starting in [from, to), of one service or all, newest first. Only
+	// levels from codecs.SampledLevel up are sampled.
+	Events(level codecs.Level, service string, from, to time.Time, limit int) []Event
+	// Messages returns the counts of the message templates of level over
+	// base windows starting in [from, to), of one service or all, and the
+	// count of events whose template was not kept (each template's count
+	// is exact when that is zero).
+	Messages(level codecs.Level, service string, from, to time.Time) (map[string]int64, int64)
+	// Changes returns what changed after seq (see rollup.Change), the seq to
+	// ask from next, and reset when the caller fell too far behind.
+	Changes(seq uint64) (changes []Change, next uint64, reset bool)
+}
+
+// Change is one update of the source: a (service, window) value, or a move
+// of the watermark.
+type Change struct {
+	Seq       uint64
+	Start     int64 // window start, unix seconds
+	Service   string
+	Watermark bool
 }
 
 // Window is one base window of counts.
@@ -28,4 +49,13 @@ type Window struct {
 	Counts codecs.Counts
 	// Late counts the events that arrived after the window was final.
 	Late codecs.Counts
+}
+
+// Event is one sampled log event.
+type Event struct {
+	Time    time.Time
+	Level   codecs.Level
+	Service string
+	Host    string
+	Message string
 }

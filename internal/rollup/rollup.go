@@ -28,6 +28,7 @@ type Index struct {
 	wm     map[int32]map[int32]int64
 	inputs map[int32]bool // input partitions seen in any table partition
 	cutoff int64          // windows starting before this were pruned
+	log    changeLog      // what changed, for live streams
 }
 
 type bucket struct {
@@ -38,6 +39,8 @@ type bucket struct {
 type entry struct {
 	counts, late codecs.Counts
 	offset       int64 // the deltas offset the value includes
+	samples      []codecs.Sample
+	messages     codecs.LevelMessages
 }
 
 // New returns an empty index for a table of tablePartitions partitions fed
@@ -75,8 +78,12 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 			m = make(map[int32]int64)
 			ix.wm[partition] = m
 		}
+		before := ix.watermark()
 		m[in] = max(m[in], agg.StreamTimeMs)
 		ix.inputs[in] = true
+		if ix.watermark() != before {
+			ix.log.add(Change{Watermark: true})
+		}
 		ix.prune()
 		return nil
 	}
@@ -107,6 +114,7 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		sub(&b.sum.counts, old.counts)
 		sub(&b.sum.late, old.late)
 	}
+	ix.log.add(Change{Start: ws, Service: service})
 	if value == nil {
 		delete(b.services, service)
 		if len(b.services) == 0 {
@@ -114,7 +122,10 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		}
 		return nil
 	}
-	b.services[service] = &entry{counts: agg.Counts, late: agg.Late, offset: agg.Offset}
+	b.services[service] = &entry{
+		counts: agg.Counts, late: agg.Late, offset: agg.Offset,
+		samples: agg.Samples, messages: agg.Messages,
+	}
 	b.sum.counts.Add(agg.Counts)
 	b.sum.late.Add(agg.Late)
 	return nil

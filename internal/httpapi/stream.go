@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/logpulse/logpulse/codecs"
+)
+
+// Stream settings: how often a stream looks for changes, how long a quiet
+// stream waits before a keep-alive comment, and how long one write may take
+// before the client counts as gone.
+const (
+	defaultStreamEvery = 500 * time.Millisecond
+	streamKeepAlive    = 15 * time.Second
+	streamWriteTimeout = 10 * time.Second
+	// DefaultMaxStreams caps concurrent /v1/stream clients.
+	DefaultMaxStreams = 256
+)
+
+// streamWindow is the data of a "window" event: one base window's counts
+// after a change.
+type streamWindow struct {
+	Start   time.Time        `json:"start"`
+	End     time.Time        `json:"end"`
+	Service string           `json:"service,omitempty"`
+	Counts  map[string]int64 `json:"counts"`
+	Total   int64            `json:"total"`
+	Late    int64            `json:"late"`
+	Final   bool             `json:"final"`
+}
+
+// handleStream serves Server-Sent Events: "hello" first, then a "window"
+// event per changed base window (of ?service= or of all services summed),
+// "watermark" when the watermark moves, "alerts" when an alert fires or
+// resolves, and "reset" when the stream fell behind and the client should
+// reload. It ends when the client goes or the server shuts down.
+func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
+	if n := s.streams.Add(1); n > int64(s.maxStreams) {
+		s.streams.Add(-1)
+		s.writeError(w, r, &bodyError{http.StatusServiceUnavailable, fmt.Sprintf("too many live streams (%d); try again later", s.maxStreams)})
+		return
+	}
+	defer s.streams.Add(-1)
+	service := r.URL.Query().Get("service")
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // proxies must not buffer events
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+
+	// A seq past the end answers with the current one.
+	_, seq, _ := s.src.Changes(math.MaxUint64)
+	var alertsVersion uint64
+	send := func(event string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		// The server's WriteTimeout would end a stream after a minute:
+		// each write gets its own deadline instead.
+		if err := rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	hello := map[string]any{"window_seconds": int64(s.window / time.Second), "grace_seconds": s.grace.Seconds(),
+		"watermark": nullTime(s.src.Watermark()), "service": service}
+	if _, err := fmt.Fprint(w, "retry: 2000\n"); err != nil || send("hello", hello) != nil {
+		return
+	}
+	tick := time.NewTicker(s.streamEvery)
+	defer tick.Stop()
+	lastSent := time.Now()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		case <-tick.C:
+		}
+		changes, next, reset := s.src.Changes(seq)
+		seq = next
+		var events []func() error
+		if reset {
+			events = append(events, func() error { return send("reset", map[string]any{}) })
+		} else {
+			events = s.windowEvents(changes, service, send)
+		}
+		if s.alerts != nil {
+			if active, recent, v := s.alerts.Snapshot(); v != alertsVersion {
+				alertsVersion = v
+				events = append(events, func() error { return send("alerts", alertsResponse{Active: active, Recent: recent}) })
+			}
+		}
+		for _, ev := range events {
+			if ev() != nil {
+				return
+			}
+		}
+		if len(events) > 0 {
+			lastSent = time.Now()
+		} else if time.Since(lastSent) >= streamKeepAlive {
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
+			lastSent = time.Now()
+		}
+	}
+}
+
+// windowEvents turns changes into window events, one per changed window in
+// start order, then a watermark event if it moved.
+func (s *server) windowEvents(changes []Change, service string, send func(string, any) error) []func() error {
+	starts := map[int64]bool{}
+	moved := false
+	for _, c := range changes {
+		switch {
+		case c.Watermark:
+			moved = true
+		case service == "" || c.Service == service:
+			starts[c.Start] = true
+		}
+	}
+	if len(starts) == 0 && !moved {
+		return nil
+	}
+	// Watermark before counts, as in /v1/levels: never final too early.
+	wm := s.src.Watermark()
+	var events []func() error
+	for _, ws := range slices.Sorted(maps.Keys(starts)) {
+		start := time.Unix(ws, 0).UTC()
+		end := start.Add(s.window)
+		var c, late codecs.Counts
+		for _, win := range s.src.Windows(start, end, service) {
+			c.Add(win.Counts)
+			late.Add(win.Late)
+		}
+		data := streamWindow{Start: start, End: end, Service: service, Counts: c.Map(), Total: c.Total(),
+			Late: late.Total(), Final: !wm.IsZero() && !end.Add(s.grace).After(wm)}
+		events = append(events, func() error { return send("window", data) })
+	}
+	if moved {
+		events = append(events, func() error { return send("watermark", map[string]any{"watermark": nullTime(wm)}) })
+	}
+	return events
+}
+
+// nullTime is t in UTC, or nil (JSON null) when zero.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
