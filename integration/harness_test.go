@@ -106,6 +106,9 @@ func start(tb testing.TB, brokers []string, args ...string) *node {
 	}
 	n.logPath = logf.Name()
 	n.cmd = exec.Command(binary(tb), append(args, "--log-level", "debug")...)
+	// Stages serve /metrics on :9090 by default; several on one host
+	// would collide, so each takes a free port.
+	n.cmd.Env = append(os.Environ(), "LOGPULSE_METRICS_ADDR=127.0.0.1:0")
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
 		tb.Fatal(err)

@@ -14,10 +14,14 @@ import (
 // value remembers the offset of the last delta it applied and a redelivered
 // delta is skipped. That holds because a key always arrives on the same
 // deltas partition (ingest places it with goka's hash).
-type Aggregator struct{}
+type Aggregator struct {
+	// Applied, if set, hears of every delta of a (service, window) key:
+	// its counts and whether it was applied or skipped as redelivered.
+	Applied func(counts, late codecs.Counts, applied bool)
+}
 
 // Process applies one delta to its key's table value.
-func (Aggregator) Process(ctx goka.Context, msg any) {
+func (a Aggregator) Process(ctx goka.Context, msg any) {
 	d, ok := msg.(*codecs.Delta)
 	if !ok {
 		ctx.Fail(fmt.Errorf("aggregate: delta of type %T", msg))
@@ -32,10 +36,13 @@ func (Aggregator) Process(ctx goka.Context, msg any) {
 		}
 		agg = cur
 	}
-	if !Apply(agg, d, ctx.Key(), ctx.Offset()) {
-		return
+	applied := Apply(agg, d, ctx.Key(), ctx.Offset())
+	if a.Applied != nil && !codecs.IsWatermarkKey(ctx.Key()) {
+		a.Applied(d.Counts, d.Late, applied)
 	}
-	ctx.SetValue(agg)
+	if applied {
+		ctx.SetValue(agg)
+	}
 }
 
 // Apply folds d, read at offset of the deltas topic, into agg and reports

@@ -29,6 +29,7 @@ type produceFlags struct {
 	fromStart bool
 	dataDir   string
 	key       string
+	burst     time.Duration
 }
 
 func (f *produceFlags) register(fs *flag.FlagSet) {
@@ -39,6 +40,7 @@ func (f *produceFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.count, "count", 0, "--generate: events to produce; 0 runs until interrupted")
 	fs.IntVar(&f.services, "services", 8, "--generate: number of services (their volumes follow a Zipf law)")
 	fs.StringVar(&f.format, "format", "json", "--generate: record format: json, text or mixed")
+	fs.DurationVar(&f.burst, "burst", 0, "--generate: burst errors of one service in the last quarter of every such period, e.g. 5m (0: off)")
 	fs.Uint64Var(&f.seed, "seed", 0, "--generate: random seed, for reproducible traffic; 0 picks one")
 	fs.Func("file", "follow this file like tail -F, one event per line (repeatable, or comma-separated)", func(v string) error {
 		for _, p := range strings.Split(v, ",") {
@@ -65,6 +67,9 @@ func (f *produceFlags) validate() error {
 	}
 	if sources != 1 {
 		errs = append(errs, errors.New("say what to produce, once: --generate, --file PATH (repeatable) or --stdin"))
+	}
+	if f.burst < 0 {
+		errs = append(errs, fmt.Errorf("--burst must not be negative, got %s", f.burst))
 	}
 	if len(f.brokerList()) == 0 {
 		errs = append(errs, errors.New("--brokers is required: e.g. --brokers 127.0.0.1:9092 (the address `logpulse run` prints)"))
@@ -105,7 +110,7 @@ func produceCommand(env *cliEnv) *ffcli.Command {
 			}
 			return generator.Run(ctx, generator.Config{
 				Brokers: f.brokerList(), Topic: f.topic, Rate: f.rate, Count: f.count, Services: f.services,
-				Format: f.format, Seed: f.seed, Progress: env.stderr, Logger: f.logger(env.stderr),
+				Format: f.format, Seed: f.seed, Burst: f.burst, Progress: env.stderr, Logger: f.logger(env.stderr),
 				// A wrong --brokers should end in an error, not a hang.
 				ClientOpts: []kgo.Opt{kgo.RecordDeliveryTimeout(time.Minute)},
 			})

@@ -20,11 +20,11 @@ type runFlags struct {
 	dataDir       string
 	brokerListen  string
 	brokerSync    bool
-	http          string
+	api           apiFlags
 	demo          bool
 	demoRate      float64
+	demoBurst     time.Duration
 	maxEventBytes int
-	maxPoints     int
 	txnID         string
 	registry      string
 	heartbeat     time.Duration
@@ -38,11 +38,11 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", "logpulse-data", "directory for the embedded broker's data; a second run on it resumes")
 	fs.StringVar(&f.brokerListen, "broker-listen", "127.0.0.1:9092", "address of the embedded broker, for any Kafka client")
 	fs.BoolVar(&f.brokerSync, "broker-sync", true, "fsync every produce in the embedded broker, so acknowledged events survive a crash")
-	fs.StringVar(&f.http, "http", ":8080", "address of the HTTP API and dashboard")
+	f.api.register(fs)
 	fs.BoolVar(&f.demo, "demo", false, "also produce sample log traffic")
 	fs.Float64Var(&f.demoRate, "demo-rate", 200, "events per second the --demo generator produces")
+	fs.DurationVar(&f.demoBurst, "demo-burst", 5*time.Minute, "the --demo generator bursts errors of one service in the last quarter of every such period (0: never), so alerts fire")
 	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
-	fs.IntVar(&f.maxPoints, "max-points", 10000, "most windows one query may return")
 	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
 	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
 	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "ingest's transactional ID: unique per ingest instance, stable across its restarts")
@@ -55,8 +55,14 @@ func (f *runFlags) validate() error {
 	if f.demo && f.demoRate <= 0 {
 		return fmt.Errorf("--demo-rate must be positive, got %v", f.demoRate)
 	}
-	if f.maxEventBytes < 1 || f.maxPoints < 1 {
-		return fmt.Errorf("--max-event-bytes and --max-points must be positive")
+	if f.demoBurst < 0 {
+		return fmt.Errorf("--demo-burst must not be negative, got %s", f.demoBurst)
+	}
+	if f.maxEventBytes < 1 {
+		return fmt.Errorf("--max-event-bytes must be positive, got %d", f.maxEventBytes)
+	}
+	if err := f.api.validate(); err != nil {
+		return err
 	}
 	if f.heartbeat < 0 {
 		return fmt.Errorf("--idle-heartbeat must not be negative, got %s", f.heartbeat)
@@ -140,14 +146,15 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	})
 	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
 	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
-	g.Go(func() error { return serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready, logs), log) })
+	s.watchLag(s.topics.IngestGroup, s.topics.AggregateGroup)
+	g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs) })
 	if f.heartbeat > 0 {
 		g.Go(func() error { return pipeline.Heartbeat(ctx, brokers, s.topics.Logs, f.heartbeat, log) })
 	}
 	if f.demo {
 		g.Go(func() error {
 			return generator.Run(ctx, generator.Config{
-				Brokers: brokers, Topic: s.topics.Logs, Rate: f.demoRate, Logger: log,
+				Brokers: brokers, Topic: s.topics.Logs, Rate: f.demoRate, Burst: f.demoBurst, Logger: log,
 			})
 		})
 	}

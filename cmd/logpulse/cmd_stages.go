@@ -16,9 +16,9 @@ import (
 // stageFlags are the flags of the single-stage subcommands.
 type stageFlags struct {
 	common
-	http          string
+	api           apiFlags
+	metricsAddr   string
 	maxEventBytes int
-	maxPoints     int
 	txnID         string
 	registry      string
 	heartbeat     time.Duration
@@ -46,6 +46,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
 	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
 	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "transactional ID: unique per ingest instance, stable across its restarts")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", ":9090", "address serving /metrics, /healthz and /readyz")
 	return &ffcli.Command{
 		Name:       "ingest",
 		ShortUsage: "logpulse ingest --brokers host:9092 [flags]",
@@ -59,6 +60,8 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 			s := newStages(&f.common, f.brokerList(), log)
 			var ready readyBit
 			g, ctx := errgroup.WithContext(ctx)
+			s.watchLag(s.topics.IngestGroup)
+			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready.err("ingest is not running")) })
 			if f.heartbeat > 0 {
 				g.Go(func() error { return pipeline.Heartbeat(ctx, f.brokerList(), s.topics.Logs, f.heartbeat, log) })
 			}
@@ -74,6 +77,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 	fs := flag.NewFlagSet("logpulse aggregate", flag.ContinueOnError)
 	f := &stageFlags{}
 	f.register(fs)
+	fs.StringVar(&f.metricsAddr, "metrics-addr", ":9090", "address serving /metrics, /healthz and /readyz")
 	return &ffcli.Command{
 		Name:       "aggregate",
 		ShortUsage: "logpulse aggregate --brokers host:9092 [flags]",
@@ -87,7 +91,20 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 			}
 			log := f.logger(env.stderr)
 			s := newStages(&f.common, f.brokerList(), log)
-			return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(func(func() bool) {}))
+			var running atomic.Pointer[func() bool]
+			ready := func() error {
+				if fn := running.Load(); fn == nil || !(*fn)() {
+					return notReady("aggregate is recovering its table")
+				}
+				return nil
+			}
+			s.watchLag(s.topics.AggregateGroup)
+			g, ctx := errgroup.WithContext(ctx)
+			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready) })
+			g.Go(func() error {
+				return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(func(fn func() bool) { running.Store(&fn) }))
+			})
+			return g.Wait()
 		},
 	}
 }
@@ -96,15 +113,14 @@ func serveCommand(env *cliEnv) *ffcli.Command {
 	fs := flag.NewFlagSet("logpulse serve", flag.ContinueOnError)
 	f := &stageFlags{}
 	f.register(fs)
-	fs.StringVar(&f.http, "http", ":8080", "address of the HTTP API")
-	fs.IntVar(&f.maxPoints, "max-points", 10000, "most windows one query may return")
+	f.api.register(fs)
 	return &ffcli.Command{
 		Name:       "serve",
 		ShortUsage: "logpulse serve --brokers host:9092 [--http :8080] [flags]",
 		ShortHelp:  "run the view: follow the table, serve the HTTP API",
 		FlagSet:    fs,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := f.validate(); err != nil {
+			if err := errors.Join(f.validate(), f.api.validate()); err != nil {
 				return err
 			}
 			log := f.logger(env.stderr)
@@ -134,7 +150,8 @@ func serveCommand(env *cliEnv) *ffcli.Command {
 				return err
 			}
 			defer logs.Close()
-			err = serveHTTP(ctx, f.http, s.httpHandler(ix, f.maxPoints, ready, logs), log)
+			s.watchLag(s.topics.IngestGroup, s.topics.AggregateGroup)
+			err = s.serveAPI(ctx, &f.api, ix, ready, logs)
 			cancel()
 			<-done
 			if err != nil {

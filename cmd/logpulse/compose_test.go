@@ -248,8 +248,15 @@ func checkReadyz(tb testing.TB, st *composeStage, port string) {
 	if !isLoopback(u.Hostname()) || u.Port() != port || u.Path != "/readyz" {
 		tb.Errorf("service %s: health check asks %s; want /readyz on this container's port %s", st.name, rawURL, port)
 	}
-	s := newStages(&common{window: time.Minute, retention: time.Hour}, nil, slog.New(slog.DiscardHandler))
 	ix := rollup.New(1, 1, time.Minute, time.Hour)
+	h := func(ready func() error) http.Handler {
+		s := newStages(&common{window: time.Minute, retention: time.Hour}, nil, slog.New(slog.DiscardHandler))
+		h, err := s.apiHandler(&apiFlags{maxPoints: 10}, ix, ready, nil, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return h
+	}
 	for _, tc := range []struct {
 		ready func() error
 		want  int
@@ -258,7 +265,7 @@ func checkReadyz(tb testing.TB, st *composeStage, port string) {
 		{func() error { return nil }, http.StatusOK},
 	} {
 		rec := httptest.NewRecorder()
-		s.httpHandler(ix, 10, tc.ready, nil).ServeHTTP(rec, httptest.NewRequest("GET", u.Path, nil))
+		h(tc.ready).ServeHTTP(rec, httptest.NewRequest("GET", u.Path, nil))
 		if rec.Code != tc.want {
 			tb.Errorf("service %s: health check path %s answers %d, want %d", st.name, u.Path, rec.Code, tc.want)
 		}

@@ -44,6 +44,16 @@ func newStages(c *common, brokers []string, log *slog.Logger) *stages {
 // readyBit is a readiness bit a stage sets while it runs.
 type readyBit struct{ v atomic.Bool }
 
+// err returns a readiness check: nil while the bit is set, else msg.
+func (b *readyBit) err(msg string) func() error {
+	return func() error {
+		if !b.v.Load() {
+			return notReady(msg)
+		}
+		return nil
+	}
+}
+
 func (s *stages) ingest(txnID string, maxEventBytes int, registryURL string, ready *readyBit) func(context.Context) error {
 	return func(ctx context.Context) error {
 		var reg codecs.SchemaRegistry
@@ -76,7 +86,7 @@ func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
 		a, err := pipeline.NewAggregate(pipeline.AggregateConfig{
 			Brokers: s.brokers, Topics: s.topics, Replication: int16(s.c.replication),
 			Window: s.c.window, Retention: s.c.retention, InputPartitions: inputs,
-			ClientID: "logpulse-aggregate-" + hostname(), Logger: s.log,
+			ClientID: "logpulse-aggregate-" + hostname(), Logger: s.log, Metrics: s.metrics,
 		})
 		if err != nil {
 			return err
@@ -127,6 +137,14 @@ func (s *stages) view(ctx context.Context) (*rollup.Index, func(context.Context)
 		return v.Run(ctx)
 	}
 	recovered := func() bool { v := current.Load(); return v != nil && v.Recovered() }
+	s.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "logpulse_view_recovered", Help: "1 once the view has caught up with the table.",
+	}, func() float64 {
+		if recovered() {
+			return 1
+		}
+		return 0
+	}))
 	return ix, run, recovered, nil
 }
 
@@ -162,13 +180,48 @@ func (s *stages) provision(ctx context.Context, checkOnly bool) error {
 	return nil
 }
 
-// httpHandler is the view's HTTP API; logs (may be nil) takes POST
-// /v1/logs.
-func (s *stages) httpHandler(ix *rollup.Index, maxPoints int, ready func() error, logs httpapi.LogWriter) http.Handler {
+// serveAPI serves the view's HTTP API until ctx is done; logs (may be nil)
+// takes POST /v1/logs.
+func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter) error {
+	done := make(chan struct{})
+	h, err := s.apiHandler(f, ix, ready, logs, done)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, f.http, h, s.log, func() { close(done) })
+}
+
+// apiHandler is the view's HTTP API; closing done ends its live streams.
+func (s *stages) apiHandler(f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter, done <-chan struct{}) (http.Handler, error) {
+	token, err := f.token()
+	if err != nil {
+		return nil, err
+	}
 	return httpapi.New(httpapi.Config{
-		Source: ix, Window: s.c.window, Grace: s.c.grace, MaxPoints: maxPoints, Ready: ready, Logger: s.log,
-		Logs: logs, Metrics: promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}),
-	})
+		Source: ix, Window: s.c.window, Grace: s.c.grace, MaxPoints: f.maxPoints, Ready: ready, Logger: s.log,
+		Logs: logs, Metrics: promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}), Registerer: s.reg,
+		Done: done, CORSOrigins: f.origins(), APIToken: token,
+	}), nil
+}
+
+// serveOps serves /metrics, /healthz and /readyz of a stage without the
+// API; an empty addr serves nothing.
+func (s *stages) serveOps(ctx context.Context, addr string, ready func() error) error {
+	if addr == "" {
+		return nil
+	}
+	return serveHTTP(ctx, addr, httpapi.Ops(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}), ready), s.log, nil)
+}
+
+// watchLag exports the lag of groups on /metrics. Its admin client lives
+// as long as the process.
+func (s *stages) watchLag(groups ...string) {
+	adm, err := s.admin()
+	if err != nil {
+		s.log.Warn("no consumer lag metrics", "err", err)
+		return
+	}
+	s.reg.MustRegister(pipeline.NewLagCollector(adm, groups...))
 }
 
 // logWriter is the producer behind POST /v1/logs.
@@ -176,8 +229,9 @@ func (s *stages) logWriter() (*pipeline.LogWriter, error) {
 	return pipeline.NewLogWriter(s.brokers, s.topics.Logs, "logpulse-http-"+hostname())
 }
 
-// serveHTTP serves h on addr until ctx is done, then shuts down gracefully.
-func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+// serveHTTP serves h on addr until ctx is done, then shuts down gracefully:
+// stopping (if set) is called first, to end long-lived responses.
+func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logger, stopping func()) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set --http to a free address)", addr, err)
@@ -196,6 +250,9 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
+	}
+	if stopping != nil {
+		stopping()
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -27,6 +27,8 @@ type Config struct {
 	Count   int64   // events to produce; 0 is until ctx is done
 	// Services is the number of services (default 8).
 	Services int
+	// Burst, if set, bursts errors once per period (see Source.Burst).
+	Burst time.Duration
 	// Format is "json" (default), "text" (`<unix> <LEVEL> <message>`, the
 	// service in the record key) or "mixed".
 	Format string
@@ -52,6 +54,21 @@ type Source struct {
 	rng      *rand.Rand
 	zipf     *rand.Zipf
 	services []string
+	burst    time.Duration
+}
+
+// Burst makes the source burst errors: in the last quarter of every period
+// (counted in event time from the Unix epoch), 40% of events are the same
+// upstream timeout ERROR of one mid-sized service, as when a dependency
+// fails. Zero turns bursts off.
+func (s *Source) Burst(period time.Duration) { s.burst = period }
+
+// BurstService is the service that bursts errors.
+func (s *Source) BurstService() string { return s.services[min(4, len(s.services)-1)] }
+
+// inBurst reports whether t falls in a burst.
+func (s *Source) inBurst(t time.Time) bool {
+	return s.burst > 0 && t.UnixNano()%int64(s.burst) >= int64(s.burst)*3/4
 }
 
 var serviceNames = []string{"api", "auth", "billing", "search", "checkout", "inventory", "email", "gateway",
@@ -78,7 +95,7 @@ func NewSource(seed uint64, n int) *Source {
 var levelMix = []struct {
 	upTo  int
 	level codecs.Level
-}{{15, codecs.LevelTrace}, {165, codecs.LevelDebug}, {865, codecs.LevelInfo}, {945, codecs.LevelWarn}, {995, codecs.LevelError}, {1000, codecs.LevelFatal}}
+}{{15, codecs.LevelTrace}, {165, codecs.LevelDebug}, {905, codecs.LevelInfo}, {985, codecs.LevelWarn}, {998, codecs.LevelError}, {1000, codecs.LevelFatal}}
 
 var templates = map[codecs.Level][]string{
 	codecs.LevelTrace: {"enter handler %d", "cache probe key=%d"},
@@ -91,6 +108,11 @@ var templates = map[codecs.Level][]string{
 
 // Next draws the next event at time t.
 func (s *Source) Next(t time.Time) Event {
+	if s.inBurst(t) && s.rng.IntN(100) < 40 {
+		svc := s.BurstService()
+		return Event{Time: t, Level: codecs.LevelError, Service: svc, Host: svc + "-" + strconv.Itoa(s.rng.IntN(3)),
+			Message: fmt.Sprintf("payment gateway timeout after %dms", 1000+s.rng.IntN(4000))}
+	}
 	svc := s.services[s.zipf.Uint64()]
 	pm := s.rng.IntN(1000)
 	lvl := codecs.LevelInfo
@@ -133,6 +155,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer cl.Close()
 	src := NewSource(cfg.Seed, cfg.Services)
+	src.Burst(cfg.Burst)
 	// The first delivery error ends the run: the broker is unreachable
 	// or refuses the topic, and every later record would fail the same way.
 	ctx, cancel := context.WithCancelCause(ctx)

@@ -56,3 +56,29 @@ func TestSourceMix(t *testing.T) {
 		t.Errorf("services %v: want a Zipf-like skew (api >> gateway)", s1)
 	}
 }
+
+// TestBurst: in the last quarter of each period one service's errors jump
+// (what an alert should catch); outside it the mix is the usual one.
+func TestBurst(t *testing.T) {
+	src := NewSource(3, 8)
+	src.Burst(time.Minute)
+	burster := src.BurstService()
+	errs := map[bool]int{}
+	n := map[bool]int{}
+	base := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	for i := range 60000 {
+		at := base.Add(time.Duration(i) * time.Millisecond)
+		e := src.Next(at)
+		in := at.Second() >= 45
+		n[in]++
+		if e.Level == codecs.LevelError && e.Service == burster {
+			errs[in]++
+		}
+	}
+	if r := float64(errs[true]) / float64(n[true]); r < 0.3 {
+		t.Errorf("%s errors are %.2f of events in the burst, want about 0.4", burster, r)
+	}
+	if r := float64(errs[false]) / float64(n[false]); r > 0.01 {
+		t.Errorf("%s errors are %.3f of events outside the burst, want the base rate", burster, r)
+	}
+}

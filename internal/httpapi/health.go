@@ -1,6 +1,9 @@
 package httpapi
 
-import "net/http"
+import (
+	"log/slog"
+	"net/http"
+)
 
 // healthResponse is the body of /healthz and /readyz.
 type healthResponse struct {
@@ -21,4 +24,19 @@ func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, healthResponse{Status: "ready"})
+}
+
+// Ops is the HTTP surface of a stage without the API (ingest, aggregate):
+// /healthz, /readyz (ready reports, nil means ready) and /metrics, with the
+// same JSON errors as the API.
+func Ops(metrics http.Handler, ready func() error) http.Handler {
+	s := &server{ready: ready, metrics: metrics, log: slog.New(slog.DiscardHandler)}
+	if s.ready == nil {
+		s.ready = func() error { return nil }
+	}
+	return s.mux([]route{
+		{"GET", "/healthz", s.handleHealthz},
+		{"GET", "/readyz", s.handleReadyz},
+		{"GET", "/metrics", metrics.ServeHTTP},
+	})
 }

@@ -22,6 +22,7 @@ type AggregateConfig struct {
 	Replication       int16
 	ClientID          string
 	Logger            *slog.Logger
+	Metrics           *Metrics
 }
 
 // Aggregate is the goka processor that folds deltas into the table.
@@ -44,7 +45,7 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Logger.With("stage", "aggregate")),
 		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions)),
 		goka.WithUpdateCallback(processors.Recover))
-	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, processors.Aggregator{}), opts...)
+	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, processors.Aggregator{Applied: cfg.Metrics.AggregateApplied}), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate processor: %w", err)
 	}

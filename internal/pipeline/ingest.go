@@ -283,6 +283,7 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committe
 	in.proc.Commit(b)
 	in.mu.Unlock()
 	in.cfg.Metrics.ingested(b, time.Since(start))
+	in.cfg.Metrics.batchSize(len(records))
 	in.log.Debug("transaction committed", "records", len(records), "deltas", len(b.Deltas),
 		"rejected", len(b.Rejected), "late", len(b.Late))
 	return true, nil

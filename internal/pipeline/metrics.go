@@ -16,7 +16,8 @@ type Metrics struct {
 	dlq         *prometheus.CounterVec
 	txn         prometheus.Histogram
 	viewUpdates prometheus.Counter
-	recovered   prometheus.Gauge
+	batch       prometheus.Histogram
+	applied     *prometheus.CounterVec
 }
 
 // NewMetrics registers the pipeline's metrics with reg.
@@ -38,11 +39,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		viewUpdates: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "logpulse_view_updates_total", Help: "Table records applied to the view's rollup index.",
 		}),
-		recovered: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "logpulse_view_recovered", Help: "1 once the view has caught up with the table.",
+		batch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "logpulse_ingest_batch_records", Help: "Input records per ingest transaction.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 10),
 		}),
+		applied: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "logpulse_aggregate_deltas_total", Help: "Deltas the aggregate applied, or skipped (redelivered, or for a window past the retention).",
+		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.events, m.late, m.dlq, m.txn, m.viewUpdates, m.recovered)
+	reg.MustRegister(m.events, m.late, m.dlq, m.txn, m.viewUpdates, m.batch, m.applied)
 	return m
 }
 
@@ -64,19 +69,34 @@ func (m *Metrics) ingested(b *processors.Batch, took time.Duration) {
 	m.txn.Observe(took.Seconds())
 }
 
+// batchSize records the input records of one transaction.
+func (m *Metrics) batchSize(n int) {
+	if m != nil {
+		m.batch.Observe(float64(n))
+	}
+}
+
+// AggregateApplied is the aggregate's hook (processors.Aggregator.Applied):
+// events folded into the table by level, and deltas skipped.
+func (m *Metrics) AggregateApplied(counts, late codecs.Counts, applied bool) {
+	if m == nil {
+		return
+	}
+	if !applied {
+		m.applied.WithLabelValues("skipped").Inc()
+		return
+	}
+	m.applied.WithLabelValues("applied").Inc()
+	for _, l := range codecs.Levels() {
+		if n := counts[l]; n > 0 {
+			m.events.WithLabelValues("aggregate", l.String()).Add(float64(n))
+		}
+	}
+}
+
 func (m *Metrics) viewUpdated() {
 	if m != nil {
 		m.viewUpdates.Inc()
 	}
 }
 
-func (m *Metrics) viewRecovered(ok bool) {
-	if m == nil {
-		return
-	}
-	if ok {
-		m.recovered.Set(1)
-	} else {
-		m.recovered.Set(0)
-	}
-}

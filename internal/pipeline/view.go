@@ -76,9 +76,7 @@ func (v *View) Run(ctx context.Context) error {
 // Recovered reports whether the view has read the table up to where it
 // stood when the view started.
 func (v *View) Recovered() bool {
-	ok := v.view.Recovered()
-	v.metrics.viewRecovered(ok)
-	return ok
+	return v.view.Recovered()
 }
 
 // nopCodec: the view hands raw bytes to the index, which decodes them.

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// apiFlags are the flags of the HTTP API (run and serve).
+type apiFlags struct {
+	http         string
+	maxPoints    int
+	corsOrigins  string
+	apiToken     string
+	apiTokenFile string
+	rules        string
+}
+
+func (f *apiFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.http, "http", ":8080", "address of the HTTP API and dashboard")
+	fs.IntVar(&f.maxPoints, "max-points", 10000, "most windows one query may return")
+	fs.StringVar(&f.corsOrigins, "cors-origin", "", "origins browsers may call the API from, exactly as sent (https://grafana.example.com), comma-separated; empty sends no CORS headers")
+	fs.StringVar(&f.apiToken, "api-token", "", "bearer token required on every /v1/ request (prefer --api-token-file: flags show in ps)")
+	fs.StringVar(&f.apiTokenFile, "api-token-file", "", "file holding the bearer token for /v1/ (one line)")
+	fs.StringVar(&f.rules, "rules", "", "alert rules file (YAML or JSON); empty uses the default rules")
+}
+
+func (f *apiFlags) validate() error {
+	var errs []error
+	if f.maxPoints < 1 {
+		errs = append(errs, fmt.Errorf("--max-points must be positive, got %d", f.maxPoints))
+	}
+	for _, o := range f.origins() {
+		u, err := url.Parse(o)
+		if o == "*" || err != nil || u.Scheme == "" || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			errs = append(errs, fmt.Errorf("--cors-origin: %q is not an origin; list each exactly, like https://grafana.example.com", o))
+		}
+	}
+	if f.apiToken != "" && f.apiTokenFile != "" {
+		errs = append(errs, errors.New("set one of --api-token and --api-token-file, not both"))
+	}
+	return errors.Join(errs...)
+}
+
+// origins are the CORS origins, trailing slashes dropped (browsers send
+// none).
+func (f *apiFlags) origins() []string {
+	var out []string
+	for o := range strings.SplitSeq(f.corsOrigins, ",") {
+		if o = strings.TrimSuffix(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// token reads the API token from the flag or the file.
+func (f *apiFlags) token() (string, error) {
+	if f.apiTokenFile == "" {
+		return f.apiToken, nil
+	}
+	b, err := os.ReadFile(f.apiTokenFile)
+	if err != nil {
+		return "", fmt.Errorf("--api-token-file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("--api-token-file: %s is empty", f.apiTokenFile)
+	}
+	return tok, nil
+}
