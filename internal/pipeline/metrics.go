@@ -99,4 +99,3 @@ func (m *Metrics) viewUpdated() {
 		m.viewUpdates.Inc()
 	}
 }
-
