@@ -1,8 +1,7 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"errors"
+		"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -61,7 +60,7 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 	_, seq, _ := s.src.Changes(math.MaxUint64)
 	var alertsVersion uint64
 	send := func(event string, v any) error {
-		b, err := json.Marshal(v)
+		b, err := marshal(v)
 		if err != nil {
 			return err
 		}
