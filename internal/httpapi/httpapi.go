@@ -87,15 +87,24 @@ type server struct {
 	done        <-chan struct{}
 	streamEvery time.Duration
 	maxStreams  int
-	streams     atomic.Int64
-	corsOrigins []string
-	tokenSum    []byte // SHA-256 of APIToken, nil without one
+	// streamKeepAlive and streamWriteTimeout are the constants in
+	// stream.go; tests shorten them.
+	streamKeepAlive    time.Duration
+	streamWriteTimeout time.Duration
+	streams            atomic.Int64
+	corsOrigins        []string
+	tokenSum           []byte // SHA-256 of APIToken, nil without one
 }
 
 // New returns the handler for the whole HTTP API (see routes.go). It panics
 // if cfg.Source is nil or cfg.Window is not a whole number of seconds: both
 // are programming errors that no request could recover from.
 func New(cfg Config) http.Handler {
+	return newServer(cfg).routes()
+}
+
+// newServer fills in cfg's defaults; New documents the panics.
+func newServer(cfg Config) *server {
 	if cfg.Source == nil {
 		panic("httpapi: Config.Source is nil")
 	}
@@ -117,6 +126,9 @@ func New(cfg Config) http.Handler {
 		streamEvery: cfg.StreamEvery,
 		maxStreams:  cfg.MaxStreams,
 		corsOrigins: cfg.CORSOrigins,
+
+		streamKeepAlive:    streamKeepAlive,
+		streamWriteTimeout: streamWriteTimeout,
 	}
 	if cfg.APIToken != "" {
 		sum := sha256.Sum256([]byte(cfg.APIToken))
@@ -149,5 +161,5 @@ func New(cfg Config) http.Handler {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	return s.routes()
+	return s
 }

@@ -59,20 +59,24 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 	// A seq past the end answers with the current one.
 	_, seq, _ := s.src.Changes(math.MaxUint64)
 	var alertsVersion uint64
+	// write sends raw text. The server's WriteTimeout would end a stream
+	// after a minute: each write gets its own deadline instead, keep-alives
+	// included (the last event's deadline has passed by then).
+	write := func(text string) error {
+		if err := rc.SetWriteDeadline(time.Now().Add(s.streamWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		if _, err := fmt.Fprint(w, text); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
 	send := func(event string, v any) error {
 		b, err := marshal(v)
 		if err != nil {
 			return err
 		}
-		// The server's WriteTimeout would end a stream after a minute:
-		// each write gets its own deadline instead.
-		if err := rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
-			return err
-		}
-		return rc.Flush()
+		return write(fmt.Sprintf("event: %s\ndata: %s\n\n", event, b))
 	}
 	hello := map[string]any{"window_seconds": int64(s.window / time.Second), "grace_seconds": s.grace.Seconds(),
 		"watermark": nullTime(s.src.Watermark()), "service": service}
@@ -111,8 +115,8 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(events) > 0 {
 			lastSent = time.Now()
-		} else if time.Since(lastSent) >= streamKeepAlive {
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+		} else if time.Since(lastSent) >= s.streamKeepAlive {
+			if write(": keep-alive\n\n") != nil {
 				return
 			}
 			lastSent = time.Now()
