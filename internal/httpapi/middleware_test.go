@@ -207,7 +207,7 @@ func TestRequestMetrics(t *testing.T) {
 		"/v1/levels/{level} 200": 2, "/v1/levels/{level} 400": 1,
 		"/v1/services/{name} 200": 1, "/v1/services/{name} 404": 1,
 		"/v1/events 200": 1, "/v1/top 200": 1, "/healthz 200": 1,
-		"other 404": 3,
+		"other 404":    3,
 		"/metrics 200": 1,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
