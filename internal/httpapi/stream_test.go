@@ -112,14 +112,21 @@ func TestStreamWatermark(t *testing.T) {
 	if got := waitFor(t, c, "window", func(streamWindowJSON) bool { return true }); got.Final {
 		t.Errorf("window final before any watermark: %+v", got)
 	}
-	src.setWatermark(ts(t, "2024-05-01T12:02:00Z")) // 12:01 end + 1m grace
+	// Past the window's end but not its grace: still not final.
+	src.setWatermark(ts(t, "2024-05-01T12:01:30Z"))
 	wm := waitFor(t, c, "watermark", func(map[string]any) bool { return true })
-	if diff := cmp.Diff(map[string]any{"watermark": "2024-05-01T12:02:00Z"}, wm); diff != "" {
+	if diff := cmp.Diff(map[string]any{"watermark": "2024-05-01T12:01:30Z"}, wm); diff != "" {
 		t.Errorf("watermark event (-want +got):\n%s", diff)
 	}
+	src.add("api", w, codecs.Counts{codecs.LevelInfo: 1}, codecs.Counts{})
+	if got := waitFor(t, c, "window", func(streamWindowJSON) bool { return true }); got.Final || got.Total != 2 {
+		t.Errorf("window within grace = %+v, want 2 events, not final", got)
+	}
+	src.setWatermark(ts(t, "2024-05-01T12:02:00Z")) // 12:01 end + 1m grace
+	waitFor(t, c, "watermark", func(v map[string]any) bool { return v["watermark"] == "2024-05-01T12:02:00Z" })
 	src.add("api", w, codecs.Counts{}, codecs.Counts{codecs.LevelInfo: 1})
 	got := waitFor(t, c, "window", func(streamWindowJSON) bool { return true })
-	if !got.Final || got.Late != 1 || got.Total != 1 {
+	if !got.Final || got.Late != 1 || got.Total != 2 {
 		t.Errorf("window after the watermark = %+v, want final with 1 late", got)
 	}
 }
