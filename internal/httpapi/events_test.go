@@ -187,3 +187,20 @@ func TestEventsTopBadParams(t *testing.T) {
 		}
 	}
 }
+
+// TestNoHTMLEscaping: templates like "<*>" read as they are in JSON and in
+// stream events, not as \u003c*\u003e.
+func TestNoHTMLEscaping(t *testing.T) {
+	t.Parallel()
+	f := newFakeSource()
+	w := ts(t, "2024-05-01T12:00:00Z")
+	f.add("api", w, codecs.Counts{codecs.LevelError: 1}, codecs.Counts{})
+	f.addMessage("api", w, "conn to <*> & back", 1, 0)
+	f.addEvent(Event{Time: w, Level: codecs.LevelError, Service: "api", Message: "<b>"})
+	h := testHandler(t, f)
+	for target, want := range map[string]string{"/v1/top": `"conn to <*> & back"`, "/v1/events": `"<b>"`} {
+		if body := serve(t, h, "GET", target).Body.String(); !strings.Contains(body, want) {
+			t.Errorf("GET %s: body lacks %s: %s", target, want, body)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 package httpapi
 
 import (
-		"errors"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
