@@ -55,6 +55,9 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no") // proxies must not buffer events
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
 
 	// A seq past the end answers with the current one.
 	_, seq, _ := s.src.Changes(math.MaxUint64)
@@ -83,6 +86,7 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 	if _, err := fmt.Fprint(w, "retry: 2000\n"); err != nil || send("hello", hello) != nil {
 		return
 	}
+	lastWM := s.src.Watermark()
 	tick := time.NewTicker(s.streamEvery)
 	defer tick.Stop()
 	lastSent := time.Now()
@@ -100,7 +104,7 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 		if reset {
 			events = append(events, func() error { return send("reset", map[string]any{}) })
 		} else {
-			events = s.windowEvents(changes, service, send)
+			events, lastWM = s.windowEvents(changes, service, lastWM, send)
 		}
 		if s.alerts != nil {
 			if active, recent, v := s.alerts.Snapshot(); v != alertsVersion {
@@ -124,9 +128,14 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// maxFinalEvents bounds the windows one watermark move re-sends as final.
+const maxFinalEvents = 1000
+
 // windowEvents turns changes into window events, one per changed window in
-// start order, then a watermark event if it moved.
-func (s *server) windowEvents(changes []Change, service string, send func(string, any) error) []func() error {
+// start order, then a watermark event if it moved. Windows that the move
+// from lastWM made final are sent again with final set, so a client never
+// has to work finality out itself. It returns the watermark it used.
+func (s *server) windowEvents(changes []Change, service string, lastWM time.Time, send func(string, any) error) ([]func() error, time.Time) {
 	starts := map[int64]bool{}
 	moved := false
 	for _, c := range changes {
@@ -138,10 +147,21 @@ func (s *server) windowEvents(changes []Change, service string, send func(string
 		}
 	}
 	if len(starts) == 0 && !moved {
-		return nil
+		return nil, lastWM
 	}
 	// Watermark before counts, as in /v1/levels: never final too early.
 	wm := s.src.Watermark()
+	if moved && wm.After(lastWM) {
+		// Windows ending in (lastWM-grace, wm-grace] became final.
+		hi := wm.Add(-s.grace).Add(-s.window)
+		lo := lastWM.Add(-s.grace).Add(-s.window)
+		if lo.Before(hi.Add(-maxFinalEvents * s.window)) {
+			lo = hi.Add(-maxFinalEvents * s.window)
+		}
+		for _, win := range s.src.Windows(lo.Add(time.Second), hi.Add(time.Second), service) {
+			starts[win.Start.Unix()] = true
+		}
+	}
 	var events []func() error
 	for _, ws := range slices.Sorted(maps.Keys(starts)) {
 		start := time.Unix(ws, 0).UTC()
@@ -158,7 +178,7 @@ func (s *server) windowEvents(changes []Change, service string, send func(string
 	if moved {
 		events = append(events, func() error { return send("watermark", map[string]any{"watermark": nullTime(wm)}) })
 	}
-	return events
+	return events, wm
 }
 
 // nullTime is t in UTC, or nil (JSON null) when zero.

@@ -123,6 +123,11 @@ func TestStreamWatermark(t *testing.T) {
 		t.Errorf("window within grace = %+v, want 2 events, not final", got)
 	}
 	src.setWatermark(ts(t, "2024-05-01T12:02:00Z")) // 12:01 end + 1m grace
+	// The move makes the window final: it is sent again, unchanged but
+	// final, before the watermark event.
+	if got := waitFor(t, c, "window", func(streamWindowJSON) bool { return true }); !got.Final || got.Total != 2 {
+		t.Errorf("window made final by the watermark = %+v, want it re-sent final with 2 events", got)
+	}
 	waitFor(t, c, "watermark", func(v map[string]any) bool { return v["watermark"] == "2024-05-01T12:02:00Z" })
 	src.add("api", w, codecs.Counts{}, codecs.Counts{codecs.LevelInfo: 1})
 	got := waitFor(t, c, "window", func(streamWindowJSON) bool { return true })
