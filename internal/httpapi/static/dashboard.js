@@ -47,7 +47,7 @@
   }
   const text = (v) => (v == null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
   const num = (v) => (typeof v === "number" && isFinite(v) ? v : 0);
-  const pct = (r) => (r >= 0.1 ? (100 * r).toFixed(0) : (100 * r).toFixed(r > 0 && r < 0.001 ? 2 : 1)) + "%";
+  const pct = (r) => (r === 0 ? "0" : r >= 0.1 ? (100 * r).toFixed(0) : (100 * r).toFixed(r < 0.001 ? 2 : 1)) + "%";
   const fmtN = new Intl.NumberFormat();
   const fmtHM = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
   const fmtHMS = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
@@ -61,7 +61,8 @@
   // ---- API ----
   async function api(path, params) {
     const q = new URLSearchParams(params || {});
-    const r = await fetch("v1/" + path + (q.size ? "?" + q : ""), {
+    const qs = q.toString();
+    const r = await fetch("v1/" + path + (qs ? "?" + qs : ""), {
       headers: token ? { Authorization: "Bearer " + token } : {}, cache: "no-store",
     });
     if (!r.ok) {
@@ -139,11 +140,17 @@
     return out;
   }
 
-  function niceMax(v) {
-    if (v <= 0) return 1;
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-    return 10 * p;
+  // niceScale picks a round tick step (1, 2 or 5 × 10^k, at least minStep)
+  // that covers max in at most five steps.
+  function niceScale(max, minStep) {
+    let p = Math.pow(10, Math.floor(Math.log10(Math.max(max, minStep) / 5)));
+    for (;;) {
+      for (const m of [1, 2, 5]) {
+        const step = Math.max(minStep, m * p), n = Math.max(1, Math.ceil(max / step - 1e-9));
+        if (n <= 5) return { top: n * step, step };
+      }
+      p *= 10;
+    }
   }
 
   function frame(svg) {
@@ -156,9 +163,10 @@
   // Ticks at round local times (every 1, 2, 5, 10, 15, 30 min...) far
   // enough apart for their labels.
   function xAxis(svg, f, wins, bw) {
-    const fmt = st.stepMs < 60000 ? fmtHMS : fmtHM, labelW = st.stepMs < 60000 ? 90 : 64;
+    const labelW = st.stepMs < 60000 ? 90 : 64;
     const every = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
       .map((x) => x * 1000).find((x) => x % st.stepMs === 0 && (x / st.stepMs) * bw >= labelW) || st.stepMs * Math.ceil(labelW / bw);
+    const fmt = every % 60000 ? fmtHMS : fmtHM;
     wins.forEach((w, i) => {
       const local = w.start - new Date(w.start).getTimezoneOffset() * 60000;
       if (local % every) return;
@@ -171,12 +179,13 @@
     });
   }
 
-  function yAxis(svg, f, max, label) {
-    for (const frac of [0, 0.25, 0.5, 0.75, 1]) {
-      const y = f.H - f.B - frac * (f.H - f.T - f.B);
+  function yAxis(svg, f, sc, label) {
+    for (let i = 0, n = Math.round(sc.top / sc.step); i <= n; i++) {
+      const v = i * sc.step;
+      const y = f.H - f.B - (v / sc.top) * (f.H - f.T - f.B);
       svg.append(s("line", { class: "grid", x1: f.L, x2: f.W - f.R, y1: y, y2: y }));
       const t = s("text", { x: f.L - 6, y: y + 4, "text-anchor": "end" });
-      t.textContent = label(frac * max);
+      t.textContent = label(v);
       svg.append(t);
     }
   }
@@ -199,8 +208,8 @@
 
   function drawLevels(wins) {
     const svg = $("chart"), f = frame(svg);
-    const max = niceMax(Math.max(0, ...wins.map((w) => w.total)));
-    yAxis(svg, f, max, (v) => fmtN.format(Math.round(v)));
+    const sc = niceScale(Math.max(0, ...wins.map((w) => w.total)), 1), max = sc.top;
+    yAxis(svg, f, sc, (v) => fmtN.format(v));
     if (!wins.length) return;
     const bw = (f.W - f.L - f.R) / wins.length, ph = f.H - f.T - f.B;
     const totals = {};
@@ -247,9 +256,8 @@
     const svg = $("ratio"), f = frame(svg);
     f.T = 6;
     const ratios = wins.map((w) => (w.total ? (num(w.counts.ERROR) + num(w.counts.FATAL)) / w.total : null));
-    const max = Math.max(0.01, ...ratios.filter((r) => r != null));
-    const top = max >= 0.5 ? 1 : niceMax(max);
-    yAxis(svg, f, top, pct);
+    const sc = niceScale(Math.max(0.01, ...ratios.filter((r) => r != null)), 0.001), top = sc.top;
+    yAxis(svg, f, sc, pct);
     if (!wins.length) return;
     const bw = (f.W - f.L - f.R) / wins.length, ph = f.H - f.T - f.B;
     let d = "", area = "", segStart = null, lastX = 0;
@@ -308,22 +316,29 @@
       const c = typeof va === "string" ? va.localeCompare(vb) : va - vb;
       return (st.sort.desc ? -c : c) || String(a.name).localeCompare(String(b.name));
     });
+    const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("tr[data-service]");
+    const refocus = focused ? focused.dataset.service : null;
     $("services").tBodies[0].replaceChildren(...rows.map((x) => {
       const c = x.counts || {}, ratio = num(x.error_ratio);
-      const tr = h("tr", { tabindex: 0, "data-service": text(x.name), "aria-selected": x.name === st.service ? "true" : "false",
+      const tr = h("tr", { tabindex: 0, "data-service": text(x.name), "aria-current": x.name === st.service ? "true" : null,
         title: "show only " + text(x.name) + " (click again for all)" },
       h("td", {}, text(x.name)), h("td", {}, fmtN.format(num(x.total))), h("td", {}, fmtN.format(num(c.ERROR))),
       h("td", {}, fmtN.format(num(c.WARN))), h("td", { class: ratio >= 0.05 ? "bad" : null }, pct(ratio)));
       return tr;
     }));
+    if (refocus != null) for (const tr of $("services").tBodies[0].rows) if (tr.dataset.service === refocus) tr.focus();
     if (!rows.length) $("services").tBodies[0].append(h("tr", {}, h("td", { colspan: 5, class: "empty" }, "no events in this range")));
     for (const b of document.querySelectorAll("#services th button")) {
       if (b.dataset.sort === k) b.setAttribute("aria-sort", st.sort.desc ? "descending" : "ascending"); else b.removeAttribute("aria-sort");
     }
     // The selector lists every service seen, plus the chosen one.
+    // Rebuilt only when the list changes, so an open dropdown stays open.
     const sel = $("service"), names = st.services.map((x) => text(x.name)).sort();
     if (st.service && !names.includes(st.service)) names.unshift(st.service);
-    sel.replaceChildren(h("option", { value: "" }, "all services"), ...names.map((n) => h("option", { value: n }, n)));
+    if (sel.dataset.names !== names.join("\n")) {
+      sel.replaceChildren(h("option", { value: "" }, "all services"), ...names.map((n) => h("option", { value: n }, n)));
+      sel.dataset.names = names.join("\n");
+    }
     sel.value = st.service;
   }
 
@@ -414,7 +429,8 @@
     const q = new URLSearchParams();
     if (st.service) q.set("service", st.service);
     if (token) q.set("access_token", token);
-    const es = new EventSource("v1/stream" + (q.size ? "?" + q : ""));
+    const qs = q.toString();
+    const es = new EventSource("v1/stream" + (qs ? "?" + qs : ""));
     st.es = es;
     const on = (name, fn) => es.addEventListener(name, (e) => {
       if (es !== st.es) return;
