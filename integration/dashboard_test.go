@@ -2,7 +2,9 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,10 +81,12 @@ func (p pageState) series(tb testing.TB) series {
 
 // TestDashboard: a browser pointed at `logpulse run` sees the produced
 // counts in the chart and the errors in the lists, and a new ERROR appears
-// without a reload (through the live stream).
+// without a reload (through the live stream). The API needs a token, which
+// the page takes from its URL fragment.
 func TestDashboard(t *testing.T) {
 	chromium := chromiumPath(t)
-	n := startRun(t, t.TempDir(), freeAddr(t))
+	const token = "dashboard-test-token"
+	n := startRun(t, t.TempDir(), freeAddr(t), "--api-token", token)
 
 	// Events over the last 12 minutes, inside the page's 60-minute range,
 	// the seeded error newest of all so it heads the recent list.
@@ -98,10 +102,16 @@ func TestDashboard(t *testing.T) {
 	}
 	cl := n.producer()
 	produceSync(t, cl, recs)
-	n.settle(base.Truncate(time.Minute), now.Add(2*time.Minute), truth.total())
+	poll(t, 2*time.Minute, fmt.Sprintf("/v1/levels to count %d events", truth.total()), func() (bool, string) {
+		got, err := levelsTotal(n, token)
+		if err != nil {
+			return false, err.Error()
+		}
+		return got == truth.total(), fmt.Sprintf("counted %d", got)
+	})
 
 	b := openBrowser(t, chromium)
-	if err := chromedp.Do(b.ctx, chromedp.Navigate("http://"+n.http+"/")); err != nil {
+	if err := chromedp.Do(b.ctx, chromedp.Navigate("http://"+n.http+"/#token="+token)); err != nil {
 		t.Fatalf("open the dashboard: %v", err)
 	}
 	st := b.waitFor("the chart to show every produced event and the recent errors the seeded one", func(p pageState) bool {
@@ -148,6 +158,26 @@ func TestDashboard(t *testing.T) {
 	if errs := b.exceptions(); len(errs) > 0 {
 		t.Errorf("the page threw:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+// levelsTotal is the event count /v1/levels reports for the last hour.
+func levelsTotal(n *node, token string) (int64, error) {
+	req, err := http.NewRequest("GET", "http://"+n.http+"/v1/levels?from=-1h", nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET /v1/levels: %s", resp.Status)
+	}
+	var lr levelsResponse
+	err = json.NewDecoder(resp.Body).Decode(&lr)
+	return lr.Total, err
 }
 
 // chromiumPath finds Chromium, or skips the test when it is missing and
