@@ -257,7 +257,7 @@
     f.T = 6;
     const ratios = wins.map((w) => (w.total ? (num(w.counts.ERROR) + num(w.counts.FATAL)) / w.total : null));
     const sc = niceScale(Math.max(0.01, ...ratios.filter((r) => r != null)), 0.001), top = sc.top;
-    yAxis(svg, f, sc, pct);
+    yAxis(svg, f, sc, (v) => (100 * v).toFixed(sc.step >= 0.01 ? 0 : sc.step >= 0.001 ? 1 : 2) + "%");
     if (!wins.length) return;
     const bw = (f.W - f.L - f.R) / wins.length, ph = f.H - f.T - f.B;
     let d = "", area = "", segStart = null, lastX = 0;
@@ -389,14 +389,14 @@
   }
 
   function drawAlerts(body) {
-    const active = Array.isArray(body && body.active) ? body.active : [];
-    const recent = Array.isArray(body && body.recent) ? body.recent : [];
+    const list = (v) => (Array.isArray(v) ? v.filter((a) => a && typeof a === "object") : []);
+    const active = list(body && body.active), recent = list(body && body.recent);
     const el = $("alerts");
     el.dataset.state = active.length ? "firing" : recent.length ? "ok" : "none";
     document.title = (active.length ? "(" + active.length + " firing) " : "") + "logpulse";
     const show = active.concat(recent.filter((r) => !active.some((a) => a && r && a.id != null && a.id === r.id)).slice(0, 10));
     if (!show.length) { el.replaceChildren("no alerts"); return; }
-    el.replaceChildren(...show.map((a) => alertEl(a || {}, active.includes(a))));
+    el.replaceChildren(...show.map((a) => alertEl(a, active.includes(a))));
   }
 
   function alertEl(a, isActive) {
@@ -412,9 +412,9 @@
       a.service ? h("span", {}, "service " + text(a.service)) : null,
       a.condition ? h("span", {}, text(a.condition)) : null,
       val ? h("span", {}, val) : null,
-      fired != null ? h("span", { class: "meta" }, "fired ", timeEl(fired)) : null,
-      resolved != null ? h("span", { class: "meta" }, "resolved ", timeEl(resolved)) : null,
-      ws != null && we != null ? h("span", { class: "meta" }, "window ", timeEl(ws, fmtHM), "–", timeEl(we, fmtHM)) : null);
+      fired != null ? h("span", { class: "when" }, "fired ", timeEl(fired)) : null,
+      resolved != null ? h("span", { class: "when" }, "resolved ", timeEl(resolved)) : null,
+      ws != null && we != null ? h("span", { class: "when" }, "window ", timeEl(ws, fmtHM), "–", timeEl(we, fmtHM)) : null);
   }
 
   // ---- live stream ----
