@@ -20,6 +20,7 @@ func (s *server) routes() http.Handler {
 	}
 	return s.mux([]route{
 		{"GET", "/{$}", s.handleDashboard},
+		{"GET", "/static/{file}", s.handleStatic},
 		{"GET", "/v1/levels", s.handleLevels},
 		{"GET", "/v1/levels/{level}", s.handleLevel},
 		{"GET", "/v1/services", s.handleServices},
