@@ -45,8 +45,8 @@ func TestConditions(t *testing.T) {
 			want:   []string{"c firing api w2", "c resolved api w3", "c firing api w6", "c resolved api w7"},
 		},
 		{
-			name:   "ratio with min_events",
-			rule:   Rule{Name: "r", Ratio: ptr(0.05), MinEvents: 20},
+			name: "ratio with min_events",
+			rule: Rule{Name: "r", Ratio: ptr(0.05), MinEvents: 20},
 			// 1 of 2 is 50% but below min_events; 2 of 40 is not above 5%.
 			series: []codecs.Counts{ec(1, 2), ec(2, 20), ec(3, 40), ec(2, 40), ec(5, 19), ec(9, 20)},
 			want:   []string{"r firing api w1", "r resolved api w3", "r firing api w5"},
