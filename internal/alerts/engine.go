@@ -83,10 +83,9 @@ type Engine struct {
 	eval evaluator
 	// next is the start of the next window to evaluate; zero until the
 	// engine has an origin.
-	next        time.Time
-	published   map[string]string
-	pending     []Alert
-	warnedPrune bool
+	next      time.Time
+	published map[string]string
+	pending   []Alert
 
 	mu      sync.RWMutex
 	active  map[string]Alert // by ID
@@ -182,10 +181,6 @@ func (e *Engine) advance(ctx context.Context) error {
 			return nil
 		}
 		e.next = first.UTC()
-	} else if first := e.src.Earliest(); !e.warnedPrune && !first.IsZero() && first.After(e.next) {
-		e.warnedPrune = true
-		e.log.Warn("alerts: windows pruned before they were evaluated; they read as empty",
-			"window_start", e.next, "earliest", first)
 	}
 	for e.final(e.next, wm) {
 		if err := ctx.Err(); err != nil {

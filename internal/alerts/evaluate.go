@@ -10,10 +10,10 @@ import (
 	"github.com/logpulse/logpulse/codecs"
 )
 
-// evaluator holds what evaluating a window needs from earlier ones: the
-// counts of the last windows any rule looks at, the services seen in them,
-// and each (rule, service)'s streak and firing alert. It is owned by the
-// Engine's Step.
+// evaluator holds what evaluating a window needs from earlier ones: each
+// tracked service's counts in the last windows any rule looks at, and each
+// (rule, service)'s streak and firing alert. It is owned by the Engine's
+// Step. Memory: tracked services × history windows × 56 bytes.
 type evaluator struct {
 	rules       []Rule
 	window      time.Duration
@@ -22,15 +22,20 @@ type evaluator struct {
 
 	// n is the index of the next window, counted from the origin (0).
 	n int64
-	// hist[i % len(hist)] holds the non-zero counts of window i.
-	hist []map[string]codecs.Counts
-	// seen maps each tracked service to the last window it had an entry in.
-	seen   map[string]int64
+	// h is the most windows any rule looks at, the evaluated one included.
+	h      int64
+	svc    map[string]*series
 	named  map[string]bool // services that rules name: always tracked
 	capped bool            // the MaxServices warning was logged
 	tracks map[string][]track
 	// scratch holds per-window values of one (rule, service) evaluation.
 	scratch []float64
+}
+
+// series is one service's counts in windows n-h+1..n, window i at i % h.
+type series struct {
+	last   int64 // the last window the service had an entry in
+	counts []codecs.Counts
 }
 
 // track is one (rule, service)'s state between windows.
@@ -65,49 +70,49 @@ func (ev *evaluator) init(rules []Rule, window time.Duration, maxServices int, l
 		}
 	}
 	*ev = evaluator{
-		rules: rules, window: window, maxServices: maxServices, log: log,
-		hist: make([]map[string]codecs.Counts, h), seen: make(map[string]int64),
-		named: named, tracks: make(map[string][]track), scratch: make([]float64, h),
+		rules: rules, window: window, maxServices: maxServices, log: log, h: int64(h),
+		svc: make(map[string]*series), named: named, tracks: make(map[string][]track), scratch: make([]float64, h),
 	}
 }
 
 // evaluate evaluates the window [start, end) whose per-service counts are
 // counts, and returns what changed, in rule order then service order.
 func (ev *evaluator) evaluate(start, end time.Time, counts map[string]codecs.Counts) []change {
-	n := ev.n
+	n, h := ev.n, ev.h
 	ev.n++
-	h := int64(len(ev.hist))
 	names := make([]string, 0, len(counts))
 	for s := range counts {
 		names = append(names, s)
 	}
 	slices.Sort(names) // which services the cap admits must not depend on map order
-	win := make(map[string]codecs.Counts)
 	for _, s := range names {
-		if _, ok := ev.seen[s]; !ok && !ev.named[s] && len(ev.seen) >= ev.maxServices {
-			if !ev.capped {
-				ev.capped = true
-				ev.log.Warn("alerts: too many services; new ones are not evaluated", "max_services", ev.maxServices, "service", s)
+		sv := ev.svc[s]
+		if sv == nil {
+			if !ev.named[s] && len(ev.svc) >= ev.maxServices {
+				if !ev.capped {
+					ev.capped = true
+					ev.log.Warn("alerts: too many services; new ones are not evaluated", "max_services", ev.maxServices, "service", s)
+				}
+				continue
 			}
-			continue
+			sv = &series{counts: make([]codecs.Counts, h)}
+			ev.svc[s] = sv
 		}
-		ev.seen[s] = n
-		if c := counts[s]; c != (codecs.Counts{}) {
-			win[s] = c
-		}
+		sv.last = n
 	}
-	ev.hist[n%h] = win
 
 	// A service without an entry in the windows any rule looks at counts
 	// zero there, and no condition holds on zeros (count > N >= 0; a ratio
-	// needs events; a spike needs z > 0); it matters only while it has a
-	// streak or a firing alert to reset.
+	// needs events; a spike needs z > 0): it is evaluated only while it has
+	// a streak or a firing alert to reset, and forgotten otherwise.
 	var services []string
-	for s, last := range ev.seen {
-		if last > n-h || ev.tracks[s] != nil {
+	for s, sv := range ev.svc {
+		sv.counts[n%h] = counts[s] // zero when absent
+		switch {
+		case sv.last > n-h || ev.tracks[s] != nil:
 			services = append(services, s)
-		} else if !ev.named[s] {
-			delete(ev.seen, s)
+		case !ev.named[s]:
+			delete(ev.svc, s)
 		}
 	}
 	slices.Sort(services)
@@ -133,7 +138,8 @@ func (ev *evaluator) evaluate(start, end time.Time, counts map[string]codecs.Cou
 // eval evaluates rule r for service s on window n.
 func (ev *evaluator) eval(r Rule, s string, n int64) result {
 	k := r.span(ev.window)
-	count, total := ev.sum(r, s, n, k)
+	sv := ev.svc[s]
+	count, total := ev.sum(r, sv, n, k)
 	res := result{count: count, total: total, value: float64(count)}
 	switch {
 	case r.Count != nil:
@@ -149,7 +155,7 @@ func (ev *evaluator) eval(r Rule, s string, n int64) result {
 		l := r.Spike.Lookback
 		w := ev.scratch[:l+k-1]
 		for j := range w {
-			c, _ := ev.sum(r, s, n-int64(l+k-1)+int64(j), 1)
+			c, _ := ev.sum(r, sv, n-int64(l+k-1)+int64(j), 1)
 			w[j] = float64(c)
 		}
 		var run, sum, sq float64
@@ -172,15 +178,14 @@ func (ev *evaluator) eval(r Rule, s string, n int64) result {
 	return res
 }
 
-// sum adds r's levels and all levels of service s over the k windows
-// ending with window n.
-func (ev *evaluator) sum(r Rule, s string, n int64, k int) (count, total int64) {
-	h := int64(len(ev.hist))
+// sum adds r's levels and all levels of sv over the k windows ending with
+// window n.
+func (ev *evaluator) sum(r Rule, sv *series, n int64, k int) (count, total int64) {
+	if sv == nil {
+		return 0, 0
+	}
 	for i := n - int64(k) + 1; i <= n; i++ {
-		c, ok := ev.hist[i%h][s]
-		if !ok {
-			continue
-		}
+		c := &sv.counts[i%ev.h]
 		for _, l := range r.Levels {
 			count += c[l]
 		}
@@ -262,7 +267,7 @@ func describe(r Rule, res result, holds bool) string {
 		return fmt.Sprintf("%s count %d %s %d over %s", lv, res.count, op, *r.Count, over)
 	case r.Ratio != nil:
 		if res.total < r.MinEvents || res.total == 0 {
-			return fmt.Sprintf("%s ratio not evaluated: %d events < min_events %d over %s", lv, res.total, r.MinEvents, over)
+			return fmt.Sprintf("%s ratio: %d events < min_events %d over %s", lv, res.total, r.MinEvents, over)
 		}
 		return fmt.Sprintf("%s ratio %s %s %s over %s (%d of %d events)",
 			lv, pct(res.value), op, pct(*r.Ratio), over, res.count, res.total)
@@ -271,7 +276,7 @@ func describe(r Rule, res result, holds bool) string {
 			return fmt.Sprintf("%s spike z %.1f %s %g over %s (%d events; mean %.1f, sd %.1f over the previous %d)",
 				lv, res.value, op, r.Spike.Z, over, res.count, res.mean, res.sd, r.Spike.Lookback)
 		}
-		return fmt.Sprintf("%s spike not evaluated: %d events < min_count %d over %s", lv, res.count, r.Spike.MinCount, over)
+		return fmt.Sprintf("%s spike: %d events < min_count %d over %s", lv, res.count, r.Spike.MinCount, over)
 	}
 	return ""
 }
