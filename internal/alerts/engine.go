@@ -150,9 +150,18 @@ func (e *Engine) Run(ctx context.Context, every time.Duration) error {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	failing := 0 // consecutive failed steps: log the first and then rarely
 	for {
-		if err := e.Step(ctx); err != nil && ctx.Err() == nil {
-			e.log.Warn("alerts step", "err", err, "pending", e.Pending())
+		err := e.Step(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			if failing%60 == 0 {
+				e.log.Warn("alerts step", "err", err, "pending", e.Pending(), "failed_steps", failing+1)
+			}
+			failing++
+		case err == nil && failing > 0:
+			e.log.Info("alerts step recovered", "failed_steps", failing)
+			failing = 0
 		}
 		select {
 		case <-ctx.Done():
@@ -231,7 +240,7 @@ func (e *Engine) enqueue(a Alert) {
 		}
 		return
 	}
-	e.log.Info("alert "+a.State, "id", a.ID, "condition", a.Condition)
+	e.log.Info("alert transition", "state", a.State, "id", a.ID, "condition", a.Condition)
 	if len(e.pending) >= maxPending {
 		e.log.Error("alerts: too many unpublished transitions; dropping the oldest", "id", e.pending[0].ID, "state", e.pending[0].State)
 		e.pending = slices.Delete(e.pending, 0, 1)

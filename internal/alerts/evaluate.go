@@ -71,7 +71,7 @@ func (ev *evaluator) init(rules []Rule, window time.Duration, maxServices int, l
 	}
 	*ev = evaluator{
 		rules: rules, window: window, maxServices: maxServices, log: log, h: int64(h),
-		svc: make(map[string]*series), named: named, tracks: make(map[string][]track), scratch: make([]float64, h),
+		svc: make(map[string]*series), named: named, tracks: make(map[string][]track), scratch: make([]float64, 2*h),
 	}
 }
 
@@ -151,26 +151,31 @@ func (ev *evaluator) eval(r Rule, s string, n int64) result {
 		res.holds = total > 0 && total >= r.MinEvents && res.value > *r.Ratio
 	case r.Spike != nil:
 		// The rule's sum over each of the previous Lookback spans, from
-		// per-window values via a running sum.
+		// per-window values via a running sum; then mean and stddev in two
+		// passes (large counts squared lose digits in one).
 		l := r.Spike.Lookback
-		w := ev.scratch[:l+k-1]
+		w, spans := ev.scratch[:l+k-1], ev.scratch[l+k-1:][:0]
 		for j := range w {
 			c, _ := ev.sum(r, sv, n-int64(l+k-1)+int64(j), 1)
 			w[j] = float64(c)
 		}
-		var run, sum, sq float64
+		var run, sum float64
 		for j, x := range w {
 			run += x
 			if j >= k {
 				run -= w[j-k]
 			}
 			if j >= k-1 {
+				spans = append(spans, run)
 				sum += run
-				sq += run * run
 			}
 		}
 		res.mean = sum / float64(l)
-		res.sd = math.Sqrt(max(0, sq/float64(l)-res.mean*res.mean))
+		var sq float64
+		for _, x := range spans {
+			sq += (x - res.mean) * (x - res.mean)
+		}
+		res.sd = math.Sqrt(sq / float64(l))
 		floor := max(res.sd, math.Sqrt(res.mean), 1)
 		res.value = (float64(count) - res.mean) / floor
 		res.holds = count >= r.Spike.MinCount && res.value > r.Spike.Z
