@@ -86,6 +86,7 @@ type Engine struct {
 	next      time.Time
 	published map[string]string
 	pending   []Alert
+	npending  atomic.Int64 // len(pending), for Pending without the step lock
 
 	mu      sync.RWMutex
 	active  map[string]Alert // by ID
@@ -246,6 +247,7 @@ func (e *Engine) enqueue(a Alert) {
 		e.pending = slices.Delete(e.pending, 0, 1)
 	}
 	e.pending = append(e.pending, a)
+	e.npending.Store(int64(len(e.pending)))
 }
 
 // flush publishes pending transitions in order, stopping at the first error.
@@ -260,17 +262,17 @@ func (e *Engine) flush(ctx context.Context) error {
 		}
 		e.pending[0] = Alert{}
 		e.pending = e.pending[1:]
+		e.npending.Store(int64(len(e.pending)))
 	}
 	e.pending = nil
 	return nil
 }
 
-// Pending is how many transitions wait for Publish.
-func (e *Engine) Pending() int {
-	e.step.Lock()
-	defer e.step.Unlock()
-	return len(e.pending)
-}
+// Pending is how many transitions wait for Publish (a gauge for metrics).
+func (e *Engine) Pending() int { return int(e.npending.Load()) }
+
+// Rules returns the rules the engine evaluates, defaults filled in.
+func (e *Engine) Rules() []Rule { return slices.Clone(e.rules) }
 
 // Alerts returns the firing alerts, oldest first, and the most recently
 // resolved ones (at most Config.Recent), newest first.

@@ -235,3 +235,37 @@ func fmtDur(d time.Duration) string {
 	}
 	return s
 }
+
+// String describes the rule for people, e.g. "error-ratio: ERROR+FATAL
+// ratio > 5% over 5m (min 20 events)".
+func (r Rule) String() string {
+	lv := levelsName(r.Levels)
+	if lv == "" {
+		lv = levelsName(defaultLevels())
+	}
+	var s string
+	switch {
+	case r.Count != nil:
+		s = fmt.Sprintf("%s count > %d", lv, *r.Count)
+	case r.Ratio != nil:
+		s = fmt.Sprintf("%s ratio > %s", lv, pct(*r.Ratio))
+	case r.Spike != nil:
+		s = fmt.Sprintf("%s spike z > %g against the previous %d", lv, r.Spike.Z, r.Spike.Lookback)
+	}
+	if r.Over > 0 {
+		s += " over " + fmtDur(r.Over)
+	}
+	switch {
+	case r.Ratio != nil:
+		s += fmt.Sprintf(" (min %d events)", r.MinEvents)
+	case r.Spike != nil:
+		s += fmt.Sprintf(" (min %d events)", r.Spike.MinCount)
+	}
+	if r.Service != "" {
+		s += " for " + r.Service
+	}
+	if r.For > 1 {
+		s += fmt.Sprintf(", %d windows in a row", r.For)
+	}
+	return r.Name + ": " + s
+}

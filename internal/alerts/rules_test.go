@@ -153,3 +153,23 @@ func TestLoadRulesMissingFile(t *testing.T) {
 		t.Errorf("LoadRules: %v", err)
 	}
 }
+
+func TestRuleString(t *testing.T) {
+	rules, err := LoadRules(filepath.Join("testdata", "rules.yaml"), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"error-ratio: ERROR+FATAL ratio > 5% over 5m (min 20 events)",
+		"error-spike: ERROR+FATAL spike z > 3 against the previous 30 over 1m (min 10 events)",
+		"checkout-warnings: WARN count > 100 over 10m for checkout, 2 windows in a row",
+		"fatal: FATAL count > 0 over 1m",
+	}
+	var got []string
+	for _, r := range rules {
+		got = append(got, r.String())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
