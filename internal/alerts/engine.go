@@ -43,7 +43,10 @@ type Config struct {
 	Window, Grace time.Duration
 	// Rules are evaluated in order; empty means no alerts (pass
 	// DefaultRules for the defaults).
-	Rules  []Rule
+	Rules []Rule
+	// Source is the view. Start stepping only once it has recovered the
+	// table (readiness): before that a window past the watermark could
+	// still be missing services, and would be evaluated as final.
 	Source Reader
 	// Publish is called for every transition, in order; nil publishes
 	// nothing. A transition whose Publish fails is retried on the next Step,
