@@ -146,8 +146,13 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	})
 	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
 	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
+	engine, runAlerts, err := s.alertEngine(ctx, &f.api, ix, viewRecovered)
+	if err != nil {
+		return err
+	}
+	g.Go(func() error { return runAlerts(ctx) })
 	s.watchLag(s.topics.IngestGroup, s.topics.AggregateGroup)
-	g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs) })
+	g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })
 	if f.heartbeat > 0 {
 		g.Go(func() error { return pipeline.Heartbeat(ctx, brokers, s.topics.Logs, f.heartbeat, log) })
 	}

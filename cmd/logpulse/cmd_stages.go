@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -135,32 +134,21 @@ func serveCommand(env *cliEnv) *ffcli.Command {
 				}
 				return nil
 			}
-			ctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			var viewErr atomic.Value
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				if err := pipeline.Supervise(ctx, "view", log, runView); err != nil {
-					viewErr.Store(err)
-				}
-			}()
 			logs, err := s.logWriter()
 			if err != nil {
 				return err
 			}
 			defer logs.Close()
-			s.watchLag(s.topics.IngestGroup, s.topics.AggregateGroup)
-			err = s.serveAPI(ctx, &f.api, ix, ready, logs)
-			cancel()
-			<-done
+			engine, runAlerts, err := s.alertEngine(ctx, &f.api, ix, recovered)
 			if err != nil {
 				return err
 			}
-			if e, _ := viewErr.Load().(error); e != nil {
-				return fmt.Errorf("view: %w", e)
-			}
-			return nil
+			s.watchLag(s.topics.IngestGroup, s.topics.AggregateGroup)
+			g, ctx := errgroup.WithContext(ctx)
+			g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
+			g.Go(func() error { return runAlerts(ctx) })
+			g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })
+			return g.Wait()
 		},
 	}
 }

@@ -251,7 +251,7 @@ func checkReadyz(tb testing.TB, st *composeStage, port string) {
 	ix := rollup.New(1, 1, time.Minute, time.Hour)
 	h := func(ready func() error) http.Handler {
 		s := newStages(&common{window: time.Minute, retention: time.Hour}, nil, slog.New(slog.DiscardHandler))
-		h, err := s.apiHandler(&apiFlags{maxPoints: 10}, ix, ready, nil, nil)
+		h, err := s.apiHandler(&apiFlags{maxPoints: 10}, ix, ready, nil, nil, nil)
 		if err != nil {
 			tb.Fatal(err)
 		}

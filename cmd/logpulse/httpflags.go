@@ -16,7 +16,8 @@ type apiFlags struct {
 	corsOrigins  string
 	apiToken     string
 	apiTokenFile string
-	rules        string
+	rules         string
+	publishAlerts bool
 }
 
 func (f *apiFlags) register(fs *flag.FlagSet) {
@@ -25,7 +26,8 @@ func (f *apiFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.corsOrigins, "cors-origin", "", "origins browsers may call the API from, exactly as sent (https://grafana.example.com), comma-separated; empty sends no CORS headers")
 	fs.StringVar(&f.apiToken, "api-token", "", "bearer token required on every /v1/ request (prefer --api-token-file: flags show in ps)")
 	fs.StringVar(&f.apiTokenFile, "api-token-file", "", "file holding the bearer token for /v1/ (one line)")
-	fs.StringVar(&f.rules, "rules", "", "alert rules file (YAML or JSON); empty uses the default rules")
+	fs.StringVar(&f.rules, "rules", "", "alert rules file (YAML or JSON); empty uses the default rules (ERROR+FATAL ratio > 5% over 5m, ERROR+FATAL spike)")
+	fs.BoolVar(&f.publishAlerts, "publish-alerts", true, "write firing and resolving alerts to the alerts topic (turn off on all but one serve replica)")
 }
 
 func (f *apiFlags) validate() error {

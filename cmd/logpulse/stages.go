@@ -182,9 +182,9 @@ func (s *stages) provision(ctx context.Context, checkOnly bool) error {
 
 // serveAPI serves the view's HTTP API until ctx is done; logs (may be nil)
 // takes POST /v1/logs.
-func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter) error {
+func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter, al httpapi.AlertSource) error {
 	done := make(chan struct{})
-	h, err := s.apiHandler(f, ix, ready, logs, done)
+	h, err := s.apiHandler(f, ix, ready, logs, al, done)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *rollup.Index, re
 }
 
 // apiHandler is the view's HTTP API; closing done ends its live streams.
-func (s *stages) apiHandler(f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter, done <-chan struct{}) (http.Handler, error) {
+func (s *stages) apiHandler(f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter, al httpapi.AlertSource, done <-chan struct{}) (http.Handler, error) {
 	token, err := f.token()
 	if err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func (s *stages) apiHandler(f *apiFlags, ix *rollup.Index, ready func() error, l
 	return httpapi.New(httpapi.Config{
 		Source: ix, Window: s.c.window, Grace: s.c.grace, MaxPoints: f.maxPoints, Ready: ready, Logger: s.log,
 		Logs: logs, Metrics: promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}), Registerer: s.reg,
-		Done: done, CORSOrigins: f.origins(), APIToken: token,
+		Done: done, CORSOrigins: f.origins(), APIToken: token, Alerts: al,
 	}), nil
 }
 

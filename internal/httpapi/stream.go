@@ -107,9 +107,10 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 			events, lastWM = s.windowEvents(changes, service, lastWM, send)
 		}
 		if s.alerts != nil {
-			if active, recent, v := s.alerts.Snapshot(); v != alertsVersion {
+			if v := s.alerts.Version(); v != alertsVersion {
 				alertsVersion = v
-				events = append(events, func() error { return send("alerts", alertsResponse{Active: active, Recent: recent}) })
+				now := s.alertsNow()
+				events = append(events, func() error { return send("alerts", now) })
 			}
 		}
 		for _, ev := range events {
