@@ -15,6 +15,9 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
+// demoGrace is --grace under --demo unless set.
+const demoGrace = 15 * time.Second
+
 type runFlags struct {
 	common
 	dataDir       string
@@ -39,7 +42,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.brokerListen, "broker-listen", "127.0.0.1:9092", "address of the embedded broker, for any Kafka client")
 	fs.BoolVar(&f.brokerSync, "broker-sync", true, "fsync every produce in the embedded broker, so acknowledged events survive a crash")
 	f.api.register(fs)
-	fs.BoolVar(&f.demo, "demo", false, "also produce sample log traffic")
+	fs.BoolVar(&f.demo, "demo", false, "also produce sample log traffic (and default --grace to 15s: demo events are never late)")
 	fs.Float64Var(&f.demoRate, "demo-rate", 200, "events per second the --demo generator produces")
 	fs.DurationVar(&f.demoBurst, "demo-burst", 5*time.Minute, "the --demo generator bursts errors of one service in the last quarter of every such period (0: never), so alerts fire")
 	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
@@ -83,6 +86,14 @@ func runCommand(env *cliEnv) *ffcli.Command {
 		ShortHelp:  "run everything in one process: embedded broker (unless --brokers), ingest, aggregate, HTTP API",
 		FlagSet:    fs,
 		Exec: func(ctx context.Context, _ []string) error {
+			set := map[string]bool{}
+			fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+			if f.demo && !set["grace"] {
+				// Demo events are produced as they happen: a short grace
+				// lets windows, and the alerts on them, become final
+				// within seconds of their end.
+				f.grace = demoGrace
+			}
 			if err := f.validate(); err != nil {
 				return err
 			}
