@@ -44,7 +44,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	f.api.register(fs)
 	fs.BoolVar(&f.demo, "demo", false, "also produce sample log traffic (and default --grace to 15s: demo events are never late)")
 	fs.Float64Var(&f.demoRate, "demo-rate", 200, "events per second the --demo generator produces")
-	fs.DurationVar(&f.demoBurst, "demo-burst", 5*time.Minute, "the --demo generator bursts errors of one service in the last quarter of every such period (0: never), so alerts fire")
+	fs.DurationVar(&f.demoBurst, "demo-burst", 10*time.Minute, "the --demo generator bursts errors of one service in the last quarter of every such period (0: never), so alerts fire")
 	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
 	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
 	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
