@@ -11,11 +11,11 @@ import (
 
 // apiFlags are the flags of the HTTP API (run and serve).
 type apiFlags struct {
-	http         string
-	maxPoints    int
-	corsOrigins  string
-	apiToken     string
-	apiTokenFile string
+	http          string
+	maxPoints     int
+	corsOrigins   string
+	apiToken      string
+	apiTokenFile  string
 	rules         string
 	publishAlerts bool
 }
