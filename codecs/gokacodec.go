@@ -1,6 +1,7 @@
 package codecs
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -12,9 +13,9 @@ type DeltaCodec struct{}
 func (DeltaCodec) Encode(v any) ([]byte, error) {
 	switch d := v.(type) {
 	case *Delta:
-		return json.Marshal(d)
+		return marshal(d)
 	case Delta:
-		return json.Marshal(&d)
+		return marshal(&d)
 	}
 	return nil, fmt.Errorf("delta codec: cannot encode %T", v)
 }
@@ -36,9 +37,9 @@ type AggregateCodec struct{}
 func (AggregateCodec) Encode(v any) ([]byte, error) {
 	switch a := v.(type) {
 	case *Aggregate:
-		return json.Marshal(a)
+		return marshal(a)
 	case Aggregate:
-		return json.Marshal(&a)
+		return marshal(&a)
 	}
 	return nil, fmt.Errorf("aggregate codec: cannot encode %T", v)
 }
@@ -50,4 +51,17 @@ func (AggregateCodec) Decode(b []byte) (any, error) {
 		return nil, fmt.Errorf("decode aggregate: %w", err)
 	}
 	return a, nil
+}
+
+// marshal is json.Marshal without HTML escaping: message templates hold
+// "<*>", which would take 14 bytes escaped instead of 3. Either form reads
+// back the same.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

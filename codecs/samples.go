@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"slices"
 )
 
@@ -12,7 +13,7 @@ import (
 // level from SampledLevel up. Ingest and aggregate both apply them, so they
 // are part of the table's format rather than settings.
 const (
-	SamplesPerLevel = 5
+	SamplesPerLevel = 3
 	MessageCapacity = 20
 	SampledLevel    = LevelWarn
 )
@@ -79,10 +80,13 @@ func (l *Level) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Messages counts normalised messages (see Template) of one level for one
-// key. It is bounded: past Capacity templates, the least frequent are folded
-// into Other, so a template's count is exact while Other is zero and is at
-// most Other too low otherwise.
+// Messages counts the normalised messages (see Template) of one level for
+// one key. It keeps at most MessageCapacity templates: those with the
+// smallest hash (FNV-1a), folding the counts of the rest into Other. The
+// choice depends only on which templates occurred, not on their order or
+// batching, so a replay gives the same table; and a kept template's count
+// is exact: a template is dropped only when capacity templates with smaller
+// hashes are known, and those are never dropped in its favour later.
 type Messages struct {
 	Counts map[string]int64 `json:"counts"`
 	Other  int64            `json:"other,omitempty"`
@@ -92,8 +96,10 @@ type Messages struct {
 // is a map from level name, levels without messages left out.
 type LevelMessages [NumLevels]*Messages
 
-// Add counts one template at level l, keeping at most capacity templates.
-func (lm *LevelMessages) Add(l Level, template string, n int64, capacity int) {
+// Add counts n events of level l with template t. It trims to capacity only
+// once twice as many templates are held, so a storm of distinct messages
+// costs a sort now and then, not one per event; Trim before storing.
+func (lm *LevelMessages) Add(l Level, t string, n int64, capacity int) {
 	if int(l) >= NumLevels || capacity <= 0 {
 		return
 	}
@@ -102,48 +108,57 @@ func (lm *LevelMessages) Add(l Level, template string, n int64, capacity int) {
 		m = &Messages{Counts: make(map[string]int64)}
 		lm[l] = m
 	}
-	m.Counts[template] += n
-	m.Trim(capacity)
+	m.Counts[t] += n
+	if len(m.Counts) > 2*capacity {
+		m.Trim(capacity)
+	}
 }
 
-// Merge adds o into lm, keeping at most capacity templates per level.
+// Merge adds o into lm and trims each level to capacity templates.
 func (lm *LevelMessages) Merge(o LevelMessages, capacity int) {
 	for l, m := range o {
 		if m == nil {
 			continue
 		}
 		for t, n := range m.Counts {
-			lm.Add(Level(l), t, n, capacity+len(m.Counts)) // trim once below
+			lm.Add(Level(l), t, n, capacity)
 		}
-		if lm[l] != nil {
-			lm[l].Other += m.Other
-			lm[l].Trim(capacity)
+		if lm[l] == nil {
+			lm[l] = &Messages{Counts: make(map[string]int64)}
+		}
+		lm[l].Other += m.Other
+	}
+	lm.Trim(capacity)
+}
+
+// Trim trims every level to capacity templates (see Messages.Trim).
+func (lm *LevelMessages) Trim(capacity int) {
+	for _, m := range lm {
+		if m != nil {
+			m.Trim(capacity)
 		}
 	}
 }
 
-// Trim folds the least frequent templates into Other until at most capacity
-// remain; ties go by template text, so the choice is deterministic.
+// Trim keeps the capacity templates with the smallest hashes and folds the
+// counts of the others into Other.
 func (m *Messages) Trim(capacity int) {
 	if len(m.Counts) <= capacity {
 		return
 	}
-	type tc struct {
+	type entry struct {
 		t string
-		n int64
+		h uint64
 	}
-	all := make([]tc, 0, len(m.Counts))
-	for t, n := range m.Counts {
-		all = append(all, tc{t, n})
+	all := make([]entry, 0, len(m.Counts))
+	for t := range m.Counts {
+		h := fnv.New64a()
+		h.Write([]byte(t))
+		all = append(all, entry{t, h.Sum64()})
 	}
-	slices.SortFunc(all, func(a, b tc) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.t, b.t)
-	})
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.t, b.t)) })
 	for _, e := range all[capacity:] {
-		m.Other += e.n
+		m.Other += m.Counts[e.t]
 		delete(m.Counts, e.t)
 	}
 }
@@ -156,7 +171,7 @@ func (lm LevelMessages) MarshalJSON() ([]byte, error) {
 			out[Level(l).String()] = m
 		}
 	}
-	return json.Marshal(out)
+	return marshal(out)
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; unknown levels are skipped.
@@ -175,14 +190,4 @@ func (lm *LevelMessages) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return nil
-}
-
-// Empty reports whether no level has messages.
-func (lm *LevelMessages) Empty() bool {
-	for _, m := range lm {
-		if m != nil {
-			return false
-		}
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package codecs
 import (
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -67,29 +68,65 @@ func TestMergeSamplesDeterministic(t *testing.T) {
 	}
 }
 
-func TestLevelMessagesBounded(t *testing.T) {
-	var lm LevelMessages
-	for i := range 30 {
-		lm.Add(LevelError, "t"+strings.Repeat("x", i), int64(100-i), 10)
+// TestLevelMessagesDeterministic: the kept templates are the capacity with
+// the smallest hashes, with exact counts, and the rest is in Other, whatever the
+// batching and merge order (the table must be the same on replay). The
+// review's case: many one-off templates plus one frequent late template.
+func TestLevelMessagesDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	type ev struct{ t string }
+	var evs []ev
+	for i := range 400 {
+		tpl := "rare " + strconv.Itoa(i)
+		if i%7 == 0 {
+			tpl = "frequent"
+		} else if i%3 == 0 {
+			tpl = "common " + strconv.Itoa(i%5)
+		}
+		evs = append(evs, ev{tpl})
 	}
-	m := lm[LevelError]
-	if len(m.Counts) != 10 {
-		t.Fatalf("kept %d templates, want 10", len(m.Counts))
+	build := func(batches [][]ev) LevelMessages {
+		var table LevelMessages
+		for _, b := range batches {
+			var d LevelMessages
+			for _, e := range b {
+				d.Add(LevelError, e.t, 1, MessageCapacity)
+			}
+			d.Trim(MessageCapacity)
+			table.Merge(d, MessageCapacity)
+		}
+		return table
 	}
-	var other int64
-	for i := 10; i < 30; i++ {
-		other += int64(100 - i)
+	want := build([][]ev{evs})
+	m := want[LevelError]
+	if len(m.Counts) != MessageCapacity {
+		t.Fatalf("kept %d templates, want %d", len(m.Counts), MessageCapacity)
 	}
-	if m.Other != other {
-		t.Errorf("other = %d, want %d (the 20 least frequent)", m.Other, other)
+	var kept int64
+	exact := map[string]int64{}
+	for _, e := range evs {
+		exact[e.t]++
 	}
-	if m.Counts["t"] != 100 {
-		t.Errorf("most frequent lost: %v", m.Counts)
+	for tpl, n := range m.Counts {
+		if n != exact[tpl] {
+			t.Errorf("template %q counted %d, want exactly %d", tpl, n, exact[tpl])
+		}
+		kept += n
 	}
-	var merged LevelMessages
-	merged.Merge(lm, 5)
-	merged.Merge(lm, 5)
-	if got := merged[LevelError]; len(got.Counts) != 5 || got.Counts["t"] != 200 || got.Other != 2*other+2*(91+92+93+94+95) {
-		t.Errorf("merged = %+v", got)
+	if kept+m.Other != int64(len(evs)) {
+		t.Errorf("kept %d + other %d != %d events", kept, m.Other, len(evs))
+	}
+	for round := range 20 {
+		shuffled := slices.Clone(evs)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		var batches [][]ev
+		for len(shuffled) > 0 {
+			n := min(len(shuffled), 1+rng.IntN(30))
+			batches = append(batches, shuffled[:n])
+			shuffled = shuffled[n:]
+		}
+		if diff := cmp.Diff(want, build(batches)); diff != "" {
+			t.Fatalf("round %d: batched differently, different table (-one batch +batches):\n%s", round, diff)
+		}
 	}
 }

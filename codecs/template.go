@@ -9,7 +9,7 @@ import (
 // message: both live in table values, which must stay small.
 const (
 	MaxTemplateBytes = 160
-	MaxSampleBytes   = 512
+	MaxSampleBytes   = 256
 )
 
 // Template normalises a message so that messages that differ only in their
@@ -25,7 +25,8 @@ func Template(msg string) string {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(templateWord(word))
+		// Cut each word too: one long word must not be copied whole.
+		b.WriteString(Truncate(templateWord(word), MaxTemplateBytes-b.Len()))
 		if b.Len() >= MaxTemplateBytes {
 			break
 		}

@@ -1,7 +1,14 @@
 package processors
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/lovoo/goka"
@@ -76,5 +83,51 @@ func TestExpiredWindowIgnoresDeltas(t *testing.T) {
 	d.Late[codecs.LevelError] = 1
 	if Apply(agg, d, "api|1700000000", 10) || agg.Late.Total() != 0 {
 		t.Errorf("applied a delta to an expired window: %+v", agg)
+	}
+}
+
+// TestSamplesSameUnderRebatching: a window's samples and message counts in
+// the table do not depend on how ingest batched the records, and a
+// redelivered delta changes neither (the offset check covers them too).
+func TestSamplesSameUnderRebatching(t *testing.T) {
+	var recs []*kgo.Record
+	for i := range 120 {
+		lvl := []string{"ERROR", "WARN", "FATAL", "INFO"}[i%4]
+		at := fmt.Sprintf("2026-11-26T10:00:%02dZ", (i*7)%60)
+		recs = append(recs, textRecord(t, int32(i%3), int64(i/3), at, lvl, "job failed: code "+string(rune('a'+i%26))+string(rune('a'+i/26))))
+	}
+	table := func(batch int, redeliver bool) map[string]*codecs.Aggregate {
+		in := newTestIngest(t)
+		for p := range int32(3) {
+			in.Restore(p, time.Time{})
+		}
+		out := map[string]*codecs.Aggregate{}
+		var offset int64
+		for i := 0; i < len(recs); i += batch {
+			b := mustBuild(t, in, recs[i:min(i+batch, len(recs))])
+			in.Commit(b)
+			for _, k := range slices.Sorted(maps.Keys(b.Deltas)) {
+				agg := out[k]
+				if agg == nil {
+					agg = &codecs.Aggregate{Offset: -1}
+					out[k] = agg
+				}
+				Apply(agg, b.Deltas[k], k, offset)
+				if redeliver && Apply(agg, b.Deltas[k], k, offset) {
+					t.Fatalf("redelivered delta at offset %d applied again", offset)
+				}
+				offset++
+			}
+		}
+		for _, agg := range out {
+			agg.Offset = 0 // offsets differ with the batching, by design
+		}
+		return out
+	}
+	want := table(len(recs), false)
+	for _, batch := range []int{1, 7, 50} {
+		if diff := cmp.Diff(want, table(batch, batch == 7)); diff != "" {
+			t.Errorf("batches of %d give another table (-one batch +batched):\n%s", batch, diff)
+		}
 	}
 }

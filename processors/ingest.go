@@ -155,11 +155,7 @@ func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, err
 		if d.Samples != nil {
 			d.Samples = codecs.MergeSamples(d.Samples, nil, codecs.SamplesPerLevel)
 		}
-		for _, m := range d.Messages {
-			if m != nil {
-				m.Trim(codecs.MessageCapacity)
-			}
-		}
+		d.Messages.Trim(codecs.MessageCapacity)
 	}
 	parts := slices.Sorted(maps.Keys(b.StreamTimes))
 	for _, p := range parts {
@@ -239,7 +235,7 @@ func sample(d *codecs.Delta, ev codecs.LogEvent, r *kgo.Record) {
 	if len(d.Samples) >= 8*codecs.SamplesPerLevel*codecs.NumLevels {
 		d.Samples = codecs.MergeSamples(d.Samples, nil, codecs.SamplesPerLevel)
 	}
-	d.Messages.Add(ev.Level, codecs.Template(ev.Message), 1, 4*codecs.MessageCapacity)
+	d.Messages.Add(ev.Level, codecs.Template(ev.Message), 1, codecs.MessageCapacity)
 }
 
 func (in *Ingest) watermarkKeys(p int32) []string {

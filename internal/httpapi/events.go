@@ -84,12 +84,15 @@ type topResponse struct {
 	From    time.Time `json:"from"`
 	To      time.Time `json:"to"`
 	// Total is the count of the level over the range; Other the part of it
-	// whose message template was not kept (counts are exact when 0, else
-	// each may be up to Other too low).
-	Total    int64         `json:"total"`
-	Other    int64         `json:"other"`
-	Exact    bool          `json:"exact"`
-	Messages []messageJSON `json:"messages"`
+	// whose message template was not kept, Untracked the part with no
+	// template at all (windows written before templates were kept). The
+	// counts are exact when both are 0; else each may be up to their sum
+	// too low.
+	Total     int64         `json:"total"`
+	Other     int64         `json:"other"`
+	Untracked int64         `json:"untracked"`
+	Exact     bool          `json:"exact"`
+	Messages  []messageJSON `json:"messages"`
 }
 
 type messageJSON struct {
@@ -122,9 +125,14 @@ func (s *server) handleTop(w http.ResponseWriter, r *http.Request) {
 		total.Add(win.Counts)
 	}
 	counts, other := s.src.Messages(lv, service, rq.from, rq.to)
+	untracked := total[lv] - other
+	for _, n := range counts {
+		untracked -= n
+	}
+	untracked = max(untracked, 0)
 	s.respond(w, r, topResponse{
 		Level: lv.String(), Service: service, From: rq.from, To: rq.to,
-		Total: total[lv], Other: other, Exact: other == 0,
+		Total: total[lv], Other: other, Untracked: untracked, Exact: other == 0 && untracked == 0,
 		Messages: topMessages(counts, total[lv], k),
 	})
 }

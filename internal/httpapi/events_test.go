@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/codecs"
@@ -142,9 +143,23 @@ func TestTop(t *testing.T) {
 	}
 	rec := serve(t, h, "GET", "/v1/top?service=web&k=1&"+range10)
 	const want = `{"level": "ERROR", "service": "web", "from": "2024-05-01T12:00:00Z", "to": "2024-05-01T12:10:00Z",
-		"total": 4, "other": 0, "exact": true, "messages": [{"template": "conn reset", "count": 3, "share": 0.75}]}`
+		"total": 4, "other": 0, "untracked": 0, "exact": true, "messages": [{"template": "conn reset", "count": 3, "share": 0.75}]}`
 	if diff := cmp.Diff(jsonValue(t, want), jsonValue(t, rec.Body.String())); diff != "" {
 		t.Errorf("wire (-want +got):\n%s", diff)
+	}
+}
+
+// TestTopUntracked: errors counted in windows that kept no templates (as
+// written before templates were kept) make the answer inexact.
+func TestTopUntracked(t *testing.T) {
+	src := newFakeSource()
+	w := ts(t, "2024-05-01T12:00:00Z")
+	src.add("legacy", w, codecs.Counts{codecs.LevelError: 5}, codecs.Counts{})
+	src.addMessage("legacy", w, "conn reset", 2, 1)
+	h := New(Config{Source: src, Window: time.Minute, Now: fixedNow(t, testNow)})
+	got := decode[topResponse](t, serve(t, h, "GET", "/v1/top?from=2024-05-01T12:00:00Z&to=2024-05-01T12:01:00Z"))
+	if got.Total != 5 || got.Other != 1 || got.Untracked != 2 || got.Exact {
+		t.Errorf("top = %+v, want total 5, other 1, untracked 2, not exact", got)
 	}
 }
 
