@@ -35,8 +35,9 @@ func (s *stages) alertEngine(ctx context.Context, f *apiFlags, ix *rollup.Index,
 		// Transitions already on the topic (from before a restart) are
 		// not written again.
 		if cfg.Published, err = alerts.LoadPublished(lctx, cl, s.topics.Alerts); err != nil {
-			cl.Close()
-			return nil, nil, fmt.Errorf("read %s: %w", s.topics.Alerts, err)
+			// Alerts still work; transitions from before a restart may
+			// be written twice (same key and value).
+			s.log.Warn("cannot read published alerts; earlier transitions may be written again", "topic", s.topics.Alerts, "err", err)
 		}
 		cfg.Publish = alerts.NewPublisher(cl, s.topics.Alerts)
 	}

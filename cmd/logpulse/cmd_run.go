@@ -149,6 +149,12 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	}
 	defer logs.Close()
 
+	// Before any stage starts: a failure here returns with nothing running.
+	engine, runAlerts, err := s.alertEngine(ctx, &f.api, ix, viewRecovered)
+	if err != nil {
+		return err
+	}
+
 	// The first stage to fail stops the others; the embedded broker closes
 	// (deferred above) only after all of them have returned.
 	g, ctx := errgroup.WithContext(ctx)
@@ -157,12 +163,8 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	})
 	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
 	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
-	engine, runAlerts, err := s.alertEngine(ctx, &f.api, ix, viewRecovered)
-	if err != nil {
-		return err
-	}
 	g.Go(func() error { return runAlerts(ctx) })
-	s.watchLag(s.topics.IngestGroup, s.topics.AggregateGroup)
+	s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)
 	g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })
 	if f.heartbeat > 0 {
 		g.Go(func() error { return pipeline.Heartbeat(ctx, brokers, s.topics.Logs, f.heartbeat, log) })

@@ -45,7 +45,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
 	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
 	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "transactional ID: unique per ingest instance, stable across its restarts")
-	fs.StringVar(&f.metricsAddr, "metrics-addr", ":9090", "address serving /metrics, /healthz and /readyz")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", ":9090", "address serving /metrics, /healthz and /readyz (empty: off)")
 	return &ffcli.Command{
 		Name:       "ingest",
 		ShortUsage: "logpulse ingest --brokers host:9092 [flags]",
@@ -59,7 +59,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 			s := newStages(&f.common, f.brokerList(), log)
 			var ready readyBit
 			g, ctx := errgroup.WithContext(ctx)
-			s.watchLag(s.topics.IngestGroup)
+			s.watchLag(ctx, s.topics.IngestGroup)
 			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready.err("ingest is not running")) })
 			if f.heartbeat > 0 {
 				g.Go(func() error { return pipeline.Heartbeat(ctx, f.brokerList(), s.topics.Logs, f.heartbeat, log) })
@@ -76,7 +76,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 	fs := flag.NewFlagSet("logpulse aggregate", flag.ContinueOnError)
 	f := &stageFlags{}
 	f.register(fs)
-	fs.StringVar(&f.metricsAddr, "metrics-addr", ":9090", "address serving /metrics, /healthz and /readyz")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", ":9091", "address serving /metrics, /healthz and /readyz (empty: off)")
 	return &ffcli.Command{
 		Name:       "aggregate",
 		ShortUsage: "logpulse aggregate --brokers host:9092 [flags]",
@@ -97,7 +97,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 				}
 				return nil
 			}
-			s.watchLag(s.topics.AggregateGroup)
+			s.watchLag(ctx, s.topics.AggregateGroup)
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready) })
 			g.Go(func() error {
@@ -143,7 +143,7 @@ func serveCommand(env *cliEnv) *ffcli.Command {
 			if err != nil {
 				return err
 			}
-			s.watchLag(s.topics.IngestGroup, s.topics.AggregateGroup)
+			s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
 			g.Go(func() error { return runAlerts(ctx) })

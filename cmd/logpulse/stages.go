@@ -210,18 +210,28 @@ func (s *stages) serveOps(ctx context.Context, addr string, ready func() error) 
 	if addr == "" {
 		return nil
 	}
-	return serveHTTP(ctx, addr, httpapi.Ops(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}), ready), s.log, nil)
+	err := serveHTTP(ctx, addr, httpapi.Ops(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}), ready), s.log, nil)
+	if err != nil && ctx.Err() == nil {
+		// The stage itself is fine: losing its metrics must not stop it
+		// (two stages on one host with the same --metrics-addr).
+		s.log.Error("no /metrics, /healthz, /readyz: set --metrics-addr to a free address", "err", err)
+	}
+	return nil
 }
 
-// watchLag exports the lag of groups on /metrics. Its admin client lives
-// as long as the process.
-func (s *stages) watchLag(groups ...string) {
+// watchLag exports the lag of groups on /metrics until ctx is done.
+func (s *stages) watchLag(ctx context.Context, groups ...string) {
 	adm, err := s.admin()
 	if err != nil {
 		s.log.Warn("no consumer lag metrics", "err", err)
 		return
 	}
-	s.reg.MustRegister(pipeline.NewLagCollector(adm, groups...))
+	c := pipeline.NewLagCollector(adm, groups...)
+	s.reg.MustRegister(c)
+	context.AfterFunc(ctx, func() {
+		s.reg.Unregister(c)
+		adm.Close()
+	})
 }
 
 // logWriter is the producer behind POST /v1/logs.

@@ -62,7 +62,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, body = http.StatusNotFound, errorBody{Error: err.Error()}
 	default:
 		s.log.ErrorContext(r.Context(), "internal error",
-			"method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery, "error", err)
+			"method", r.Method, "path", r.URL.Path, "query", redactedQuery(r), "error", err)
 		status, body = http.StatusInternalServerError, errorBody{Error: "internal error"}
 	}
 	b, _ := json.Marshal(body) // two strings cannot fail to marshal
@@ -86,4 +86,13 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// redactedQuery is the request's query without the API token.
+func redactedQuery(r *http.Request) string {
+	q := r.URL.Query()
+	if q.Has("access_token") {
+		q.Set("access_token", "REDACTED")
+	}
+	return q.Encode()
 }

@@ -115,14 +115,16 @@ func (s *server) cors(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answers differ by origin: caches must key on it, for every
+		// origin, allowed or not.
+		h := w.Header()
+		h.Add("Vary", "Origin")
 		origin := r.Header.Get("Origin")
 		if origin == "" || !slices.Contains(s.corsOrigins, origin) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", origin)
-		h.Add("Vary", "Origin")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST")
 			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -56,6 +57,11 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, v any) {
 		var buf bytes.Buffer
 		cw := csv.NewWriter(&buf)
 		cw.Write(header)
+		for _, row := range rows {
+			for i, cell := range row {
+				row[i] = defuse(cell)
+			}
+		}
 		cw.WriteAll(rows) // flushes; writing to a buffer cannot fail
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
@@ -99,4 +105,18 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	w.Write(append(body, '\n'))
+}
+
+// defuse keeps a spreadsheet from running a cell as a formula: log text
+// (messages, hosts, services) comes from whoever writes to the topic, and
+// a cell starting with = + - @ or a tab or CR is a formula to Excel and
+// Sheets. Such a cell gets a leading ' unless it is a number.
+func defuse(cell string) string {
+	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return cell
+	}
+	if _, err := strconv.ParseFloat(cell, 64); err == nil {
+		return cell
+	}
+	return "'" + cell
 }
