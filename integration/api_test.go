@@ -102,7 +102,7 @@ func TestAPIEndToEnd(t *testing.T) {
 		} `json:"top_errors"`
 	}
 	n.getJSON(t, "/v1/services/web?"+rng, &web)
-	if len(web.RecentErrors) != 4 || web.RecentErrors[0].Message != "disk full on /dev/sda1" ||
+	if len(web.RecentErrors) != 3 || web.RecentErrors[0].Message != "disk full on /dev/sda1" ||
 		len(web.TopErrors) != 2 || web.TopErrors[0].Template != "user <*> failed" || web.TopErrors[0].Count != 3 {
 		t.Errorf("/v1/services/web = %+v", web)
 	}
