@@ -13,9 +13,11 @@ import (
 // *BuilderWithConfig mutate the config they are given (client ID,
 // partitioner), so each builder needs its own: sharing one is a data race.
 //
-// Every setting here departs from goka's default on purpose (DESIGN.md §3).
-func SaramaConfig() *sarama.Config {
+// Every setting here departs from goka's default on purpose (DESIGN.md §3);
+// sec adds TLS and SASL.
+func SaramaConfig(sec Security) *sarama.Config {
 	c := goka.DefaultConfig()
+	sec.applySarama(c)
 	c.Version = sarama.V2_8_0_0
 	// goka starts a new group at the newest offset: events produced before
 	// the first start would never be counted.

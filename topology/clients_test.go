@@ -15,7 +15,7 @@ import (
 // TestSaramaConfig pins the settings DESIGN.md §3 says must not stay at
 // goka's defaults.
 func TestSaramaConfig(t *testing.T) {
-	c := topology.SaramaConfig()
+	c := topology.SaramaConfig(topology.Security{})
 	if c.Consumer.Offsets.Initial != sarama.OffsetOldest {
 		t.Error("Consumer.Offsets.Initial is not OffsetOldest: events before the group's first start would be skipped")
 	}
@@ -29,7 +29,7 @@ func TestSaramaConfig(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Errorf("config does not validate: %v", err)
 	}
-	if topology.SaramaConfig() == c {
+	if topology.SaramaConfig(topology.Security{}) == c {
 		t.Error("SaramaConfig returned a shared config; goka builders mutate theirs")
 	}
 }

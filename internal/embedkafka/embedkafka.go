@@ -27,6 +27,9 @@ type Config struct {
 	// Partitions is the default for auto-created topics.
 	Partitions int
 	Logger     *slog.Logger
+	// Auth, when set, makes the broker serve TLS, require SASL logins and
+	// (with Auth.ACLs) check ACLs, as a secured production cluster does.
+	Auth *Auth
 }
 
 // Broker is a running embedded broker.
@@ -75,6 +78,9 @@ func Start(cfg Config) (*Broker, error) {
 	}
 	if cfg.Logger != nil {
 		opts = append(opts, kfake.WithLogger(slogLogger{cfg.Logger}))
+	}
+	if cfg.Auth != nil {
+		opts = append(opts, cfg.Auth.opts()...)
 	}
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {

@@ -13,7 +13,8 @@ import (
 
 // AggregateConfig configures the aggregate stage.
 type AggregateConfig struct {
-	Brokers []string
+	Brokers  []string
+	Security topology.Security // TLS and SASL toward the brokers
 	// Window and Retention bound the local state: windows that ended more
 	// than Retention before the watermark are dropped.
 	Window, Retention time.Duration
@@ -42,7 +43,7 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Logger.With("stage", "aggregate")),
+	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Security, cfg.Logger.With("stage", "aggregate")),
 		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions)),
 		goka.WithUpdateCallback(processors.Recover))
 	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, processors.Aggregator{Applied: cfg.Metrics.AggregateApplied}), opts...)

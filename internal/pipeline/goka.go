@@ -18,13 +18,13 @@ func (g gokaLogger) Printf(format string, v ...any) { g.l.Debug(fmt.Sprintf(form
 
 // processorOptions wire a goka processor to the cluster: each builder gets a
 // fresh sarama config (goka's builders mutate theirs), and tables are kept in
-// memory (see aggregate.go for why not LevelDB).
-func processorOptions(replication int16, clientID string, log *slog.Logger) []goka.ProcessorOption {
+// memory (see aggregate.go for why not LevelDB). sec is how they connect.
+func processorOptions(replication int16, clientID string, sec topology.Security, log *slog.Logger) []goka.ProcessorOption {
 	return []goka.ProcessorOption{
-		goka.WithConsumerGroupBuilder(goka.ConsumerGroupBuilderWithConfig(topology.SaramaConfig())),
-		goka.WithConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(topology.SaramaConfig())),
-		goka.WithProducerBuilder(goka.ProducerBuilderWithConfig(topology.SaramaConfig())),
-		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(topology.SaramaConfig(), topology.TopicManagerConfig(replication))),
+		goka.WithConsumerGroupBuilder(goka.ConsumerGroupBuilderWithConfig(topology.SaramaConfig(sec))),
+		goka.WithConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(topology.SaramaConfig(sec))),
+		goka.WithProducerBuilder(goka.ProducerBuilderWithConfig(topology.SaramaConfig(sec))),
+		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(topology.SaramaConfig(sec), topology.TopicManagerConfig(replication))),
 		goka.WithHasher(goka.DefaultHasher()),
 		goka.WithClientID(clientID),
 		goka.WithLogger(gokaLogger{log}),

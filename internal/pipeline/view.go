@@ -19,6 +19,7 @@ type Updater interface {
 // ViewConfig configures a view of the aggregate table.
 type ViewConfig struct {
 	Brokers     []string
+	Security    topology.Security // TLS and SASL toward the brokers
 	Topics      topology.Topics
 	Replication int16
 	ClientID    string
@@ -52,8 +53,8 @@ func NewView(cfg ViewConfig) (*View, error) {
 			return nil
 		}),
 		goka.WithViewStorageBuilder(func(string, int32) (storage.Storage, error) { return storage.NewNull(), nil }),
-		goka.WithViewConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(topology.SaramaConfig())),
-		goka.WithViewTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(topology.SaramaConfig(), topology.TopicManagerConfig(cfg.Replication))),
+		goka.WithViewConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(topology.SaramaConfig(cfg.Security))),
+		goka.WithViewTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(topology.SaramaConfig(cfg.Security), topology.TopicManagerConfig(cfg.Replication))),
 		goka.WithViewHasher(goka.DefaultHasher()),
 		goka.WithViewClientID(cfg.ClientID),
 		goka.WithViewLogger(gokaLogger{log}),
