@@ -161,4 +161,3 @@ func TestSecurityValidate(t *testing.T) {
 		t.Error(err)
 	}
 }
-
