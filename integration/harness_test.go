@@ -74,6 +74,9 @@ type node struct {
 	brokers []string
 	logPath string
 	dataDir string
+	// clientOpts are added to the test's own clients (admin, producer),
+	// e.g. TLS and SASL for a secured broker.
+	clientOpts []kgo.Opt
 }
 
 // startRun starts `logpulse run` on dataDir; brokerAddr is reused across
@@ -295,7 +298,7 @@ func (n *node) settle(from, to time.Time, want int64) series {
 
 func (n *node) admin() *kadm.Client {
 	n.tb.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(n.brokers...)}, n.clientOpts...)...)
 	if err != nil {
 		n.tb.Fatal(err)
 	}
@@ -307,8 +310,8 @@ func (n *node) admin() *kadm.Client {
 // as any Java-compatible client would place keys.
 func (n *node) producer() *kgo.Client {
 	n.tb.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.DefaultProduceTopic("logs"),
-		kgo.RecordRetries(1000), kgo.ProducerLinger(5*time.Millisecond))
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(n.brokers...), kgo.DefaultProduceTopic("logs"),
+		kgo.RecordRetries(1000), kgo.ProducerLinger(5 * time.Millisecond)}, n.clientOpts...)...)
 	if err != nil {
 		n.tb.Fatal(err)
 	}

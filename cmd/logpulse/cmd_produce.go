@@ -11,6 +11,7 @@ import (
 
 	"github.com/logpulse/logpulse/internal/generator"
 	"github.com/logpulse/logpulse/internal/shipper"
+	"github.com/logpulse/logpulse/topology"
 	"github.com/peterbourgon/ff/v3/ffcli"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -101,18 +102,21 @@ func produceCommand(env *cliEnv) *ffcli.Command {
 			if err := f.validate(); err != nil {
 				return err
 			}
+			if err := topology.Preflight(ctx, f.brokerList(), f.sec, preflightWithin); err != nil {
+				return err
+			}
 			if !f.generate {
 				return shipper.Run(ctx, shipper.Config{
 					Brokers: f.brokerList(), Topic: f.topic, Files: f.files, Stdin: env.stdin,
 					FromStart: f.fromStart, StateDir: filepath.Join(f.dataDir, "produce"), Key: f.key,
-					Progress: env.stderr,
+					Progress: env.stderr, ClientOpts: f.sec.KgoOpts(),
 				})
 			}
 			return generator.Run(ctx, generator.Config{
 				Brokers: f.brokerList(), Topic: f.topic, Rate: f.rate, Count: f.count, Services: f.services,
 				Format: f.format, Seed: f.seed, Burst: f.burst, Progress: env.stderr, Logger: f.logger(env.stderr),
 				// A wrong --brokers should end in an error, not a hang.
-				ClientOpts: []kgo.Opt{kgo.RecordDeliveryTimeout(time.Minute)},
+				ClientOpts: append(f.sec.KgoOpts(), kgo.RecordDeliveryTimeout(time.Minute)),
 			})
 		},
 	}

@@ -120,7 +120,10 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 		brokers = broker.Addrs()
 		log.Info("embedded broker listening", "addrs", brokers, "data_dir", f.dataDir)
 	}
-	s := newStages(&f.common, brokers, log)
+	s, err := connect(ctx, &f.common, brokers, log)
+	if err != nil {
+		return err
+	}
 	if err := s.provision(ctx, false); err != nil {
 		return err
 	}
@@ -167,12 +170,12 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)
 	g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })
 	if f.heartbeat > 0 {
-		g.Go(func() error { return pipeline.Heartbeat(ctx, brokers, s.topics.Logs, f.heartbeat, log) })
+		g.Go(func() error { return s.heartbeat(f.heartbeat)(ctx) })
 	}
 	if f.demo {
 		g.Go(func() error {
 			return generator.Run(ctx, generator.Config{
-				Brokers: brokers, Topic: s.topics.Logs, Rate: f.demoRate, Burst: f.demoBurst, Logger: log,
+				Brokers: brokers, Topic: s.topics.Logs, Rate: f.demoRate, Burst: f.demoBurst, Logger: log, ClientOpts: f.sec.KgoOpts(),
 			})
 		})
 	}

@@ -56,13 +56,16 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 				return err
 			}
 			log := f.logger(env.stderr)
-			s := newStages(&f.common, f.brokerList(), log)
+			s, err := connect(ctx, &f.common, f.brokerList(), log)
+			if err != nil {
+				return err
+			}
 			var ready readyBit
 			g, ctx := errgroup.WithContext(ctx)
 			s.watchLag(ctx, s.topics.IngestGroup)
 			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready.err("ingest is not running")) })
 			if f.heartbeat > 0 {
-				g.Go(func() error { return pipeline.Heartbeat(ctx, f.brokerList(), s.topics.Logs, f.heartbeat, log) })
+				g.Go(func() error { return s.heartbeat(f.heartbeat)(ctx) })
 			}
 			g.Go(func() error {
 				return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ready))
@@ -89,7 +92,10 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 				return err
 			}
 			log := f.logger(env.stderr)
-			s := newStages(&f.common, f.brokerList(), log)
+			s, err := connect(ctx, &f.common, f.brokerList(), log)
+			if err != nil {
+				return err
+			}
 			var running atomic.Pointer[func() bool]
 			ready := func() error {
 				if fn := running.Load(); fn == nil || !(*fn)() {
@@ -123,7 +129,10 @@ func serveCommand(env *cliEnv) *ffcli.Command {
 				return err
 			}
 			log := f.logger(env.stderr)
-			s := newStages(&f.common, f.brokerList(), log)
+			s, err := connect(ctx, &f.common, f.brokerList(), log)
+			if err != nil {
+				return err
+			}
 			ix, runView, recovered, err := s.view(ctx)
 			if err != nil {
 				return err

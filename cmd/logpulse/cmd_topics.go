@@ -24,7 +24,10 @@ func topicsCommand(env *cliEnv) *ffcli.Command {
 			if err := f.validate(); err != nil {
 				return err
 			}
-			s := newStages(&f.common, f.brokerList(), f.logger(env.stderr))
+			s, err := connect(ctx, &f.common, f.brokerList(), f.logger(env.stderr))
+			if err != nil {
+				return err
+			}
 			if err := s.provision(ctx, *check); err != nil {
 				return err
 			}

@@ -23,6 +23,7 @@ type common struct {
 	retention   time.Duration
 	logLevel    string
 	logFormat   string
+	securityFlags
 
 	has struct{ brokers, layout, windows bool }
 }
@@ -30,6 +31,7 @@ type common struct {
 func (c *common) kafkaFlags(fs *flag.FlagSet, usage string) {
 	c.has.brokers = true
 	fs.StringVar(&c.brokers, "brokers", "", usage)
+	c.securityFlags.register(fs)
 }
 
 func (c *common) layoutFlags(fs *flag.FlagSet) {
@@ -59,6 +61,13 @@ func (c *common) validate() error {
 			if !strings.Contains(b, ":") {
 				errs = append(errs, fmt.Errorf("--brokers: %q has no port; use host:port, e.g. localhost:9092", b))
 			}
+		}
+	}
+	if c.has.brokers {
+		if err := c.securityFlags.load(); err != nil {
+			errs = append(errs, err)
+		} else if c.brokers == "" && c.securityFlags.set() {
+			errs = append(errs, errors.New("TLS and SASL flags apply to --brokers: the embedded broker is plaintext"))
 		}
 	}
 	if c.has.layout {

@@ -67,6 +67,7 @@ func (s *stages) ingest(txnID string, maxEventBytes int, registryURL string, rea
 		in, err := pipeline.NewIngest(ctx, pipeline.IngestConfig{
 			Brokers: s.brokers, Topics: s.topics, Window: s.c.window, Grace: s.c.grace,
 			MaxEventBytes: maxEventBytes, Registry: reg, TransactionalID: txnID, Logger: s.log, Metrics: s.metrics,
+			ClientOpts: s.c.sec.KgoOpts(),
 		})
 		if err != nil {
 			return err
@@ -79,12 +80,15 @@ func (s *stages) ingest(txnID string, maxEventBytes int, registryURL string, rea
 
 func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
 	return func(ctx context.Context) error {
+		if err := s.recheck(ctx); err != nil {
+			return err
+		}
 		inputs, err := s.inputPartitions(ctx)
 		if err != nil {
 			return err
 		}
 		a, err := pipeline.NewAggregate(pipeline.AggregateConfig{
-			Brokers: s.brokers, Topics: s.topics, Replication: int16(s.c.replication),
+			Brokers: s.brokers, Security: s.c.sec, Topics: s.topics, Replication: int16(s.c.replication),
 			Window: s.c.window, Retention: s.c.retention, InputPartitions: inputs,
 			ClientID: "logpulse-aggregate-" + hostname(), Logger: s.log, Metrics: s.metrics,
 		})
@@ -126,8 +130,11 @@ func (s *stages) view(ctx context.Context) (*rollup.Index, func(context.Context)
 	ix := rollup.New(parts, inputs, s.c.window, s.c.retention)
 	var current atomic.Pointer[pipeline.View]
 	run := func(ctx context.Context) error {
+		if err := s.recheck(ctx); err != nil {
+			return err
+		}
 		v, err := pipeline.NewView(pipeline.ViewConfig{
-			Brokers: s.brokers, Topics: s.topics, Replication: int16(s.c.replication),
+			Brokers: s.brokers, Security: s.c.sec, Topics: s.topics, Replication: int16(s.c.replication),
 			ClientID: "logpulse-view-" + hostname(), Index: ix, Logger: s.log, Metrics: s.metrics,
 		})
 		if err != nil {
@@ -152,7 +159,7 @@ func (s *stages) admin() (*kadm.Client, error) {
 	// kgo serves metadata requests from a cache younger than
 	// MetadataMinAge (5s by default): topics just created would look
 	// missing for that long.
-	cl, err := kgo.NewClient(kgo.SeedBrokers(s.brokers...), kgo.MetadataMinAge(100*time.Millisecond))
+	cl, err := kgo.NewClient(append(s.kgoOpts(), kgo.MetadataMinAge(100*time.Millisecond))...)
 	if err != nil {
 		return nil, fmt.Errorf("kafka client: %w", err)
 	}
@@ -236,7 +243,30 @@ func (s *stages) watchLag(ctx context.Context, groups ...string) {
 
 // logWriter is the producer behind POST /v1/logs.
 func (s *stages) logWriter() (*pipeline.LogWriter, error) {
-	return pipeline.NewLogWriter(s.brokers, s.topics.Logs, "logpulse-http-"+hostname())
+	return pipeline.NewLogWriter(s.brokers, s.topics.Logs, "logpulse-http-"+hostname(), s.c.sec.KgoOpts()...)
+}
+
+// kgoOpts are the options every franz-go client of the stages starts from:
+// the brokers, TLS and SASL.
+func (s *stages) kgoOpts() []kgo.Opt {
+	return append([]kgo.Opt{kgo.SeedBrokers(s.brokers...)}, s.c.sec.KgoOpts()...)
+}
+
+// heartbeat runs the idle heartbeat on the input topic.
+func (s *stages) heartbeat(interval time.Duration) func(context.Context) error {
+	return func(ctx context.Context) error {
+		return pipeline.Heartbeat(ctx, s.brokers, s.topics.Logs, interval, s.log, s.c.sec.KgoOpts()...)
+	}
+}
+
+// recheck repeats the preflight before a goka stage (re)starts when SASL is
+// on: sarama reports a refused login only as EOF, so a password rotated
+// under a running stage would otherwise show up as endless EOFs.
+func (s *stages) recheck(ctx context.Context) error {
+	if s.c.sec.SASLMechanism == "" {
+		return nil
+	}
+	return topology.Preflight(ctx, s.brokers, s.c.sec, preflightWithin)
 }
 
 // serveHTTP serves h on addr until ctx is done, then shuts down gracefully:
