@@ -14,10 +14,16 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG TARGETOS TARGETARCH
+# What `logpulse version` reports. .dockerignore keeps .git out of the build
+# context, so the toolchain cannot stamp the revision itself; pass them:
+#   docker build --build-arg VERSION=$(git describe --tags --always) \
+#                --build-arg REVISION=$(git rev-parse HEAD) .
+ARG VERSION=
+ARG REVISION=
 # CGO_ENABLED=0: a static binary, so the musl-based run stage needs no libc.
 RUN --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
-    go build -trimpath -ldflags="-s -w" -o /out/logpulse ./cmd/logpulse
+    go build -trimpath -ldflags="-s -w -X main.linkedVersion=${VERSION} -X main.linkedRevision=${REVISION}" -o /out/logpulse ./cmd/logpulse
 
 # busybox rather than distroless: compose's health check of `serve` needs an
 # HTTP client inside the container (busybox wget), and distroless has none.
@@ -26,8 +32,8 @@ FROM busybox:1.37-musl
 # A non-root user, and a working directory it may write to: `logpulse run`
 # and `logpulse broker` keep their data in ./logpulse-data by default.
 RUN adduser -D -H -u 10001 logpulse && mkdir /data && chown 10001:10001 /data
-# CA certificates for TLS to a managed Kafka once the TLS flags land (issue 7);
-# busybox ships no CA bundle.
+# CA certificates for --tls to a Kafka whose certificates a public CA
+# signed (managed services); busybox ships no CA bundle.
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /out/logpulse /logpulse
 USER 10001:10001
