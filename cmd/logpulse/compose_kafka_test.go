@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-func TestComposeDependencies(t *testing.T) {
-	c := loadCompose(t)
+func TestComposeDependencies(t *testing.T) { forEachCompose(t, testComposeDependencies) }
+
+func testComposeDependencies(t *testing.T, c composeFile) {
 	for name, svc := range c.Services {
 		for dep, cond := range svc.DependsOn {
 			target, ok := c.Services[dep]
@@ -46,8 +47,9 @@ func TestComposeDependencies(t *testing.T) {
 	}
 }
 
-func TestComposeKafka(t *testing.T) {
-	c := loadCompose(t)
+func TestComposeKafka(t *testing.T) { forEachCompose(t, testComposeKafka) }
+
+func testComposeKafka(t *testing.T, c composeFile) {
 	var kafkas []string
 	for name, svc := range c.Services {
 		if strings.HasPrefix(svc.Image, "apache/kafka:") {
@@ -119,8 +121,30 @@ func TestComposeKafka(t *testing.T) {
 		if st.cmd.Name != "topics" {
 			continue
 		}
-		if r, _ := strconv.Atoi(st.mustValue(t, "replication")); r > brokers {
+		r, _ := strconv.Atoi(st.mustValue(t, "replication"))
+		if r > brokers {
 			t.Errorf("service %s: replication %d with %d broker(s)", st.name, r, brokers)
+		}
+		if brokers < 3 {
+			continue
+		}
+		// A cluster is there to survive a broker: every copy count is
+		// 3 and every acks=all write waits for 2, so one broker may stop
+		// without losing an acknowledged event or refusing writes.
+		if r < 3 {
+			t.Errorf("service %s: replication %d on %d brokers; want 3", st.name, r, brokers)
+		}
+		for _, name := range kafkas {
+			env := c.Services[name].Environment
+			for key, want := range map[string]string{
+				"KAFKA_MIN_INSYNC_REPLICAS": "2", "KAFKA_DEFAULT_REPLICATION_FACTOR": "3",
+				"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "3", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "3",
+				"KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "2",
+			} {
+				if env[key] != want {
+					t.Errorf("service %s: %s=%q on a %d-broker cluster; want %s", name, key, env[key], brokers, want)
+				}
+			}
 		}
 	}
 }

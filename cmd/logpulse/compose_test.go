@@ -61,11 +61,12 @@ func TestComposeCommandTree(t *testing.T) {
 	}
 }
 
-func TestComposeServices(t *testing.T) {
-	c := loadCompose(t)
+func TestComposeServices(t *testing.T) { forEachCompose(t, testComposeServices) }
+
+func testComposeServices(t *testing.T, c composeFile) {
 	running := resolveStages(t, c)
 	if len(running) == 0 {
-		t.Fatal("docker-compose.yml has no service built from this repository")
+		t.Fatal("no service is built from this repository")
 	}
 	oneShot := map[string]bool{}
 	for _, svc := range c.Services {

@@ -108,18 +108,29 @@ var composeKeys = strings.Fields(`annotations attach blkio_config build cap_add 
 	storage_opt sysctls tmpfs tty ulimits use_api_socket user userns_mode uts volumes
 	volumes_from working_dir`)
 
-// loadCompose decodes docker-compose.yml, and reports keys that are not in
+// composeFiles are the compose files in the repository: one broker, and a
+// three-broker cluster. Every compose test checks each.
+var composeFiles = []string{"docker-compose.yml", "docker-compose.cluster.yml"}
+
+// forEachCompose runs check on each compose file, as a subtest named for it.
+func forEachCompose(t *testing.T, check func(*testing.T, composeFile)) {
+	for _, name := range composeFiles {
+		t.Run(name, func(t *testing.T) { check(t, loadComposeFile(t, name)) })
+	}
+}
+
+// loadComposeFile decodes a compose file, and reports keys that are not in
 // the compose specification.
-func loadCompose(tb testing.TB) composeFile {
+func loadComposeFile(tb testing.TB, name string) composeFile {
 	tb.Helper()
-	b := []byte(readRepoFile(tb, "docker-compose.yml"))
+	b := []byte(readRepoFile(tb, name))
 	var raw map[string]any
 	if err := yaml.Unmarshal(b, &raw); err != nil {
-		tb.Fatalf("docker-compose.yml: %v", err)
+		tb.Fatalf("%s: %v", name, err)
 	}
 	for k := range raw {
 		if !strings.HasPrefix(k, "x-") && !slices.Contains([]string{"name", "services", "networks", "volumes", "configs", "secrets", "include", "models"}, k) {
-			tb.Errorf("docker-compose.yml: top-level %q is not in the compose specification (version: is obsolete)", k)
+			tb.Errorf("%s: top-level %q is not in the compose specification (version: is obsolete)", name, k)
 		}
 	}
 	services, _ := raw["services"].(map[string]any)
@@ -133,7 +144,7 @@ func loadCompose(tb testing.TB) composeFile {
 	}
 	var c composeFile
 	if err := yaml.Unmarshal(b, &c); err != nil {
-		tb.Fatalf("docker-compose.yml: %v", err)
+		tb.Fatalf("%s: %v", name, err)
 	}
 	return c
 }

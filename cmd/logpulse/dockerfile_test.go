@@ -95,11 +95,13 @@ func TestComposeDockerfile(t *testing.T) {
 	if len(user) == 0 || user[0] == "root" || user[0] == "0" {
 		t.Errorf("run stage runs as %v; want a non-root USER", user)
 	}
-	for _, st := range resolveStages(t, loadCompose(t)) {
-		if addr, ok := st.value("http"); ok {
-			_, port, _ := net.SplitHostPort(addr)
-			if !slices.Contains(exposed, port) && !slices.Contains(exposed, port+"/tcp") {
-				t.Errorf("service %s listens on %s; the image EXPOSEs %v", st.name, port, exposed)
+	for _, name := range composeFiles {
+		for _, st := range resolveStages(t, loadComposeFile(t, name)) {
+			if addr, ok := st.value("http"); ok {
+				_, port, _ := net.SplitHostPort(addr)
+				if !slices.Contains(exposed, port) && !slices.Contains(exposed, port+"/tcp") {
+					t.Errorf("%s: service %s listens on %s; the image EXPOSEs %v", name, st.name, port, exposed)
+				}
 			}
 		}
 	}
