@@ -35,6 +35,15 @@ func DefaultTopics() Topics {
 	}
 }
 
+// WithPrefix puts prefix before every name, so several pipelines (or test
+// runs) can share one cluster without sharing a topic or group.
+func (t Topics) WithPrefix(prefix string) Topics {
+	return Topics{
+		Logs: prefix + t.Logs, DLQ: prefix + t.DLQ, Late: prefix + t.Late, Deltas: prefix + t.Deltas,
+		IngestGroup: prefix + t.IngestGroup, AggregateGroup: prefix + t.AggregateGroup,
+	}
+}
+
 // Table is the aggregate table topic goka keeps for AggregateGroup.
 func (t Topics) Table() string { return string(goka.GroupTable(goka.Group(t.AggregateGroup))) }
 

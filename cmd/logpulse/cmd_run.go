@@ -35,6 +35,7 @@ type runFlags struct {
 
 func (f *runFlags) register(fs *flag.FlagSet) {
 	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated; empty runs the embedded broker")
+	f.nameFlags(fs)
 	f.layoutFlags(fs)
 	f.windowFlags(fs)
 	f.logFlags(fs)

@@ -25,6 +25,7 @@ type stageFlags struct {
 
 func (f *stageFlags) register(fs *flag.FlagSet) {
 	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated (required)")
+	f.nameFlags(fs)
 	f.windowFlags(fs)
 	f.logFlags(fs)
 }

@@ -23,9 +23,10 @@ type common struct {
 	retention   time.Duration
 	logLevel    string
 	logFormat   string
+	namePrefix  string
 	securityFlags
 
-	has struct{ brokers, layout, windows bool }
+	has struct{ brokers, layout, windows, names bool }
 }
 
 func (c *common) kafkaFlags(fs *flag.FlagSet, usage string) {
@@ -38,6 +39,11 @@ func (c *common) layoutFlags(fs *flag.FlagSet) {
 	c.has.layout = true
 	fs.IntVar(&c.partitions, "partitions", 6, "partitions of logs, the deltas topic and the table (instances of a stage scale up to this)")
 	fs.IntVar(&c.replication, "replication", 1, "replication factor of created topics (1 for a single broker, 3 in production)")
+}
+
+func (c *common) nameFlags(fs *flag.FlagSet) {
+	c.has.names = true
+	fs.StringVar(&c.namePrefix, "name-prefix", "", "prefix of every topic, consumer group and transactional ID (several pipelines on one cluster); every stage of a pipeline needs the same")
 }
 
 func (c *common) windowFlags(fs *flag.FlagSet) {
@@ -70,6 +76,9 @@ func (c *common) validate() error {
 			errs = append(errs, errors.New("TLS and SASL flags apply to --brokers: the embedded broker is plaintext"))
 		}
 	}
+	if c.has.names && !legalPrefix(c.namePrefix) {
+		errs = append(errs, fmt.Errorf("--name-prefix %q: use at most 200 of the characters Kafka allows in topic names: a-z A-Z 0-9 . _ -", c.namePrefix))
+	}
 	if c.has.layout {
 		if c.partitions < 1 || c.partitions > 10000 {
 			errs = append(errs, fmt.Errorf("--partitions must be between 1 and 10000, got %d", c.partitions))
@@ -101,6 +110,12 @@ func (c *common) validate() error {
 		errs = append(errs, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// legalPrefix reports whether p holds only what Kafka accepts in a topic
+// name, leaving room for the names logpulse appends.
+func legalPrefix(p string) bool {
+	return len(p) <= 200 && strings.Trim(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
 }
 
 func (c *common) brokerList() []string {

@@ -38,7 +38,7 @@ type stages struct {
 func newStages(c *common, brokers []string, log *slog.Logger) *stages {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &stages{c: c, brokers: brokers, topics: topology.DefaultTopics(), log: log, reg: reg, metrics: pipeline.NewMetrics(reg)}
+	return &stages{c: c, brokers: brokers, topics: topology.DefaultTopics().WithPrefix(c.namePrefix), log: log, reg: reg, metrics: pipeline.NewMetrics(reg)}
 }
 
 // readyBit is a readiness bit a stage sets while it runs.
@@ -66,7 +66,7 @@ func (s *stages) ingest(txnID string, maxEventBytes int, registryURL string, rea
 		}
 		in, err := pipeline.NewIngest(ctx, pipeline.IngestConfig{
 			Brokers: s.brokers, Topics: s.topics, Window: s.c.window, Grace: s.c.grace,
-			MaxEventBytes: maxEventBytes, Registry: reg, TransactionalID: txnID, Logger: s.log, Metrics: s.metrics,
+			MaxEventBytes: maxEventBytes, Registry: reg, TransactionalID: s.c.namePrefix + txnID, Logger: s.log, Metrics: s.metrics,
 			ClientOpts: s.c.sec.KgoOpts(),
 		})
 		if err != nil {
@@ -243,7 +243,7 @@ func (s *stages) watchLag(ctx context.Context, groups ...string) {
 
 // logWriter is the producer behind POST /v1/logs.
 func (s *stages) logWriter() (*pipeline.LogWriter, error) {
-	return pipeline.NewLogWriter(s.brokers, s.topics.Logs, "logpulse-http-"+hostname(), s.c.sec.KgoOpts()...)
+	return pipeline.NewLogWriter(s.brokers, s.topics.Logs, s.c.namePrefix+"logpulse-http-"+hostname(), s.c.sec.KgoOpts()...)
 }
 
 // kgoOpts are the options every franz-go client of the stages starts from:
