@@ -42,20 +42,20 @@ func TestAvro(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		recs = append(recs, &kgo.Record{Topic: "logs", Value: v, Timestamp: e.Time})
+		recs = append(recs, &kgo.Record{Topic: n.topics.Logs, Value: v, Timestamp: e.Time})
 	}
 	unknown, err := codecs.AppendAvroConfluent(nil, 99, codecs.LogEvent{Time: base, Level: codecs.LevelInfo, Message: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs = append(recs, &kgo.Record{Topic: "logs", Value: unknown, Timestamp: base})
+	recs = append(recs, &kgo.Record{Topic: n.topics.Logs, Value: unknown, Timestamp: base})
 	produceSync(t, n.producer(), recs)
 
 	got := n.settle(base, base.Add(20*time.Minute), truth.total())
 	if diff := cmp.Diff(truth, got); diff != "" {
 		t.Errorf("per-window per-level counts (-produced +reported):\n%s", diff)
 	}
-	dead := consume(t, n, "logs.dlq", 1)[0]
+	dead := consume(t, n, n.topics.DLQ, 1)[0]
 	for _, h := range dead.Headers {
 		if h.Key == "logpulse.error" && string(h.Value) != codecs.ReasonInvalidAvro {
 			t.Errorf("unknown schema id: reason %q, want %s", h.Value, codecs.ReasonInvalidAvro)

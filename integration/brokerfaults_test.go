@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/internal/embedkafka"
 	"github.com/logpulse/logpulse/internal/generator"
-	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -36,7 +35,7 @@ import (
 // process still running: they recover by themselves.
 func TestBrokerFaultsMidStream(t *testing.T) {
 	f := startFaultRig(t, 50000, 43)
-	b, topics := f.broker, topology.DefaultTopics()
+	b, topics := f.broker, names(t)
 
 	// Produce timed out after the append, on every topic written.
 	timedOut := func(topic string) expectHits {
@@ -117,7 +116,7 @@ func startFaultRig(t *testing.T, n int, seed uint64) *faultRig {
 	f.cl = streamProducer(t, brokers)
 	f.evs, _ = events(n, f.base, 30*time.Minute, seed)
 	for _, e := range f.evs {
-		f.recs = append(f.recs, generator.Record("logs", "json", e))
+		f.recs = append(f.recs, generator.Record(names(t).Logs, "json", e))
 	}
 	return f
 }
@@ -199,7 +198,7 @@ func (f *faultRig) settleExact() {
 	poll(f.t, time.Minute, fmt.Sprintf("%d events counted with zero lag", want.total()), func() (bool, string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		lags, err := adm.Lag(ctx, "logpulse-ingest", "logpulse-aggregate")
+		lags, err := adm.Lag(ctx, n.topics.IngestGroup, n.topics.AggregateGroup)
 		if err != nil {
 			return false, err.Error()
 		}

@@ -48,7 +48,7 @@ func testBrokerRestart(t *testing.T, down func(*node)) {
 	evs, truth := events(60000, base, 30*time.Minute, 41)
 	recs := make([]*kgo.Record, len(evs))
 	for i, e := range evs {
-		recs[i] = generator.Record("logs", "json", e)
+		recs[i] = generator.Record(names(t).Logs, "json", e)
 	}
 	first, second := recs[:20000], recs[20000:]
 	cl := streamProducer(t, []string{addr})
@@ -115,7 +115,7 @@ type stageProcs struct {
 func startStagesAgainst(t *testing.T, brokers []string) stageProcs {
 	t.Helper()
 	b := strings.Join(brokers, ",")
-	if out, err := exec.Command(binary(t), "topics", "--brokers", b).CombinedOutput(); err != nil {
+	if out, err := exec.Command(binary(t), "topics", "--brokers", b, "--name-prefix", prefix(t)).CombinedOutput(); err != nil {
 		t.Fatalf("logpulse topics: %v\n%s", err, out)
 	}
 	var st stageProcs
@@ -174,7 +174,7 @@ func processRunning(pid int) error {
 // the broker is back.
 func streamProducer(t *testing.T, brokers []string) *kgo.Client {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic("logs"),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(names(t).Logs),
 		kgo.ProducerLinger(5*time.Millisecond),
 		kgo.RetryBackoffFn(func(int) time.Duration { return 100 * time.Millisecond }))
 	if err != nil {

@@ -44,7 +44,7 @@ func startCluster(tb testing.TB) *cluster {
 		})
 		c.brokers = []string{addr}
 	}
-	if out, err := exec.Command(binary(tb), "topics", "--brokers", c.brokerFlag()).CombinedOutput(); err != nil {
+	if out, err := exec.Command(binary(tb), "topics", "--brokers", c.brokerFlag(), "--name-prefix", prefix(tb)).CombinedOutput(); err != nil {
 		tb.Fatalf("logpulse topics: %v\n%s", err, out)
 	}
 	return c
@@ -129,6 +129,7 @@ func (c *cluster) waitMembers(group, topic string, want int, old []string, withi
 // stream), so the acknowledged events are the truth the view must report.
 type stream struct {
 	tb    testing.TB
+	topic string
 	base  time.Time
 	stopc chan struct{}
 	done  chan struct{}
@@ -158,12 +159,12 @@ const (
 // ends it.
 func startStream(tb testing.TB, brokers []string, base time.Time, seed uint64, batch int) *stream {
 	tb.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic("logs"),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(names(tb).Logs),
 		kgo.RecordRetries(1000), kgo.ProducerLinger(5*time.Millisecond))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s := &stream{tb: tb, base: base, stopc: make(chan struct{}), done: make(chan struct{}), truth: series{}}
+	s := &stream{tb: tb, topic: names(tb).Logs, base: base, stopc: make(chan struct{}), done: make(chan struct{}), truth: series{}}
 	go s.run(cl, seed, batch)
 	tb.Cleanup(func() { s.halt(); cl.Close() })
 	return s
@@ -202,7 +203,7 @@ func (s *stream) run(cl *kgo.Client, seed uint64, size int) {
 			if i%4 == 0 {
 				format = "text" // keyed by service: murmur2
 			}
-			recs = append(recs, generator.Record("logs", format, e))
+			recs = append(recs, generator.Record(s.topic, format, e))
 			batch.add(at.Truncate(time.Minute), e.Level.String(), 1)
 			i++
 		}

@@ -55,16 +55,16 @@ func TestExactCountsFromFranzGo(t *testing.T) {
 		var r *kgo.Record
 		switch i % 3 {
 		case 0:
-			r = generator.Record("logs", "text", e)
+			r = generator.Record(n.topics.Logs, "text", e)
 		case 1:
-			r = generator.Record("logs", "json", e)
+			r = generator.Record(n.topics.Logs, "json", e)
 		case 2:
-			r = &kgo.Record{Topic: "logs", Timestamp: e.Time, Value: []byte(fmt.Sprintf("ts=%s level=%s msg=%q service=%s",
+			r = &kgo.Record{Topic: n.topics.Logs, Timestamp: e.Time, Value: []byte(fmt.Sprintf("ts=%s level=%s msg=%q service=%s",
 				e.Time.Format(time.RFC3339Nano), e.Level, e.Message, e.Service))}
 		}
 		recs = append(recs, r)
 		if i%1000 == 0 {
-			recs = append(recs, &kgo.Record{Topic: "logs", Key: []byte("junk"), Value: []byte{'{', 0xff, 0xfe}})
+			recs = append(recs, &kgo.Record{Topic: n.topics.Logs, Key: []byte("junk"), Value: []byte{'{', 0xff, 0xfe}})
 		}
 	}
 	cl := n.producer()
@@ -78,12 +78,12 @@ func TestExactCountsFromFranzGo(t *testing.T) {
 
 	// The 20 junk records are in the dead-letter topic, unchanged, with a
 	// reason.
-	for _, r := range consume(t, n, "logs.dlq", 20) {
+	for _, r := range consume(t, n, n.topics.DLQ, 20) {
 		hs := map[string]string{}
 		for _, h := range r.Headers {
 			hs[h.Key] = string(h.Value)
 		}
-		if string(r.Value) != "{\xff\xfe" || string(r.Key) != "junk" || hs["logpulse.error"] == "" || hs["logpulse.origin.topic"] != "logs" {
+		if string(r.Value) != "{\xff\xfe" || string(r.Key) != "junk" || hs["logpulse.error"] == "" || hs["logpulse.origin.topic"] != n.topics.Logs {
 			t.Errorf("dead-letter record key %q value %q headers %v", r.Key, r.Value, hs)
 		}
 	}
@@ -107,9 +107,9 @@ func TestKcatProducesExactCounts(t *testing.T) {
 		var value string
 		switch i % 3 {
 		case 0:
-			value = string(generator.Record("logs", "text", e).Value)
+			value = string(generator.Record(n.topics.Logs, "text", e).Value)
 		case 1:
-			value = string(generator.Record("logs", "json", e).Value)
+			value = string(generator.Record(n.topics.Logs, "json", e).Value)
 		case 2:
 			value = fmt.Sprintf("ts=%s level=%s msg=%q", e.Time.Format(time.RFC3339), strings.ToLower(e.Level.String()), e.Message)
 		}
@@ -118,7 +118,7 @@ func TestKcatProducesExactCounts(t *testing.T) {
 			auth.add(e.Time.Truncate(time.Minute), e.Level.String(), 1)
 		}
 	}
-	cmd := exec.Command(kcat, "-P", "-b", strings.Join(n.brokers, ","), "-t", "logs", "-K", "\t",
+	cmd := exec.Command(kcat, "-P", "-b", strings.Join(n.brokers, ","), "-t", n.topics.Logs, "-K", "\t",
 		"-X", "enable.idempotence=true")
 	cmd.Stdin = strings.NewReader(in.String())
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -161,7 +161,7 @@ func checkFinalAndLate(t *testing.T, n *node, base time.Time) {
 	}
 	defer cl.Close()
 	at := base.Add(90 * time.Second)
-	late := &kgo.Record{Topic: "logs", Partition: 0, Timestamp: at,
+	late := &kgo.Record{Topic: n.topics.Logs, Partition: 0, Timestamp: at,
 		Value: []byte(fmt.Sprintf(`{"timestamp": %d, "level": "ERROR", "service": "api", "message": "too late"}`, at.UnixMilli()))}
 	if err := cl.ProduceSync(context.Background(), late).FirstErr(); err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func checkFinalAndLate(t *testing.T, n *node, base time.Time) {
 			t.Errorf("final window %s changed its counts (-before +after):\n%s", w.Start, diff)
 		}
 	}
-	lateRecs := consume(t, n, "logs.late", 1)
+	lateRecs := consume(t, n, n.topics.Late, 1)
 	if string(lateRecs[0].Value) != string(late.Value) {
 		t.Errorf("logs.late holds %q, want the late event", lateRecs[0].Value)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/internal/generator"
-	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -34,7 +33,7 @@ import (
 // counted one batch, 250 events, too many).
 func TestFaultIngestSIGKILL(t *testing.T) {
 	c := startCluster(t)
-	topics := topology.DefaultTopics()
+	topics := names(t)
 	const txnID = "logpulse-ingest-fault"
 	in := c.stage("ingest", "--transactional-id", txnID)
 	c.stage("aggregate")
@@ -50,7 +49,8 @@ func TestFaultIngestSIGKILL(t *testing.T) {
 	acked := s.running("SIGKILL ingest")
 	// Killed inside a transaction, as far as the broker shows one: the
 	// deltas already written in it must never count.
-	inTxn := c.killInTransaction(in, txnID, topics.Deltas, 30*time.Second)
+	// The stages put the test's --name-prefix before the ID.
+	inTxn := c.killInTransaction(in, prefix(t)+txnID, topics.Deltas, 30*time.Second)
 	killed, mark := time.Now(), c.ends(topics.Logs)
 	t.Logf("killed ingest with %d events counted, %d acknowledged, inside an open transaction: %v", counted, acked, inTxn)
 
@@ -80,7 +80,7 @@ func TestFaultIngestSIGKILL(t *testing.T) {
 // the partition's table state.
 func TestFaultAggregateSIGKILL(t *testing.T) {
 	c := startCluster(t)
-	topics := topology.DefaultTopics()
+	topics := names(t)
 	c.stage("ingest")
 	victim := c.stage("aggregate")
 	c.stage("aggregate")
@@ -125,7 +125,7 @@ func TestFaultAggregateSIGKILL(t *testing.T) {
 // unowned.
 func TestFaultAggregateScaling(t *testing.T) {
 	c := startCluster(t)
-	topics := topology.DefaultTopics()
+	topics := names(t)
 	c.stage("ingest")
 	first := c.stage("aggregate")
 	v := c.serve("")
@@ -182,7 +182,7 @@ func TestFaultServeRestart(t *testing.T) {
 		if i%3 == 0 {
 			format = "text"
 		}
-		recs[i] = generator.Record("logs", format, e)
+		recs[i] = generator.Record(v.topics.Logs, format, e)
 	}
 	produceSync(t, v.producer(), recs)
 	got := v.settle(base, base.Add(30*time.Minute), truth.total())

@@ -9,12 +9,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -66,6 +69,25 @@ func freeAddr(tb testing.TB) string {
 // external is the cluster named by LOGPULSE_TEST_BROKERS, if any.
 func external() string { return os.Getenv("LOGPULSE_TEST_BROKERS") }
 
+// runID tells this run's names from an earlier run's on the same cluster.
+var runID = sync.OnceValue(func() string { return strconv.FormatInt(time.Now().UnixMilli()%(1<<40), 36) })
+
+// prefix is the --name-prefix of a test's processes: its own topics, groups
+// and transactional IDs, so every test can run against one real cluster
+// (LOGPULSE_TEST_BROKERS), again and again. Subtests share their top-level
+// test's names. Used on the embedded broker too, so CI checks that no test
+// leans on the default names.
+func prefix(tb testing.TB) string {
+	name, _, _ := strings.Cut(tb.Name(), "/")
+	return "it-" + runID() + "-" + strings.TrimPrefix(name, "Test") + "."
+}
+
+// names are the topics and groups of a test's pipeline.
+func names(tb testing.TB) topology.Topics { return topology.DefaultTopics().WithPrefix(prefix(tb)) }
+
+// pipelineCommands take --name-prefix.
+var pipelineCommands = []string{"run", "ingest", "aggregate", "serve", "topics"}
+
 // node is one `logpulse run` child process.
 type node struct {
 	tb      testing.TB
@@ -77,6 +99,7 @@ type node struct {
 	// clientOpts are added to the test's own clients (admin, producer),
 	// e.g. TLS and SASL for a secured broker.
 	clientOpts []kgo.Opt
+	topics     topology.Topics // the pipeline's names
 }
 
 // startRun starts `logpulse run` on dataDir; brokerAddr is reused across
@@ -102,7 +125,16 @@ func startRun(tb testing.TB, dataDir, brokerAddr string, extra ...string) *node 
 // if the test fails, and kills it at the end of the test.
 func start(tb testing.TB, brokers []string, args ...string) *node {
 	tb.Helper()
-	n := &node{tb: tb, brokers: brokers}
+	n := &node{tb: tb, brokers: brokers, topics: names(tb)}
+	if slices.Contains(pipelineCommands, args[0]) {
+		// First, so a test's own --name-prefix (later) wins.
+		args = append([]string{args[0], "--name-prefix", prefix(tb)}, args[1:]...)
+		for i := range len(args) - 1 {
+			if args[i] == "--name-prefix" {
+				n.topics = topology.DefaultTopics().WithPrefix(args[i+1])
+			}
+		}
+	}
 	logf, err := os.CreateTemp(tb.TempDir(), args[0]+"-*.log")
 	if err != nil {
 		tb.Fatal(err)
@@ -267,7 +299,7 @@ func (n *node) settle(from, to time.Time, want int64) series {
 	poll(n.tb, 2*time.Minute, fmt.Sprintf("%d events counted with zero lag", want), func() (bool, string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		lags, err := adm.Lag(ctx, "logpulse-ingest", "logpulse-aggregate")
+		lags, err := adm.Lag(ctx, n.topics.IngestGroup, n.topics.AggregateGroup)
 		if err != nil {
 			return false, err.Error()
 		}
@@ -310,7 +342,7 @@ func (n *node) admin() *kadm.Client {
 // as any Java-compatible client would place keys.
 func (n *node) producer() *kgo.Client {
 	n.tb.Helper()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(n.brokers...), kgo.DefaultProduceTopic("logs"),
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(n.brokers...), kgo.DefaultProduceTopic(n.topics.Logs),
 		kgo.RecordRetries(1000), kgo.ProducerLinger(5 * time.Millisecond)}, n.clientOpts...)...)
 	if err != nil {
 		n.tb.Fatal(err)

@@ -19,7 +19,7 @@ func TestIdleHeartbeat(t *testing.T) {
 	var recs []*kgo.Record
 	for i := range 200 {
 		e := src.Next(t0.Add(time.Duration(i) * 5 * time.Millisecond))
-		r := generator.Record("logs", "text", e) // keyed by service: one partition
+		r := generator.Record(n.topics.Logs, "text", e) // keyed by service: one partition
 		recs = append(recs, r)
 	}
 	produceSync(t, n.producer(), recs)

@@ -55,7 +55,7 @@ func TestKafkajsProducesExactCounts(t *testing.T) {
 		}
 	}
 	body, _ := json.Marshal(recs)
-	cmd := exec.Command(node, filepath.Join(dir, "produce.js"), strings.Join(n.brokers, ","), "logs")
+	cmd := exec.Command(node, filepath.Join(dir, "produce.js"), strings.Join(n.brokers, ","), n.topics.Logs)
 	cmd.Stdin = strings.NewReader(string(body))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kafkajs: %v\n%s", err, out)
@@ -64,7 +64,7 @@ func TestKafkajsProducesExactCounts(t *testing.T) {
 	if diff := cmp.Diff(truth, got); diff != "" {
 		t.Errorf("per-window per-level counts (-produced +reported):\n%s", diff)
 	}
-	for _, r := range consume(t, n, "logs.dlq", 6) {
+	for _, r := range consume(t, n, n.topics.DLQ, 6) {
 		var reason string
 		for _, h := range r.Headers {
 			if h.Key == "logpulse.error" {

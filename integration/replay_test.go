@@ -25,7 +25,7 @@ func TestWindowsAcrossRestart(t *testing.T) {
 		at := base.Add(time.Duration(i)*300*time.Millisecond +
 			time.Duration(rng.IntN(16*60)-8*60)*time.Second + time.Duration(rng.IntN(3)-1)*time.Millisecond)
 		lvl := []string{"INFO", "WARN", "ERROR"}[rng.IntN(3)]
-		recs = append(recs, &kgo.Record{Topic: "logs", Partition: int32(i % 6), Timestamp: at,
+		recs = append(recs, &kgo.Record{Partition: int32(i % 6), Timestamp: at,
 			Value: []byte(fmt.Sprintf(`{"ts": %q, "level": %q, "msg": "m%d", "service": "s%d"}`, at.Format(time.RFC3339Nano), lvl, i, i%3))})
 	}
 	first, second := recs[:3000], recs[3000:]
@@ -44,7 +44,7 @@ func TestWindowsAcrossRestart(t *testing.T) {
 		// Fresh records per run: kgo keeps a produced record's context.
 		cp := make([]*kgo.Record, len(rs))
 		for i, r := range rs {
-			cp[i] = &kgo.Record{Topic: r.Topic, Partition: r.Partition, Timestamp: r.Timestamp, Value: r.Value}
+			cp[i] = &kgo.Record{Topic: n.topics.Logs, Partition: r.Partition, Timestamp: r.Timestamp, Value: r.Value}
 		}
 		rs = cp
 		cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
@@ -72,7 +72,9 @@ func TestWindowsAcrossRestart(t *testing.T) {
 	}
 
 	// Uninterrupted.
-	a := startRun(t, t.TempDir(), freeAddr(t))
+	// Its own names: on a real cluster (LOGPULSE_TEST_BROKERS) the two
+	// runs share the broker.
+	a := startRun(t, t.TempDir(), freeAddr(t), "--name-prefix", prefix(t)+"uninterrupted.")
 	produce(a, first)
 	produce(a, second)
 	want := settleAll(a)

@@ -19,7 +19,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	evs, truth := events(120000, base, 60*time.Minute, 3)
 	recs := make([]*kgo.Record, len(evs))
 	for i, e := range evs {
-		recs[i] = generator.Record("logs", "json", e)
+		recs[i] = generator.Record(n.topics.Logs, "json", e)
 	}
 	first, second := recs[:100000], recs[100000:]
 	produceSync(t, n.producer(), first)

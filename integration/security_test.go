@@ -20,11 +20,12 @@ import (
 )
 
 // commandACLs is what each command's user may do: exactly the table in
-// README.md ("ACLs"). TestSecuredCluster runs every stage as its own user
-// with only these, so a missing grant fails the test and a grant the
-// README lists but no command needs shows up in review.
-func commandACLs() map[string][]embedkafka.ACL {
-	t := topology.DefaultTopics()
+// README.md ("ACLs"), for the names under prefix. TestSecuredCluster runs
+// every stage as its own user with only these, so a missing grant fails the
+// test and a grant the README lists but no command needs shows up in
+// review.
+func commandACLs(prefix string) map[string][]embedkafka.ACL {
+	t := topology.DefaultTopics().WithPrefix(prefix)
 	topic := func(name string, ops ...kmsg.ACLOperation) []embedkafka.ACL {
 		var out []embedkafka.ACL
 		for _, op := range ops {
@@ -54,7 +55,7 @@ func commandACLs() map[string][]embedkafka.ACL {
 		"ingest": join(
 			topic(t.Logs, kmsg.ACLOperationRead),
 			topic(t.DLQ, kmsg.ACLOperationWrite), topic(t.Late, kmsg.ACLOperationWrite), topic(t.Deltas, kmsg.ACLOperationWrite),
-			[]embedkafka.ACL{group(t.IngestGroup), txnPrefix("logpulse-ingest-")},
+			[]embedkafka.ACL{group(t.IngestGroup), txnPrefix(prefix + "logpulse-ingest-")},
 		),
 		"aggregate": join(
 			topic(t.Logs, kmsg.ACLOperationDescribe),
@@ -66,7 +67,7 @@ func commandACLs() map[string][]embedkafka.ACL {
 		"serve": join(
 			topic(t.Logs, kmsg.ACLOperationWrite),
 			topic(t.Table(), kmsg.ACLOperationRead, kmsg.ACLOperationDescribeConfigs),
-			[]embedkafka.ACL{txnPrefix("logpulse-http-")},
+			[]embedkafka.ACL{txnPrefix(prefix + "logpulse-http-")},
 		),
 		"produce": topic(t.Logs, kmsg.ACLOperationWrite),
 	}
@@ -117,7 +118,7 @@ func startSecuredBroker(tb testing.TB) securedBroker {
 		}
 	}
 	users := []embedkafka.User{{Mechanism: topology.SASLScramSHA512, Name: "admin", Password: secAdminPassword, Super: true}}
-	for cmd, acls := range commandACLs() {
+	for cmd, acls := range commandACLs(prefix(tb)) {
 		users = append(users, embedkafka.User{Mechanism: topology.SASLScramSHA512, Name: cmd, Password: secUserPassword, Allow: acls})
 	}
 	bk, err := embedkafka.Start(embedkafka.Config{Listen: "127.0.0.1:0", Partitions: 6, Auth: &embedkafka.Auth{
@@ -153,7 +154,7 @@ func TestSecuredCluster(t *testing.T) {
 	}
 	b := startSecuredBroker(t)
 	brokers := []string{b.addr}
-	if out, err := exec.Command(binary(t), append([]string{"topics"}, b.args("topics")...)...).CombinedOutput(); err != nil {
+	if out, err := exec.Command(binary(t), append([]string{"topics", "--name-prefix", prefix(t)}, b.args("topics")...)...).CombinedOutput(); err != nil {
 		t.Fatalf("logpulse topics: %v\n%s", err, out)
 	}
 	procs := []*node{
@@ -174,15 +175,15 @@ func TestSecuredCluster(t *testing.T) {
 	// own user.
 	recs := make([]*kgo.Record, n/2)
 	for i, e := range evs[:n/2] {
-		recs[i] = generator.Record("logs", "json", e)
+		recs[i] = generator.Record(serve.topics.Logs, "json", e)
 	}
 	produceSync(t, serve.producer(), recs)
 	var lines strings.Builder
 	for _, e := range evs[n/2:] {
-		lines.Write(generator.Record("logs", "json", e).Value)
+		lines.Write(generator.Record(serve.topics.Logs, "json", e).Value)
 		lines.WriteByte('\n')
 	}
-	prod := exec.Command(binary(t), append([]string{"produce", "--stdin"}, b.args("produce")...)...)
+	prod := exec.Command(binary(t), append([]string{"produce", "--stdin", "--topic", serve.topics.Logs}, b.args("produce")...)...)
 	prod.Stdin = strings.NewReader(lines.String())
 	out, err := prod.CombinedOutput()
 	if err != nil {

@@ -38,7 +38,7 @@ func TestProduceFile(t *testing.T) {
 	}
 	b := strings.Join(n.brokers, ",")
 	ship := func() *node {
-		return start(t, n.brokers, "produce", "--brokers", b, "--file", logPath, "--from-start", "--data-dir", dir)
+		return start(t, n.brokers, "produce", "--brokers", b, "--topic", n.topics.Logs, "--file", logPath, "--from-start", "--data-dir", dir)
 	}
 	write(500) // before the shipper starts: --from-start reads it
 	p := ship()
@@ -65,7 +65,7 @@ func TestProduceFile(t *testing.T) {
 		fmt.Fprintf(&in, "%d FATAL crash %d\n", at.Unix(), j)
 		truth.add(at.Truncate(time.Minute), "FATAL", 1)
 	}
-	cmd := exec.Command(binary(t), "produce", "--brokers", b, "--stdin", "--key", "batch")
+	cmd := exec.Command(binary(t), "produce", "--brokers", b, "--topic", n.topics.Logs, "--stdin", "--key", "batch")
 	cmd.Stdin = strings.NewReader(in.String())
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("produce --stdin: %v\n%s", err, out)

@@ -31,7 +31,7 @@ func TestSeparateStages(t *testing.T) {
 		brokers = []string{addr}
 	}
 	b := strings.Join(brokers, ",")
-	if out, err := exec.Command(binary(t), "topics", "--brokers", b).CombinedOutput(); err != nil {
+	if out, err := exec.Command(binary(t), "topics", "--brokers", b, "--name-prefix", prefix(t)).CombinedOutput(); err != nil {
 		t.Fatalf("logpulse topics: %v\n%s", err, out)
 	}
 	start(t, brokers, "ingest", "--brokers", b)
@@ -46,7 +46,7 @@ func TestSeparateStages(t *testing.T) {
 	evs, truth := events(30000, base, 30*time.Minute, 4)
 	recs := make([]*kgo.Record, len(evs))
 	for i, e := range evs {
-		recs[i] = generator.Record("logs", "json", e)
+		recs[i] = generator.Record(serve.topics.Logs, "json", e)
 	}
 	produceSync(t, serve.producer(), recs)
 	got := serve.settle(base, base.Add(30*time.Minute), truth.total())
