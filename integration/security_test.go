@@ -40,8 +40,8 @@ func commandACLs(prefix string) map[string][]embedkafka.ACL {
 		return embedkafka.ACL{Resource: kmsg.ACLResourceTypeTransactionalId, Name: prefix, Prefixed: true, Operation: kmsg.ACLOperationWrite}
 	}
 	var topics []embedkafka.ACL
-	for _, name := range []string{t.Logs, t.DLQ, t.Late, t.Deltas, t.Table()} {
-		topics = append(topics, topic(name, kmsg.ACLOperationCreate, kmsg.ACLOperationDescribe, kmsg.ACLOperationDescribeConfigs)...)
+	for _, spec := range t.Specs(topology.Layout{Partitions: 1, Replication: 1, Retention: time.Hour}) {
+		topics = append(topics, topic(spec.Name, kmsg.ACLOperationCreate, kmsg.ACLOperationDescribe, kmsg.ACLOperationDescribeConfigs)...)
 	}
 	join := func(parts ...[]embedkafka.ACL) []embedkafka.ACL {
 		var out []embedkafka.ACL

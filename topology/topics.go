@@ -40,7 +40,7 @@ func DefaultTopics() Topics {
 func (t Topics) WithPrefix(prefix string) Topics {
 	return Topics{
 		Logs: prefix + t.Logs, DLQ: prefix + t.DLQ, Late: prefix + t.Late, Deltas: prefix + t.Deltas,
-		IngestGroup: prefix + t.IngestGroup, AggregateGroup: prefix + t.AggregateGroup,
+		IngestGroup: prefix + t.IngestGroup, AggregateGroup: prefix + t.AggregateGroup, Alerts: prefix + t.Alerts,
 	}
 }
 
