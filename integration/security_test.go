@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"crypto/tls"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,7 +91,7 @@ type securedBroker struct {
 func startSecuredBroker(tb testing.TB) securedBroker {
 	tb.Helper()
 	dir := tb.TempDir()
-	ca, err := certs.NewCA("logpulse test CA")
+	local, err := certs.NewLocal(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -100,19 +99,8 @@ func startSecuredBroker(tb testing.TB) securedBroker {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	pair, err := ca.Issue("broker", "127.0.0.1", "localhost")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cert, err := pair.TLS()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b := securedBroker{
-		caFile: filepath.Join(dir, "ca.crt"), otherCA: filepath.Join(dir, "other-ca.crt"),
-		pwFile: filepath.Join(dir, "password"),
-	}
-	for name, content := range map[string][]byte{b.caFile: ca.PEM, b.otherCA: other.PEM, b.pwFile: []byte(secUserPassword + "\n")} {
+	b := securedBroker{caFile: local.CAFile, otherCA: filepath.Join(dir, "other-ca.crt"), pwFile: filepath.Join(dir, "password")}
+	for name, content := range map[string][]byte{b.otherCA: other.PEM, b.pwFile: []byte(secUserPassword + "\n")} {
 		if err := os.WriteFile(name, content, 0o600); err != nil {
 			tb.Fatal(err)
 		}
@@ -122,7 +110,7 @@ func startSecuredBroker(tb testing.TB) securedBroker {
 		users = append(users, embedkafka.User{Mechanism: topology.SASLScramSHA512, Name: cmd, Password: secUserPassword, Allow: acls})
 	}
 	bk, err := embedkafka.Start(embedkafka.Config{Listen: "127.0.0.1:0", Partitions: 6, Auth: &embedkafka.Auth{
-		TLS:   &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TLS:   local.Server,
 		Users: users, ACLs: true,
 	}})
 	if err != nil {

@@ -1,9 +1,6 @@
 package topology_test
 
 import (
-	"crypto/tls"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,25 +22,12 @@ const testPassword = "s3cret-Pa55word"
 
 func startSecureBroker(tb testing.TB) secureBroker {
 	tb.Helper()
-	ca, err := certs.NewCA("logpulse test CA")
+	local, err := certs.NewLocal(tb.TempDir())
 	if err != nil {
-		tb.Fatal(err)
-	}
-	pair, err := ca.Issue("broker", "127.0.0.1", "localhost")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cert, err := pair.TLS()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dir := tb.TempDir()
-	caFile := filepath.Join(dir, "ca.crt")
-	if err := os.WriteFile(caFile, ca.PEM, 0o600); err != nil {
 		tb.Fatal(err)
 	}
 	b, err := embedkafka.Start(embedkafka.Config{Listen: "127.0.0.1:0", Auth: &embedkafka.Auth{
-		TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TLS: local.Server,
 		Users: []embedkafka.User{
 			{Mechanism: topology.SASLScramSHA256, Name: "admin", Password: testPassword, Super: true},
 			{Mechanism: topology.SASLScramSHA512, Name: "admin", Password: testPassword, Super: true},
@@ -55,7 +39,7 @@ func startSecureBroker(tb testing.TB) secureBroker {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(b.Close)
-	return secureBroker{addr: b.Addrs()[0], caFile: caFile}
+	return secureBroker{addr: b.Addrs()[0], caFile: local.CAFile}
 }
 
 func (b secureBroker) security(tb testing.TB, mech, password string) topology.Security {

@@ -120,3 +120,35 @@ func serial() *big.Int {
 	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	return n
 }
+
+// Local is what a TLS server on this machine and its clients need: a new
+// CA, the server's config with a certificate from it for localhost and
+// 127.0.0.1, and the CA certificate in a file for clients (--tls-ca).
+type Local struct {
+	Server *tls.Config
+	CAFile string
+}
+
+// NewLocal creates the CA and certificate, and writes dir/ca.crt.
+func NewLocal(dir string) (Local, error) {
+	ca, err := NewCA("logpulse test CA")
+	if err != nil {
+		return Local{}, err
+	}
+	pair, err := ca.Issue("localhost", "127.0.0.1", "localhost")
+	if err != nil {
+		return Local{}, err
+	}
+	cert, err := pair.TLS()
+	if err != nil {
+		return Local{}, err
+	}
+	caFile := filepath.Join(dir, "ca.crt")
+	if err := os.WriteFile(caFile, ca.PEM, 0o600); err != nil {
+		return Local{}, err
+	}
+	return Local{
+		Server: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		CAFile: caFile,
+	}, nil
+}
