@@ -1,6 +1,7 @@
 package topology_test
 
 import (
+	"crypto/tls"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,54 @@ func TestSecurityValidate(t *testing.T) {
 	}
 	if _, err := topology.ParseSASLMechanism("scram-sha-512"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestPreflightMutualTLS: a broker that requires a client certificate
+// accepts --tls-cert/--tls-key, and without them the error names them.
+func TestPreflightMutualTLS(t *testing.T) {
+	dir := t.TempDir()
+	local, err := certs.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientCA, err := certs.NewCA("client CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := clientCA.Issue("logpulse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile, err := pair.Write(dir, "client")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := local.Server.Clone()
+	server.ClientCAs, server.ClientAuth = clientCA.Pool(), tls.RequireAndVerifyClientCert
+	b, err := embedkafka.Start(embedkafka.Config{Listen: "127.0.0.1:0", Auth: &embedkafka.Auth{TLS: server}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+
+	with, err := topology.LoadTLS(topology.TLSFiles{CA: local.CAFile, Cert: certFile, Key: keyFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := topology.Preflight(t.Context(), b.Addrs(), topology.Security{TLS: with}, 20*time.Second); err != nil {
+		t.Errorf("with a client certificate: %v", err)
+	}
+	without, err := topology.LoadTLS(topology.TLSFiles{CA: local.CAFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = topology.Preflight(t.Context(), b.Addrs(), topology.Security{TLS: without}, 20*time.Second)
+	if err == nil || !strings.Contains(err.Error(), "--tls-cert") {
+		t.Errorf("without a client certificate: got %v, want an error naming --tls-cert", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %s to fail", took)
 	}
 }
