@@ -132,7 +132,7 @@ func TestAPIEndToEnd(t *testing.T) {
 	checkStream(t, n, w0.Add(10*time.Minute))
 
 	body := n.getBody(t, "/metrics")
-	for _, want := range []string{`logpulse_consumer_lag{group="logpulse-ingest"`, `logpulse_http_request_duration_seconds_count{code="200",route="/v1/top"}`,
+	for _, want := range []string{`logpulse_consumer_lag{group="` + n.topics.IngestGroup + `"`, `logpulse_http_request_duration_seconds_count{code="200",route="/v1/top"}`,
 		`logpulse_events_total{level="ERROR",stage="aggregate"}`, "logpulse_view_recovered 1"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -232,7 +232,7 @@ func readSSE(r io.Reader, out chan<- [2]string) {
 
 func produceAPIEvents(t *testing.T, n *node, evs []apiEvent) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.DefaultProduceTopic("logs"),
+	cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.DefaultProduceTopic(n.topics.Logs),
 		kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {
 		t.Fatal(err)

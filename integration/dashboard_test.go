@@ -106,7 +106,7 @@ func TestDashboard(t *testing.T) {
 	truth.add(seeded.Time.Truncate(time.Minute), "ERROR", 1)
 	var recs []*kgo.Record
 	for _, e := range evs {
-		recs = append(recs, generator.Record("logs", "json", e))
+		recs = append(recs, generator.Record(n.topics.Logs, "json", e))
 	}
 	cl := n.producer()
 	produceSync(t, cl, recs)
@@ -146,7 +146,7 @@ func TestDashboard(t *testing.T) {
 	b.eval(`window.__logpulseTestMark = true`)
 	live := generator.Event{Time: time.Now().UTC(), Level: codecs.LevelError, Service: "probe", Host: "probe-b", Message: liveError}
 	truth.add(live.Time.Truncate(time.Minute), "ERROR", 1)
-	produceSync(t, cl, []*kgo.Record{generator.Record("logs", "json", live)})
+	produceSync(t, cl, []*kgo.Record{generator.Record(n.topics.Logs, "json", live)})
 	before := st.StreamEvents
 	st = b.waitFor("the new ERROR to appear live", func(p pageState) bool {
 		return slices.Contains(p.Recent, liveError) && p.series(t).total() == truth.total() && p.StreamEvents > before

@@ -66,7 +66,16 @@ func commandACLs(prefix string) map[string][]embedkafka.ACL {
 		"serve": join(
 			topic(t.Logs, kmsg.ACLOperationWrite),
 			topic(t.Table(), kmsg.ACLOperationRead, kmsg.ACLOperationDescribeConfigs),
-			[]embedkafka.ACL{txnPrefix(prefix + "logpulse-http-")},
+			// --publish-alerts (on by default) reads what is published,
+			// then writes transitions.
+			topic(t.Alerts, kmsg.ACLOperationRead, kmsg.ACLOperationWrite),
+			// logpulse_consumer_lag of both groups.
+			topic(t.Deltas, kmsg.ACLOperationDescribe),
+			[]embedkafka.ACL{
+				{Resource: kmsg.ACLResourceTypeGroup, Name: t.IngestGroup, Operation: kmsg.ACLOperationDescribe},
+				{Resource: kmsg.ACLResourceTypeGroup, Name: t.AggregateGroup, Operation: kmsg.ACLOperationDescribe},
+				txnPrefix(prefix + "logpulse-http-"),
+			},
 		),
 		"produce": topic(t.Logs, kmsg.ACLOperationWrite),
 	}
@@ -180,6 +189,17 @@ func TestSecuredCluster(t *testing.T) {
 	got := serve.settle(base, base.Add(20*time.Minute), truth.total())
 	if diff := cmp.Diff(truth, got); diff != "" {
 		t.Errorf("per-window per-level counts (-produced +reported):\n%s", diff)
+	}
+	// serve exports both groups' lag: its grants cover reading them.
+	metrics := serve.getBody(t, "/metrics")
+	for _, want := range []string{
+		`logpulse_consumer_lag{group="` + serve.topics.IngestGroup + `"`,
+		`logpulse_consumer_lag{group="` + serve.topics.AggregateGroup + `"`,
+		"logpulse_consumer_lag_errors_total 0",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("serve's /metrics lacks %s", want)
+		}
 	}
 	for _, p := range procs {
 		log, err := os.ReadFile(p.logPath)

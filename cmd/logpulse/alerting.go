@@ -27,7 +27,7 @@ func (s *stages) alertEngine(ctx context.Context, f *apiFlags, ix *rollup.Index,
 	var cl *kgo.Client
 	if f.publishAlerts {
 		var err error
-		if cl, err = kgo.NewClient(kgo.SeedBrokers(s.brokers...)); err != nil {
+		if cl, err = kgo.NewClient(s.kgoOpts()...); err != nil {
 			return nil, nil, fmt.Errorf("alerts producer: %w", err)
 		}
 		lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
