@@ -90,8 +90,8 @@ func startBrokerProcess(t *testing.T, dir, addr string) *node {
 	t.Helper()
 	n := start(t, nil, "broker", "--listen", addr, "--data-dir", dir)
 	poll(t, 30*time.Second, "broker listening on "+addr, func() (bool, string) {
-		if n.cmd.ProcessState != nil {
-			t.Fatalf("logpulse broker exited: %v", n.cmd.ProcessState)
+		if done, err := n.hasExited(); done {
+			t.Fatalf("logpulse broker exited: %v", err)
 		}
 		c, err := net.Dial("tcp", addr)
 		if err != nil {

@@ -100,6 +100,20 @@ type node struct {
 	// e.g. TLS and SASL for a secured broker.
 	clientOpts []kgo.Opt
 	topics     topology.Topics // the pipeline's names
+	// exited is closed when the process has exited; waitErr is then its
+	// exit status (one goroutine waits, so a crash shows at once).
+	exited  chan struct{}
+	waitErr error
+}
+
+// hasExited reports whether the process has exited, and how.
+func (n *node) hasExited() (bool, error) {
+	select {
+	case <-n.exited:
+		return true, n.waitErr
+	default:
+		return false, nil
+	}
 }
 
 // startRun starts `logpulse run` on dataDir; brokerAddr is reused across
@@ -149,10 +163,15 @@ func start(tb testing.TB, brokers []string, args ...string) *node {
 		tb.Fatal(err)
 	}
 	logf.Close()
+	n.exited = make(chan struct{})
+	go func() {
+		n.waitErr = n.cmd.Wait()
+		close(n.exited)
+	}()
 	tb.Cleanup(func() {
-		if n.cmd.ProcessState == nil {
+		if done, _ := n.hasExited(); !done {
 			n.cmd.Process.Kill()
-			n.cmd.Wait()
+			<-n.exited
 		}
 		if tb.Failed() {
 			b, _ := os.ReadFile(n.logPath)
@@ -172,8 +191,8 @@ func tail(b []byte, n int) []byte {
 func (n *node) waitReady() {
 	n.tb.Helper()
 	poll(n.tb, 90*time.Second, "readyz 200", func() (bool, string) {
-		if n.cmd.ProcessState != nil {
-			n.tb.Fatalf("logpulse run exited: %v", n.cmd.ProcessState)
+		if done, err := n.hasExited(); done {
+			n.tb.Fatalf("logpulse %s exited before it was ready: %v", n.cmd.Args[1], err)
 		}
 		resp, err := http.Get("http://" + n.http + "/readyz")
 		if err != nil {
@@ -190,15 +209,16 @@ func (n *node) waitReady() {
 func (n *node) kill() {
 	n.tb.Helper()
 	n.cmd.Process.Signal(syscall.SIGKILL)
-	n.cmd.Wait()
+	<-n.exited
 }
 
 // stop sends SIGINT, as Ctrl-C does, and waits for a clean exit.
 func (n *node) stop() {
 	n.tb.Helper()
 	n.cmd.Process.Signal(os.Interrupt)
-	if err := n.cmd.Wait(); err != nil {
-		n.tb.Errorf("logpulse run did not exit cleanly on SIGINT: %v", err)
+	<-n.exited
+	if n.waitErr != nil {
+		n.tb.Errorf("logpulse %s did not exit cleanly on SIGINT: %v", n.cmd.Args[1], n.waitErr)
 	}
 }
 
