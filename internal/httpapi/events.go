@@ -46,26 +46,14 @@ func toEventJSON(evs []Event) []eventJSON {
 
 // handleEvents serves the newest sampled events of a level.
 func (s *server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	lv, err := s.sampledLevel(q)
+	sq, err := s.parseSampled(r, "limit", defaultEvents, maxEvents)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := intParam(q, "limit", defaultEvents, maxEvents)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rq, err := s.parseServices(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	service := q.Get("service")
 	s.respond(w, r, eventsResponse{
-		Level: lv.String(), Service: service, From: rq.from, To: rq.to,
-		Events: toEventJSON(s.src.Events(lv, service, rq.from, rq.to, limit)),
+		Level: sq.level.String(), Service: sq.service, From: sq.from, To: sq.to,
+		Events: toEventJSON(s.src.Events(sq.level, sq.service, sq.from, sq.to, sq.n)),
 	})
 }
 
@@ -103,23 +91,13 @@ type messageJSON struct {
 
 // handleTop serves the most frequent message templates of a level.
 func (s *server) handleTop(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	lv, err := s.sampledLevel(q)
+	sq, err := s.parseSampled(r, "k", defaultTopK, maxTopK)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	k, err := intParam(q, "k", defaultTopK, maxTopK)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rq, err := s.parseServices(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	service := q.Get("service")
+	lv, service, k := sq.level, sq.service, sq.n
+	rq := servicesQuery{from: sq.from, to: sq.to}
 	var total codecs.Counts
 	for _, win := range s.src.Windows(rq.from, rq.to, service) {
 		total.Add(win.Counts)
@@ -159,6 +137,33 @@ func (tr topResponse) csvTable() ([]string, [][]string) {
 		rows[i] = []string{m.Template, itoa(m.Count), strconv.FormatFloat(m.Share, 'g', 6, 64)}
 	}
 	return []string{"template", "count", "share"}, rows
+}
+
+// sampledQuery is a parsed /v1/events or /v1/top request.
+type sampledQuery struct {
+	level    codecs.Level
+	service  string
+	from, to time.Time // aligned to the window
+	n        int       // limit or k
+}
+
+// parseSampled reads level, service, the range and the count parameter
+// param (limit or k: def when absent, at most max).
+func (s *server) parseSampled(r *http.Request, param string, def, most int) (sampledQuery, error) {
+	q := r.URL.Query()
+	lv, err := s.sampledLevel(q)
+	if err != nil {
+		return sampledQuery{}, err
+	}
+	n, err := intParam(q, param, def, most)
+	if err != nil {
+		return sampledQuery{}, err
+	}
+	rq, err := s.parseServices(r)
+	if err != nil {
+		return sampledQuery{}, err
+	}
+	return sampledQuery{level: lv, service: q.Get("service"), from: rq.from, to: rq.to, n: n}, nil
 }
 
 // sampledLevel reads level (default ERROR), which must be one the pipeline
