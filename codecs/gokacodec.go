@@ -13,9 +13,9 @@ type DeltaCodec struct{}
 func (DeltaCodec) Encode(v any) ([]byte, error) {
 	switch d := v.(type) {
 	case *Delta:
-		return marshal(d)
+		return EncodeJSON(d)
 	case Delta:
-		return marshal(&d)
+		return EncodeJSON(&d)
 	}
 	return nil, fmt.Errorf("delta codec: cannot encode %T", v)
 }
@@ -37,9 +37,9 @@ type AggregateCodec struct{}
 func (AggregateCodec) Encode(v any) ([]byte, error) {
 	switch a := v.(type) {
 	case *Aggregate:
-		return marshal(a)
+		return EncodeJSON(a)
 	case Aggregate:
-		return marshal(&a)
+		return EncodeJSON(&a)
 	}
 	return nil, fmt.Errorf("aggregate codec: cannot encode %T", v)
 }
@@ -53,10 +53,10 @@ func (AggregateCodec) Decode(b []byte) (any, error) {
 	return a, nil
 }
 
-// marshal is json.Marshal without HTML escaping: message templates hold
+// EncodeJSON is json.Marshal without HTML escaping: message templates hold
 // "<*>", which would take 14 bytes escaped instead of 3. Either form reads
-// back the same.
-func marshal(v any) ([]byte, error) {
+// back the same. The HTTP API answers with it too.
+func EncodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -171,7 +171,7 @@ func (lm LevelMessages) MarshalJSON() ([]byte, error) {
 			out[Level(l).String()] = m
 		}
 	}
-	return marshal(out)
+	return EncodeJSON(out)
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; unknown levels are skipped.

@@ -3,12 +3,13 @@ package httpapi
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // tabular is a response that also has a CSV shape: a header and rows.
@@ -77,24 +78,12 @@ func (s *server) respond(w http.ResponseWriter, r *http.Request, v any) {
 // writeJSON sends v with status. It encodes before writing anything, so an
 // encoding failure can still become a clean 500.
 func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := marshal(v)
+	b, err := codecs.EncodeJSON(v)
 	if err != nil {
 		s.writeError(w, r, fmt.Errorf("encode %T: %w", v, err))
 		return
 	}
 	writeBody(w, status, b)
-}
-
-// marshal is json.Marshal without HTML escaping: templates like "<*>"
-// stay readable, and every response is JSON or CSV, never HTML.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // writeBody writes a JSON body with the headers every response carries.

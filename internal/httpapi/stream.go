@@ -75,7 +75,7 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 		return rc.Flush()
 	}
 	send := func(event string, v any) error {
-		b, err := marshal(v)
+		b, err := codecs.EncodeJSON(v)
 		if err != nil {
 			return err
 		}
