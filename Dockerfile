@@ -10,7 +10,10 @@
 FROM --platform=$BUILDPLATFORM golang:1.26.8-bookworm AS build
 WORKDIR /src
 # Modules first, so this layer is reused until go.mod or go.sum change.
+# third_party/kfake is a patched module go.mod replaces (see its PATCHES.md);
+# go mod download reads its go.mod.
 COPY go.mod go.sum ./
+COPY third_party/ third_party/
 RUN go mod download
 COPY . .
 ARG TARGETOS TARGETARCH

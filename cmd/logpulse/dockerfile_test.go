@@ -45,6 +45,19 @@ func TestComposeDockerfile(t *testing.T) {
 		t.Errorf("build stage: want COPY go.mod go.sum, RUN go mod download, COPY . ., RUN go build in that order; got positions %d, %d, %d, %d",
 			copyMod, download, copyAll, goBuild)
 	}
+	// go mod download reads the go.mod of every module replaced by a
+	// local directory (third_party/kfake), so those come first too.
+	for _, dir := range localReplacements(t) {
+		at := slices.IndexFunc(build.ins, func(in dockerInstruction) bool {
+			return in.cmd == "COPY" && slices.ContainsFunc(in.fields(), func(f string) bool {
+				f = strings.TrimSuffix(strings.TrimPrefix(f, "./"), "/")
+				return f == dir || strings.HasPrefix(dir, f+"/") // the directory or one above it
+			})
+		})
+		if at < 0 || at > download {
+			t.Errorf("build stage: go.mod replaces a module with ./%s; COPY it before RUN go mod download", dir)
+		}
+	}
 	if goBuild < 0 {
 		t.FailNow()
 	}
@@ -157,6 +170,23 @@ type dockerStage struct {
 type dockerInstruction struct{ cmd, args string }
 
 func (in dockerInstruction) fields() []string { return strings.Fields(in.args) }
+
+// localReplacements lists the directories go.mod's replace directives
+// point at, relative to the repository root.
+func localReplacements(tb testing.TB) []string {
+	tb.Helper()
+	var dirs []string
+	for line := range strings.Lines(readRepoFile(tb, "go.mod")) {
+		_, target, ok := strings.Cut(line, "=>")
+		if !ok {
+			continue
+		}
+		if f := strings.Fields(target); len(f) > 0 && (strings.HasPrefix(f[0], "./") || strings.HasPrefix(f[0], "../")) {
+			dirs = append(dirs, strings.TrimSuffix(strings.TrimPrefix(f[0], "./"), "/"))
+		}
+	}
+	return dirs
+}
 
 // loadDockerfile parses the repository's Dockerfile into its stages.
 func loadDockerfile(tb testing.TB) []dockerStage {

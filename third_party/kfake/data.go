@@ -121,6 +121,11 @@ type (
 		// values, or HWM if empty. Replaces per-batch inTx scanning.
 		uncommittedPIDs map[int64]int64
 
+		// logpulse patch: transactions a full replay found open (no
+		// marker) and aborted, by producer ID; a prepared commit
+		// turns them back into commits (txn_recover.go).
+		crashOpenTxns map[int64]abortedTxnEntry
+
 		leader    *broker
 		followers followers
 

@@ -435,12 +435,18 @@ type (
 	}
 
 	pidLogEntry struct {
-		Type    string `json:"type"` // init, endtx, timeout
+		Type    string `json:"type"` // init, prepare, endtx, timeout
 		PID     int64  `json:"pid"`
 		Epoch   int16  `json:"epoch"`
 		TxID    string `json:"txid,omitempty"`
 		Timeout int32  `json:"timeout,omitempty"`
 		Commit  *bool  `json:"commit,omitempty"`
+
+		// logpulse patch: a "prepare" entry is the commit decision,
+		// written before any marker (txn_recover.go).
+		Parts   map[string][]int32 `json:"parts,omitempty"`
+		Offsets []preparedOffset   `json:"offsets,omitempty"`
+		Version int16              `json:"v,omitempty"`
 	}
 )
 
@@ -968,6 +974,11 @@ func (c *Cluster) savePIDsLog(fsys fs, dir string) error {
 		if _, err := appendLogEntry(f, entry, c.cfg.syncWrites); err != nil {
 			return err
 		}
+		if pidinf.prepared != nil {
+			if _, err := appendLogEntry(f, *pidinf.prepared, c.cfg.syncWrites); err != nil {
+				return err
+			}
+		}
 	}
 	return fsys.Rename(tmpPath, path)
 }
@@ -1083,7 +1094,7 @@ func (c *Cluster) loadFromDisk() (bool, error) {
 		return false, err
 	}
 	for pid := range crashAbortedPIDs {
-		if pidinf, ok := c.pids.ids[pid]; ok {
+		if pidinf, ok := c.pids.ids[pid]; ok && pidinf.prepared == nil {
 			pidinf.epoch++
 		}
 	}
@@ -1097,6 +1108,7 @@ func (c *Cluster) loadFromDisk() (bool, error) {
 	); err != nil {
 		return false, err
 	}
+	c.completeCrashedTxns()
 
 	if err := c.loadSessionState(); err != nil {
 		c.cfg.logger.Logf(LogLevelWarn, "load session state: %v", err)
@@ -1385,11 +1397,16 @@ func (c *Cluster) loadPartitionFullReplay(pd *partData, segFiles []int64, fsys f
 					}
 				}
 			}
-			pd.abortedTxns = append(pd.abortedTxns, abortedTxnEntry{
+			implicit := abortedTxnEntry{
 				producerID:  pid,
 				firstOffset: firstOff,
 				lastOffset:  last,
-			})
+			}
+			pd.abortedTxns = append(pd.abortedTxns, implicit)
+			if pd.crashOpenTxns == nil {
+				pd.crashOpenTxns = make(map[int64]abortedTxnEntry)
+			}
+			pd.crashOpenTxns[pid] = implicit
 			crashAbortedPIDs[pid] = struct{}{}
 		}
 		crashAbortedMu.Unlock()
@@ -1475,7 +1492,11 @@ func (c *Cluster) loadSegmentBatches(pd *partData, fsys fs, pdir string, base in
 	}
 
 	// Parse RecordBatch entries from segment file.
-	var result []*partBatch
+	var (
+		result    []*partBatch
+		lastEpoch int32
+		repairIdx []byte // index entries rebuilt for batches whose entry was lost
+	)
 	pos := 0
 	batchIdx := 0
 	for {
@@ -1504,7 +1525,20 @@ func (c *Cluster) loadSegmentBatches(pd *partData, fsys fs, pdir string, base in
 		idxOff := batchIdx * indexEntrySize
 		if idxOff+indexEntrySize <= len(idxRaw) {
 			epoch, _, inTx, _ = decodeIndexEntry(idxRaw[idxOff : idxOff+indexEntrySize])
+		} else {
+			// logpulse patch: a crash between the segment write and
+			// the index write lost this entry. Without it a
+			// transactional batch read as non-transactional, so an
+			// open transaction's batch was never aborted and became
+			// visible. Take it from the batch's attributes
+			// (transactional, not a control batch) and rewrite the
+			// entry, so that later appends stay aligned.
+			inTx = rb.Attributes&0x0010 != 0 && rb.Attributes&0x0020 == 0
+			epoch = lastEpoch
+			e := encodeIndexEntry(epoch, 0, inTx)
+			repairIdx = append(repairIdx, e[:]...)
 		}
+		lastEpoch = epoch
 
 		batch := &partBatch{
 			RecordBatch: *rb,
@@ -1547,6 +1581,9 @@ func (c *Cluster) loadSegmentBatches(pd *partData, fsys fs, pdir string, base in
 			f.Close()
 		}
 	}
+	if len(repairIdx) > 0 {
+		c.repairIndex(fsys, filepath.Join(pdir, indexFileName(base)), expectedIdxBytes-int64(len(repairIdx)), repairIdx)
+	}
 
 	return result, nil
 }
@@ -1588,9 +1625,15 @@ func (c *Cluster) loadPIDsLog(fsys fs, dir string) error {
 			if entry.TxID != "" {
 				c.pids.byTxid[entry.TxID] = pidinf
 			}
+		case "prepare":
+			if pidinf, ok := c.pids.ids[entry.PID]; ok {
+				prepared := entry
+				pidinf.prepared = &prepared
+			}
 		case "endtx":
 			pidinf, ok := c.pids.ids[entry.PID]
 			if ok {
+				pidinf.prepared = nil
 				pidinf.epoch = entry.Epoch
 				pidinf.inTx = false
 				if entry.Commit != nil {
@@ -1600,6 +1643,7 @@ func (c *Cluster) loadPIDsLog(fsys fs, dir string) error {
 		case "timeout":
 			pidinf, ok := c.pids.ids[entry.PID]
 			if ok {
+				pidinf.prepared = nil
 				pidinf.epoch = entry.Epoch
 				pidinf.inTx = false
 			}

@@ -77,6 +77,10 @@ type (
 		// completed, we return success only if the retry matches
 		// (commit after commit, abort after abort).
 		lastWasCommit bool
+
+		// logpulse patch: the persisted commit decision of the
+		// transaction being ended, nil otherwise (txn_recover.go).
+		prepared *pidLogEntry
 	}
 
 	// Independent dup-detection entry: stores (firstSeq, nextSeq,
@@ -587,7 +591,11 @@ func (pids *pids) doEnd(creq *clientReq) kmsg.Response {
 
 	nBatches, nGroups := pidinf.txBatchCount, len(pidinf.txGroups)
 	endTxStart := time.Now()
+	if req.Commit {
+		pids.c.prepareCommit(pidinf, req.Version)
+	}
 	pidinf.endTx(req.Commit)
+	pidinf.prepared = nil
 	if elapsed := time.Since(endTxStart); elapsed > 5*time.Millisecond {
 		pids.c.cfg.logger.Logf(LogLevelWarn, "txn: EndTxn slow pid=%d epoch=%d elapsed=%dms batches=%d groups=%d",
 			req.ProducerID, req.ProducerEpoch, elapsed.Milliseconds(), nBatches, nGroups)
