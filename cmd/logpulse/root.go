@@ -49,7 +49,7 @@ func subcommands(env *cliEnv) []*ffcli.Command {
 	return []*ffcli.Command{
 		runCommand(env), brokerCommand(env), ingestCommand(env), aggregateCommand(env),
 		serveCommand(env), topicsCommand(env), produceCommand(env), parseCommand(env),
-		versionCommand(env),
+		benchCommand(env), versionCommand(env),
 	}
 }
 

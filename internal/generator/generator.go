@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -90,6 +91,9 @@ func NewSource(seed uint64, n int) *Source {
 	}
 	return &Source{rng: rng, zipf: rand.NewZipf(rng, 1.2, 1, uint64(n-1)), services: svcs}
 }
+
+// Services returns the names the source draws from, most frequent first.
+func (s *Source) Services() []string { return slices.Clone(s.services) }
 
 // levelMix is a fleet's typical mix: cumulative per-mille thresholds.
 var levelMix = []struct {

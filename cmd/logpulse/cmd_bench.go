@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"strings"
+	"time"
+
+	"github.com/logpulse/logpulse/internal/bench"
+	"github.com/peterbourgon/ff/v3/ffcli"
+)
+
+type benchFlags struct {
+	common
+	count    int
+	format   string
+	services int
+	phases   string
+	latency  bool
+	rate     float64
+	duration time.Duration
+	http     bool
+	clients  int
+	runs     int
+	seed     uint64
+}
+
+func (f *benchFlags) register(fs *flag.FlagSet) {
+	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated; empty starts a fresh embedded broker per run (in memory)")
+	f.layoutFlags(fs)
+	f.windowFlags(fs)
+	f.logFlags(fs)
+	fs.IntVar(&f.count, "count", 1_000_000, "events to fill the input with for the throughput phases")
+	fs.StringVar(&f.format, "format", "json", "event format: json, text or avro (single-object)")
+	fs.IntVar(&f.services, "services", 100, "services the events are drawn from (Zipf)")
+	fs.StringVar(&f.phases, "phases", strings.Join([]string{bench.PhaseLogpulse, bench.PhaseLimit, bench.PhaseGokaMemory, bench.PhaseGokaLevelDB}, ","),
+		"throughput phases in order, comma-separated (empty: none); the resident-set high-water mark is the process's, so the first phase's is its own")
+	fs.BoolVar(&f.latency, "latency", false, "also measure produce-to-visible latency at a steady --rate")
+	fs.Float64Var(&f.rate, "rate", 50_000, "events per second of the --latency run")
+	fs.DurationVar(&f.duration, "duration", 10*time.Second, "length of the --latency and --http runs")
+	fs.BoolVar(&f.http, "http", false, "also measure GET /v1/levels latency and requests/s (1h of windows, 50 services)")
+	fs.IntVar(&f.clients, "clients", 32, "concurrent clients of the --http run")
+	fs.IntVar(&f.runs, "runs", 1, "repeat everything this often and print the medians")
+	fs.Uint64Var(&f.seed, "seed", 1, "generator seed")
+}
+
+func (f *benchFlags) config(env *cliEnv) bench.Config {
+	var phases []string
+	for _, p := range strings.Split(f.phases, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			phases = append(phases, p)
+		}
+	}
+	return bench.Config{
+		Brokers: f.brokerList(), Count: f.count, Format: f.format, Services: f.services,
+		Partitions: f.partitions, Replication: f.replication, Window: f.window, Grace: f.grace, Retention: f.retention,
+		Phases: phases, Latency: f.latency, Rate: f.rate, Duration: f.duration, HTTP: f.http, Clients: f.clients,
+		Runs: f.runs, Seed: f.seed, Logger: f.logger(env.stderr), Out: env.stdout, Progress: env.stderr,
+	}
+}
+
+func benchCommand(env *cliEnv) *ffcli.Command {
+	fs := flag.NewFlagSet("logpulse bench", flag.ContinueOnError)
+	f := &benchFlags{}
+	f.register(fs)
+	return &ffcli.Command{
+		Name:       "bench",
+		ShortUsage: "logpulse bench [--count N] [--format json|text|avro] [--latency] [--http] [--runs N] [flags]",
+		ShortHelp:  "measure throughput against a plain consumer and goka, latency, and the HTTP API",
+		LongHelp: "Fills the input with --count generated events, then times each phase on them:\n" +
+			"  limit         a plain franz-go consumer decoding and counting in a map (no durability)\n" +
+			"  goka-memory   an idiomatic goka counter (ctx.Value + ctx.SetValue per event), in-memory storage\n" +
+			"  goka-leveldb  the same with goka's default LevelDB storage (in a fresh temp folder)\n" +
+			"  logpulse      the real pipeline from offset 0 until the view shows all events, exactly\n" +
+			"and prints a table and a JSON line. A count that is not exact fails the command.",
+		FlagSet: fs,
+		Exec: func(ctx context.Context, _ []string) error {
+			if err := f.common.validate(); err != nil {
+				return err
+			}
+			cfg := f.config(env)
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			return bench.Run(ctx, cfg)
+		},
+	}
+}

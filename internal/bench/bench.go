@@ -1,0 +1,200 @@
+// Package bench measures logpulse against the fastest possible answer (a
+// plain franz-go consumer counting in a map) and against an idiomatic goka
+// counter, on the same records in one process: `logpulse bench`.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/logpulse/logpulse/internal/generator"
+)
+
+// Phase names, in the order --phases may list them.
+const (
+	PhaseLimit       = "limit"
+	PhaseGokaMemory  = "goka-memory"
+	PhaseGokaLevelDB = "goka-leveldb"
+	PhaseLogpulse    = "logpulse"
+)
+
+// Phases are the phase names Config.Phases accepts.
+var Phases = []string{PhaseLimit, PhaseGokaMemory, PhaseGokaLevelDB, PhaseLogpulse}
+
+// Config configures a bench run.
+type Config struct {
+	Brokers     []string // empty: a fresh embedded broker per run
+	Count       int      // events in the throughput run
+	Format      string   // json, text or avro
+	Services    int
+	Partitions  int
+	Replication int
+	Window      time.Duration
+	Grace       time.Duration
+	Retention   time.Duration
+	Phases      []string // throughput phases in order; none skips the throughput run
+	Latency     bool
+	Rate        float64       // events/s of the latency run
+	Duration    time.Duration // length of the latency and HTTP runs
+	HTTP        bool
+	Clients     int // concurrent HTTP clients
+	Runs        int
+	Seed        uint64
+	Logger      *slog.Logger
+	Out         io.Writer // the table and the JSON line
+	Progress    io.Writer // a line per step; nil for none
+}
+
+// Validate checks the config with messages that name the flags.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Count < 1 {
+		errs = append(errs, fmt.Errorf("--count must be positive, got %d", c.Count))
+	}
+	if c.Format != "json" && c.Format != "text" && c.Format != "avro" {
+		errs = append(errs, fmt.Errorf("--format must be json, text or avro, got %q", c.Format))
+	}
+	if c.Services < 1 || c.Services > 100_000 {
+		errs = append(errs, fmt.Errorf("--services must be between 1 and 100000, got %d", c.Services))
+	}
+	for _, p := range c.Phases {
+		if !slices.Contains(Phases, p) {
+			errs = append(errs, fmt.Errorf("--phases: unknown phase %q; use %s", p, strings.Join(Phases, ",")))
+		}
+	}
+	if c.Latency && c.Rate <= 0 {
+		errs = append(errs, fmt.Errorf("--rate must be positive, got %v", c.Rate))
+	}
+	if (c.Latency || c.HTTP) && c.Duration < time.Second {
+		errs = append(errs, fmt.Errorf("--duration must be at least 1s, got %s", c.Duration))
+	}
+	if c.HTTP && (c.Clients < 1 || c.Clients > 1024) {
+		errs = append(errs, fmt.Errorf("--clients must be between 1 and 1024, got %d", c.Clients))
+	}
+	if c.Runs < 1 || c.Runs > 100 {
+		errs = append(errs, fmt.Errorf("--runs must be between 1 and 100, got %d", c.Runs))
+	}
+	if len(c.Phases) == 0 && !c.Latency && !c.HTTP {
+		errs = append(errs, errors.New("nothing to measure: give --phases, --latency or --http"))
+	}
+	return errors.Join(errs...)
+}
+
+// Run measures cfg.Runs times and writes each run's figures, then the
+// medians and a JSON line of them, to cfg.Out. A count that is not exact
+// is an error.
+func Run(ctx context.Context, cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = 1
+	}
+	var runs []Result
+	for i := range cfg.Runs {
+		r := Result{Count: cfg.Count, Format: cfg.Format, Services: cfg.Services, Partitions: cfg.Partitions}
+		if len(cfg.Phases) > 0 {
+			if err := throughput(ctx, &cfg, &r, i); err != nil {
+				return fmt.Errorf("run %d: %w", i+1, err)
+			}
+		}
+		if cfg.Latency {
+			if err := latency(ctx, &cfg, &r, i); err != nil {
+				return fmt.Errorf("run %d, latency: %w", i+1, err)
+			}
+		}
+		if cfg.HTTP {
+			if err := httpLoad(ctx, &cfg, &r, i); err != nil {
+				return fmt.Errorf("run %d, http: %w", i+1, err)
+			}
+		}
+		r.ratios()
+		runs = append(runs, r)
+		if cfg.Runs > 1 {
+			fmt.Fprintf(cfg.Out, "run %d of %d\n", i+1, cfg.Runs)
+			r.table(cfg.Out)
+		}
+	}
+	med := median(runs)
+	if cfg.Runs > 1 {
+		fmt.Fprintf(cfg.Out, "median of %d runs\n", cfg.Runs)
+	}
+	med.table(cfg.Out)
+	return med.jsonLine(cfg.Out)
+}
+
+// throughput fills the input with cfg.Count events over the retention and
+// runs each phase on them.
+func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
+	e, err := newEnv(ctx, cfg, fmt.Sprintf("t%d", run))
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	// Event times in the past, spread over the retention less two windows
+	// and the grace, so no window is pruned before the count is read.
+	span := max(cfg.Retention-2*(cfg.Window+cfg.Grace), cfg.Window)
+	from := time.Now().Add(-span - cfg.Window - cfg.Grace).Truncate(cfg.Window)
+	cfg.progress("run %d: filling %s with %d %s events over %s", run+1, e.topics.Logs, cfg.Count, cfg.Format, span)
+	if r.FillEPS, err = e.fill(ctx, fillSpec{n: cfg.Count, services: cfg.Services, from: from, span: span}); err != nil {
+		return err
+	}
+	services := generator.NewSource(cfg.Seed, cfg.Services).Services()
+	for _, ph := range cfg.Phases {
+		cfg.progress("run %d: phase %s", run+1, ph)
+		m := startMem()
+		start := time.Now()
+		switch ph {
+		case PhaseLimit:
+			r.Keys, err = runLimit(ctx, e, cfg.Count)
+		case PhaseGokaMemory:
+			err = runGoka(ctx, e, cfg.Count, services, "")
+		case PhaseGokaLevelDB:
+			var dir string
+			var cleanup func()
+			if dir, cleanup, err = gokaDir(); err == nil {
+				err = runGoka(ctx, e, cfg.Count, services, dir)
+				cleanup()
+			}
+		case PhaseLogpulse:
+			err = runLogpulse(ctx, e, cfg.Count, from, from.Add(span+cfg.Window))
+		}
+		took := time.Since(start)
+		heap, rss, hwm := m.finish()
+		if err != nil {
+			return fmt.Errorf("phase %s: %w", ph, err)
+		}
+		r.Phases = append(r.Phases, PhaseResult{
+			Name: ph, Seconds: took.Seconds(), EPS: float64(cfg.Count) / took.Seconds(),
+			HeapPeak: heap, RSSPeak: rss, HWM: hwm,
+		})
+		cfg.progress("run %d: phase %s: %.2fs, %.0f events/s", run+1, ph, took.Seconds(), float64(cfg.Count)/took.Seconds())
+	}
+	return nil
+}
+
+// runLogpulse starts the pipeline from offset 0 and waits until the view
+// shows exactly n events in [from, to).
+func runLogpulse(ctx context.Context, e *env, n int, from, to time.Time) error {
+	s, err := startStack(ctx, e)
+	if err != nil {
+		return err
+	}
+	werr := s.waitTotal(ctx, int64(n), from, to, 10*time.Minute)
+	return errors.Join(werr, s.stop())
+}
+
+func (c *Config) progress(format string, args ...any) {
+	if c.Progress != nil {
+		fmt.Fprintf(c.Progress, format+"\n", args...)
+	}
+}

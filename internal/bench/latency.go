@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/logpulse/logpulse/internal/generator"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// latency produces at cfg.Rate events/s for cfg.Duration into a running,
+// caught-up pipeline, event time = wall clock, and measures for each event
+// the time from its Produce call to the first poll of the view that shows
+// at least as many events as had been produced up to and including it.
+// The view is polled in-process every millisecond (what /v1/levels reads,
+// without the HTTP hop), so the resolution is about 1 ms plus the poll's
+// own cost. Counting by position assumes events become visible roughly in
+// produce order; transactions commit whole polls, so the error is at most
+// one transaction's spread.
+func latency(ctx context.Context, cfg *Config, r *Result, run int) error {
+	e, err := newEnv(ctx, cfg, fmt.Sprintf("l%d", run))
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	s, err := startStack(ctx, e)
+	if err != nil {
+		return err
+	}
+	cfg.progress("run %d: latency at %.0f events/s for %s", run+1, cfg.Rate, cfg.Duration)
+	lerr := measureLatency(ctx, cfg, e, s, r)
+	return errors.Join(lerr, s.stop())
+}
+
+func measureLatency(ctx context.Context, cfg *Config, e *env, s *stack, r *Result) error {
+	if err := s.ready(ctx, 2*time.Minute); err != nil {
+		return err
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.ProducerLinger(time.Millisecond))
+	if err != nil {
+		return fmt.Errorf("producer: %w", err)
+	}
+	defer cl.Close()
+	n := int(cfg.Rate * cfg.Duration.Seconds())
+	sent := make([]time.Time, n)
+	var produced atomic.Int64
+	var failed atomic.Pointer[error]
+	promise := func(_ *kgo.Record, err error) {
+		if err != nil {
+			failed.CompareAndSwap(nil, &err)
+		}
+	}
+	began := time.Now()
+	from := began.Add(-time.Hour).Truncate(cfg.Window)
+	to := began.Add(cfg.Duration + time.Hour)
+	// Produce on a 1 ms tick, catching up to rate × elapsed each time.
+	go func() {
+		src := generator.NewSource(cfg.Seed, cfg.Services)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		i := 0
+		for i < n && ctx.Err() == nil {
+			<-t.C
+			due := min(int(cfg.Rate*time.Since(began).Seconds()), n)
+			for ; i < due; i++ {
+				now := time.Now()
+				rec, err := record(e.topics.Logs, cfg.Format, src.Next(now))
+				if err != nil {
+					failed.CompareAndSwap(nil, &err)
+					return
+				}
+				sent[i] = now
+				produced.Store(int64(i + 1))
+				cl.Produce(ctx, rec, promise)
+			}
+		}
+	}()
+	// visible[k] is the first poll time at which the view showed > k events.
+	visible := make([]time.Time, 0, n)
+	deadline := began.Add(cfg.Duration + time.Minute)
+	for len(visible) < n {
+		if p := failed.Load(); p != nil {
+			return fmt.Errorf("produce: %w", *p)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("view shows %d of %d events a minute after the last was produced", len(visible), n)
+		}
+		counted, late := s.total(from, to)
+		now := time.Now()
+		switch {
+		case late != 0:
+			return fmt.Errorf("view shows %d late events, want 0", late)
+		case counted > int64(n) || counted > produced.Load():
+			return fmt.Errorf("view shows %d events, more than the %d produced", counted, produced.Load())
+		}
+		for int64(len(visible)) < counted {
+			visible = append(visible, now)
+		}
+		if err := sleepCtx(ctx, time.Millisecond); err != nil {
+			return err
+		}
+	}
+	lat := make([]float64, n)
+	for i := range n {
+		lat[i] = float64(visible[i].Sub(sent[i])) / float64(time.Millisecond)
+	}
+	slices.Sort(lat)
+	r.LatencyRate = cfg.Rate
+	r.LatencyP50, r.LatencyP99, r.LatencyMax = quantile(lat, 0.50), quantile(lat, 0.99), lat[n-1]
+	return nil
+}
+
+// quantile of sorted xs, nearest rank.
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(xs))+0.5) - 1
+	return xs[min(max(i, 0), len(xs)-1)]
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

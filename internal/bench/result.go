@@ -1,0 +1,147 @@
+package bench
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+)
+
+// Result is one run's figures; zero where not measured.
+type Result struct {
+	Count      int           `json:"count"`
+	Format     string        `json:"format"`
+	Services   int           `json:"services"`
+	Partitions int           `json:"partitions"`
+	FillEPS    float64       `json:"fill_events_per_s,omitempty"`
+	Keys       int           `json:"service_windows,omitempty"` // distinct (service, window) keys
+	Phases     []PhaseResult `json:"phases,omitempty"`
+	// Ratios of the logpulse phase's events/s to the others'.
+	VsLimit       float64 `json:"logpulse_vs_limit,omitempty"`
+	VsGokaMemory  float64 `json:"logpulse_vs_goka_memory,omitempty"`
+	VsGokaLevelDB float64 `json:"logpulse_vs_goka_leveldb,omitempty"`
+	// Latency run: produce to visible in the view, at Rate events/s.
+	LatencyRate float64 `json:"latency_rate,omitempty"`
+	LatencyP50  float64 `json:"latency_p50_ms,omitempty"`
+	LatencyP99  float64 `json:"latency_p99_ms,omitempty"`
+	LatencyMax  float64 `json:"latency_max_ms,omitempty"`
+	// HTTP run: GET /v1/levels.
+	HTTPClients int     `json:"http_clients,omitempty"`
+	HTTPP50     float64 `json:"http_p50_ms,omitempty"`
+	HTTPP99     float64 `json:"http_p99_ms,omitempty"`
+	HTTPRPS     float64 `json:"http_requests_per_s,omitempty"`
+	PeakRSS     uint64  `json:"peak_rss_bytes"` // the process's high-water mark at the end
+}
+
+// PhaseResult is one throughput phase.
+type PhaseResult struct {
+	Name     string  `json:"name"`
+	Seconds  float64 `json:"seconds"`
+	EPS      float64 `json:"events_per_s"`
+	HeapPeak uint64  `json:"heap_peak_bytes"` // peak heap objects during the phase
+	RSSPeak  uint64  `json:"rss_peak_bytes"`  // peak resident set during the phase
+	HWM      uint64  `json:"rss_hwm_bytes"`   // process high-water mark after the phase
+}
+
+func (r *Result) phase(name string) *PhaseResult {
+	for i := range r.Phases {
+		if r.Phases[i].Name == name {
+			return &r.Phases[i]
+		}
+	}
+	return nil
+}
+
+func (r *Result) ratios() {
+	r.PeakRSS = procStatus("VmHWM:")
+	lp := r.phase(PhaseLogpulse)
+	if lp == nil {
+		return
+	}
+	ratio := func(name string) float64 {
+		if o := r.phase(name); o != nil && o.EPS > 0 {
+			return lp.EPS / o.EPS
+		}
+		return 0
+	}
+	r.VsLimit, r.VsGokaMemory, r.VsGokaLevelDB = ratio(PhaseLimit), ratio(PhaseGokaMemory), ratio(PhaseGokaLevelDB)
+}
+
+// median takes each figure's median over the runs (phases matched by
+// position: every run has the same phases).
+func median(runs []Result) Result {
+	out := runs[0]
+	out.Phases = slices.Clone(out.Phases)
+	med := func(get func(*Result) float64) float64 {
+		xs := make([]float64, len(runs))
+		for i := range runs {
+			xs[i] = get(&runs[i])
+		}
+		slices.Sort(xs)
+		if len(xs)%2 == 1 {
+			return xs[len(xs)/2]
+		}
+		return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
+	}
+	medU := func(get func(*Result) uint64) uint64 {
+		return uint64(med(func(r *Result) float64 { return float64(get(r)) }))
+	}
+	out.FillEPS = med(func(r *Result) float64 { return r.FillEPS })
+	for i := range out.Phases {
+		out.Phases[i].Seconds = med(func(r *Result) float64 { return r.Phases[i].Seconds })
+		out.Phases[i].EPS = med(func(r *Result) float64 { return r.Phases[i].EPS })
+		out.Phases[i].HeapPeak = medU(func(r *Result) uint64 { return r.Phases[i].HeapPeak })
+		out.Phases[i].RSSPeak = medU(func(r *Result) uint64 { return r.Phases[i].RSSPeak })
+		out.Phases[i].HWM = medU(func(r *Result) uint64 { return r.Phases[i].HWM })
+	}
+	out.VsLimit = med(func(r *Result) float64 { return r.VsLimit })
+	out.VsGokaMemory = med(func(r *Result) float64 { return r.VsGokaMemory })
+	out.VsGokaLevelDB = med(func(r *Result) float64 { return r.VsGokaLevelDB })
+	out.LatencyP50 = med(func(r *Result) float64 { return r.LatencyP50 })
+	out.LatencyP99 = med(func(r *Result) float64 { return r.LatencyP99 })
+	out.LatencyMax = med(func(r *Result) float64 { return r.LatencyMax })
+	out.HTTPP50 = med(func(r *Result) float64 { return r.HTTPP50 })
+	out.HTTPP99 = med(func(r *Result) float64 { return r.HTTPP99 })
+	out.HTTPRPS = med(func(r *Result) float64 { return r.HTTPRPS })
+	out.PeakRSS = slices.MaxFunc(runs, func(a, b Result) int { return cmp.Compare(a.PeakRSS, b.PeakRSS) }).PeakRSS
+	return out
+}
+
+func (r *Result) table(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', tabwriter.AlignRight)
+	if len(r.Phases) > 0 {
+		fmt.Fprintf(w, "%d %s events, %d services, %d partitions, %d (service, window) keys; filled at %.0f events/s\n",
+			r.Count, r.Format, r.Services, r.Partitions, r.Keys, r.FillEPS)
+		fmt.Fprintln(tw, "phase\tseconds\tevents/s\tpeak heap MiB\tpeak RSS MiB\tRSS high-water MiB\t")
+		for _, p := range r.Phases {
+			fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%.0f\t%.0f\t%.0f\t\n", p.Name, p.Seconds, p.EPS, mib(p.HeapPeak), mib(p.RSSPeak), mib(p.HWM))
+		}
+		tw.Flush()
+		if r.VsLimit+r.VsGokaMemory+r.VsGokaLevelDB > 0 {
+			fmt.Fprintf(w, "logpulse/limit %.2f   logpulse/goka-memory %.2f   logpulse/goka-leveldb %.2f\n",
+				r.VsLimit, r.VsGokaMemory, r.VsGokaLevelDB)
+		}
+	}
+	if r.LatencyRate > 0 {
+		fmt.Fprintf(w, "produce to visible at %.0f events/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+			r.LatencyRate, r.LatencyP50, r.LatencyP99, r.LatencyMax)
+	}
+	if r.HTTPClients > 0 {
+		fmt.Fprintf(w, "GET /v1/levels, %d clients: p50 %.2f ms, p99 %.2f ms, %.0f requests/s\n",
+			r.HTTPClients, r.HTTPP50, r.HTTPP99, r.HTTPRPS)
+	}
+	fmt.Fprintf(w, "peak RSS of the process: %.0f MiB\n", mib(r.PeakRSS))
+}
+
+func (r *Result) jsonLine(w io.Writer) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
