@@ -40,7 +40,7 @@ type role struct {
 
 // rolesOf returns the roles of a payload key. "log" has two: Docker writes
 // the message as {"log": "..."}, ECS the level as {"log": {"level": ...}}.
-func rolesOf(key string) (roles [2]role, n int) {
+func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
 	var buf [16]byte
 	if len(key) > len(buf) {
 		return roles, 0

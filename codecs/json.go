@@ -9,7 +9,12 @@ import (
 // decodeJSON reads a JSON object (v is trimmed and non-empty). Only the top
 // level is walked, plus the objects ECS nests fields in: {"log": {"level"}},
 // {"service": {"name"}}, {"host": {"name"}}. See aliases.go for the keys.
-func decodeJSON(v []byte) (fields, error) {
+func decodeJSON(v []byte) (fields, error) { return decodeJSONVia(v, true) }
+
+// decodeJSONVia is decodeJSON with the flat-object scanner (scanFlatJSON)
+// tried first or not: the result is the same either way, which
+// FuzzJSONFlatPath checks.
+func decodeJSONVia(v []byte, flat bool) (fields, error) {
 	if v[0] != '{' {
 		if json.Valid(v) {
 			return fields{}, reject(ReasonInvalidJSON, "JSON value is %s, want an object", jsonKind(v))
@@ -17,13 +22,16 @@ func decodeJSON(v []byte) (fields, error) {
 		var x any
 		return fields{}, reject(ReasonInvalidJSON, "%s", json.Unmarshal(v, &x))
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(v, &m); err != nil {
-		return fields{}, reject(ReasonInvalidJSON, "%s", err)
-	}
 	var cs candidates[json.RawMessage]
-	for k, raw := range m {
-		cs.offer(k, raw)
+	if !flat || !scanFlatJSON(v, &cs) {
+		cs = candidates[json.RawMessage]{}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(v, &m); err != nil {
+			return fields{}, reject(ReasonInvalidJSON, "%s", err)
+		}
+		for k, raw := range m {
+			cs.offer(k, raw)
+		}
 	}
 
 	var f fields
@@ -54,7 +62,9 @@ func jsonTime(cs *candidates[json.RawMessage]) (time.Time, bool, error) {
 		var text string
 		switch c.val[0] {
 		case '"':
-			if err := json.Unmarshal(c.val, &text); err != nil {
+			var ok bool
+			if text, ok = jsonString(c.val); !ok {
+				err := json.Unmarshal(c.val, &text)
 				return time.Time{}, false, reject(ReasonInvalidJSON, "field %q: %s", c.key, err)
 			}
 		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
