@@ -23,6 +23,7 @@ type benchFlags struct {
 	clients  int
 	runs     int
 	seed     uint64
+	profile  string
 }
 
 func (f *benchFlags) register(fs *flag.FlagSet) {
@@ -42,6 +43,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.clients, "clients", 32, "concurrent clients of the --http run")
 	fs.IntVar(&f.runs, "runs", 1, "repeat everything this often and print the medians")
 	fs.Uint64Var(&f.seed, "seed", 1, "generator seed")
+	fs.StringVar(&f.profile, "cpuprofile-dir", "", "write a CPU profile of each phase of the first run to this directory (<phase>.pprof)")
 }
 
 func (f *benchFlags) config(env *cliEnv) bench.Config {
@@ -55,7 +57,7 @@ func (f *benchFlags) config(env *cliEnv) bench.Config {
 		Brokers: f.brokerList(), Count: f.count, Format: f.format, Services: f.services,
 		Partitions: f.partitions, Replication: f.replication, Window: f.window, Grace: f.grace, Retention: f.retention,
 		Phases: phases, Latency: f.latency, Rate: f.rate, Duration: f.duration, HTTP: f.http, Clients: f.clients,
-		Runs: f.runs, Seed: f.seed, Logger: f.logger(env.stderr), Out: env.stdout, Progress: env.stderr,
+		Runs: f.runs, Seed: f.seed, ProfileDir: f.profile, Logger: f.logger(env.stderr), Out: env.stdout, Progress: env.stderr,
 	}
 }
 

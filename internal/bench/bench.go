@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +49,9 @@ type Config struct {
 	Clients     int // concurrent HTTP clients
 	Runs        int
 	Seed        uint64
+	// ProfileDir, when set, gets a CPU profile of each phase of the first
+	// run: <phase>.pprof.
+	ProfileDir string
 	Logger      *slog.Logger
 	Out         io.Writer // the table and the JSON line
 	Progress    io.Writer // a line per step; nil for none
@@ -152,6 +158,10 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 	for _, ph := range cfg.Phases {
 		cfg.progress("run %d: phase %s", run+1, ph)
 		m := startMem()
+		stopProfile, err := startProfile(cfg.ProfileDir, run, ph)
+		if err != nil {
+			return err
+		}
 		start := time.Now()
 		switch ph {
 		case PhaseLimit:
@@ -169,6 +179,7 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 			err = runLogpulse(ctx, e, cfg.Count, from, from.Add(span+cfg.Window))
 		}
 		took := time.Since(start)
+		stopProfile()
 		heap, rss, hwm := m.finish()
 		if err != nil {
 			return fmt.Errorf("phase %s: %w", ph, err)
@@ -191,6 +202,22 @@ func runLogpulse(ctx context.Context, e *env, n int, from, to time.Time) error {
 	}
 	werr := s.waitTotal(ctx, int64(n), from, to, 10*time.Minute)
 	return errors.Join(werr, s.stop())
+}
+
+// startProfile starts a CPU profile of phase into dir on the first run.
+func startProfile(dir string, run int, phase string) (stop func(), err error) {
+	if dir == "" || run > 0 {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(dir, phase+".pprof"))
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func (c *Config) progress(format string, args ...any) {
