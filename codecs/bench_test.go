@@ -31,3 +31,9 @@ func BenchmarkDecodeText(b *testing.B) {
 func BenchmarkDecodeLogfmt(b *testing.B) {
 	benchmarkDecode(b, `ts=2026-11-26T10:00:00.123Z level=error msg="payment declined: card expired" service=checkout host=web-7 trace_id=4bf92f3577b34da6a3ce929d0e0e4736 user_id=48213`)
 }
+
+// BenchmarkDecodeJSONNested is the encoding/json path: ECS nests the level
+// and the service, which the flat-object scanner leaves to encoding/json.
+func BenchmarkDecodeJSONNested(b *testing.B) {
+	benchmarkDecode(b, `{"@timestamp":"2026-11-26T10:00:00.123Z","log":{"level":"error"},"message":"payment declined: card expired","service":{"name":"checkout"},"host":{"name":"web-7"}}`)
+}

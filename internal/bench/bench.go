@@ -157,6 +157,7 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 	services := generator.NewSource(cfg.Seed, cfg.Services).Services()
 	for _, ph := range cfg.Phases {
 		cfg.progress("run %d: phase %s", run+1, ph)
+		var first time.Duration
 		m := startMem()
 		stopProfile, err := startProfile(cfg.ProfileDir, run, ph)
 		if err != nil {
@@ -176,7 +177,7 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 				cleanup()
 			}
 		case PhaseLogpulse:
-			err = runLogpulse(ctx, e, cfg.Count, from, from.Add(span+cfg.Window))
+			first, err = runLogpulse(ctx, e, cfg.Count, from, from.Add(span+cfg.Window))
 		}
 		took := time.Since(start)
 		stopProfile()
@@ -186,22 +187,26 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 		}
 		r.Phases = append(r.Phases, PhaseResult{
 			Name: ph, Seconds: took.Seconds(), EPS: float64(cfg.Count) / took.Seconds(),
-			HeapPeak: heap, RSSPeak: rss, HWM: hwm,
+			HeapPeak: heap, RSSPeak: rss, HWM: hwm, FirstSeconds: first.Seconds(),
 		})
 		cfg.progress("run %d: phase %s: %.2fs, %.0f events/s", run+1, ph, took.Seconds(), float64(cfg.Count)/took.Seconds())
+		if first > 0 {
+			cfg.progress("run %d: phase %s: first count visible after %.2fs", run+1, ph, first.Seconds())
+		}
 	}
 	return nil
 }
 
 // runLogpulse starts the pipeline from offset 0 and waits until the view
 // shows exactly n events in [from, to).
-func runLogpulse(ctx context.Context, e *env, n int, from, to time.Time) error {
+// It returns how long the first count took to show.
+func runLogpulse(ctx context.Context, e *env, n int, from, to time.Time) (time.Duration, error) {
 	s, err := startStack(ctx, e)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	werr := s.waitTotal(ctx, int64(n), from, to, 10*time.Minute)
-	return errors.Join(werr, s.stop())
+	return s.firstVisible, errors.Join(werr, s.stop())
 }
 
 // startProfile starts a CPU profile of phase into dir on the first run.

@@ -21,6 +21,9 @@ type stack struct {
 	g      *errgroup.Group
 	view   *pipeline.View
 	agg    *pipeline.Aggregate
+	// firstVisible is how long waitTotal waited for the first count: the
+	// stages' startup (group joins, table recovery) plus one transaction.
+	firstVisible time.Duration
 }
 
 func startStack(ctx context.Context, e *env) (*stack, error) {
@@ -97,13 +100,17 @@ func (s *stack) total(from, to time.Time) (counted, late int64) {
 // [from, to). More than n, or any late event, is an exactness failure; a
 // stage that fails ends the wait with its error.
 func (s *stack) waitTotal(ctx context.Context, n int64, from, to time.Time, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
+	began := time.Now()
+	deadline := began.Add(timeout)
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
 	stopped := make(chan error, 1)
 	go func() { stopped <- s.g.Wait() }()
 	for {
 		counted, late := s.total(from, to)
+		if counted > 0 && s.firstVisible == 0 {
+			s.firstVisible = time.Since(began)
+		}
 		switch {
 		case late != 0:
 			return fmt.Errorf("view shows %d late events, want 0 (the input is in event-time order per partition)", late)

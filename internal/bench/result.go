@@ -43,6 +43,9 @@ type PhaseResult struct {
 	HeapPeak uint64  `json:"heap_peak_bytes"` // peak heap objects during the phase
 	RSSPeak  uint64  `json:"rss_peak_bytes"`  // peak resident set during the phase
 	HWM      uint64  `json:"rss_hwm_bytes"`   // process high-water mark after the phase
+	// FirstSeconds (logpulse only): until the view showed the first count,
+	// i.e. startup plus one transaction.
+	FirstSeconds float64 `json:"first_visible_seconds,omitempty"`
 }
 
 func (r *Result) phase(name string) *PhaseResult {
@@ -95,6 +98,7 @@ func median(runs []Result) Result {
 		out.Phases[i].HeapPeak = medU(func(r *Result) uint64 { return r.Phases[i].HeapPeak })
 		out.Phases[i].RSSPeak = medU(func(r *Result) uint64 { return r.Phases[i].RSSPeak })
 		out.Phases[i].HWM = medU(func(r *Result) uint64 { return r.Phases[i].HWM })
+		out.Phases[i].FirstSeconds = med(func(r *Result) float64 { return r.Phases[i].FirstSeconds })
 	}
 	out.VsLimit = med(func(r *Result) float64 { return r.VsLimit })
 	out.VsGokaMemory = med(func(r *Result) float64 { return r.VsGokaMemory })
@@ -114,9 +118,13 @@ func (r *Result) table(w io.Writer) {
 	if len(r.Phases) > 0 {
 		fmt.Fprintf(w, "%d %s events, %d services, %d partitions, %d (service, window) keys; filled at %.0f events/s\n",
 			r.Count, r.Format, r.Services, r.Partitions, r.Keys, r.FillEPS)
-		fmt.Fprintln(tw, "phase\tseconds\tevents/s\tpeak heap MiB\tpeak RSS MiB\tRSS high-water MiB\t")
+		fmt.Fprintln(tw, "phase\tseconds\tevents/s\tfirst visible s\tpeak heap MiB\tpeak RSS MiB\tRSS high-water MiB\t")
 		for _, p := range r.Phases {
-			fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%.0f\t%.0f\t%.0f\t\n", p.Name, p.Seconds, p.EPS, mib(p.HeapPeak), mib(p.RSSPeak), mib(p.HWM))
+			first := "-"
+			if p.FirstSeconds > 0 {
+				first = fmt.Sprintf("%.2f", p.FirstSeconds)
+			}
+			fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%s\t%.0f\t%.0f\t%.0f\t\n", p.Name, p.Seconds, p.EPS, first, mib(p.HeapPeak), mib(p.RSSPeak), mib(p.HWM))
 		}
 		tw.Flush()
 		if r.VsLimit+r.VsGokaMemory+r.VsGokaLevelDB > 0 {
