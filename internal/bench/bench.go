@@ -52,9 +52,9 @@ type Config struct {
 	// ProfileDir, when set, gets a CPU profile of each phase of the first
 	// run: <phase>.pprof.
 	ProfileDir string
-	Logger      *slog.Logger
-	Out         io.Writer // the table and the JSON line
-	Progress    io.Writer // a line per step; nil for none
+	Logger     *slog.Logger
+	Out        io.Writer // the table and the JSON line
+	Progress   io.Writer // a line per step; nil for none
 }
 
 // Validate checks the config with messages that name the flags.
