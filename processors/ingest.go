@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
@@ -92,6 +94,13 @@ type Batch struct {
 	// StreamTimes are the input partitions' stream times after the batch;
 	// Commit applies them once the transaction has committed.
 	StreamTimes map[int32]time.Time
+
+	byWindow map[windowID]*codecs.Delta // Deltas by service and window start
+}
+
+type windowID struct {
+	service string
+	start   int64 // unix seconds
 }
 
 // Watermark is one watermark record: key (codecs.WatermarkKey) and value.
@@ -145,11 +154,14 @@ func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, err
 		Deltas:      make(map[string]*codecs.Delta),
 		Reasons:     make(map[string]int),
 		StreamTimes: make(map[int32]time.Time),
+		byWindow:    make(map[windowID]*codecs.Delta),
 	}
-	for _, r := range records {
-		if err := in.add(ctx, b, r); err != nil {
-			return nil, err
-		}
+	decoded, err := in.decodeAll(ctx, records)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range records {
+		in.add(b, r, decoded[i])
 	}
 	for _, d := range b.Deltas {
 		if d.Samples != nil {
@@ -167,17 +179,56 @@ func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, err
 	return b, nil
 }
 
-func (in *Ingest) add(ctx context.Context, b *Batch, r *kgo.Record) error {
-	st, seen := b.StreamTimes[r.Partition]
-	if !seen {
-		st = in.streamTime[r.Partition]
-	}
-	if header(r, HeaderHeartbeat) != "" {
-		if r.Timestamp.After(st) {
-			st = r.Timestamp.UTC()
+// decoded is one record's decoding: heartbeat, an event, or a DecodeError.
+type decoded struct {
+	heartbeat bool
+	ev        codecs.LogEvent
+	err       *codecs.DecodeError
+}
+
+// parallelMin is the batch size from which decoding is spread over the
+// cores: decoding is most of ingest's CPU and needs nothing but the record,
+// while counting stays in order in one goroutine.
+const parallelMin = 2048
+
+// decodeAll decodes records, in parallel for a large batch. An error that is
+// not a DecodeError (the schema registry cannot be reached) is returned, the
+// first in record order, so the outcome does not depend on scheduling.
+func (in *Ingest) decodeAll(ctx context.Context, records []*kgo.Record) ([]decoded, error) {
+	out := make([]decoded, len(records))
+	errs := make([]error, len(records))
+	decodeRange := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i], errs[i] = in.decode(ctx, records[i])
 		}
-		b.StreamTimes[r.Partition] = st
-		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(records)/parallelMin)
+	if workers <= 1 {
+		decodeRange(0, len(records))
+	} else {
+		var wg sync.WaitGroup
+		chunk := (len(records) + workers - 1) / workers
+		for lo := 0; lo < len(records); lo += chunk {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				decodeRange(lo, min(lo+chunk, len(records)))
+			}()
+		}
+		wg.Wait()
+	}
+	for i, err := range errs {
+		if err != nil {
+			r := records[i]
+			return nil, fmt.Errorf("decode %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
+		}
+	}
+	return out, nil
+}
+
+func (in *Ingest) decode(ctx context.Context, r *kgo.Record) (decoded, error) {
+	if header(r, HeaderHeartbeat) != "" {
+		return decoded{heartbeat: true}, nil
 	}
 	ev, err := in.dec.DecodeContext(ctx, codecs.Record{
 		Key: r.Key, Value: r.Value, Timestamp: r.Timestamp, ContentType: header(r, headerContentType),
@@ -185,26 +236,48 @@ func (in *Ingest) add(ctx context.Context, b *Batch, r *kgo.Record) error {
 	if err != nil {
 		var de *codecs.DecodeError
 		if !errors.As(err, &de) {
-			return fmt.Errorf("decode %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
+			return decoded{}, err
 		}
+		return decoded{err: de}, nil
+	}
+	return decoded{ev: ev}, nil
+}
+
+func (in *Ingest) add(b *Batch, r *kgo.Record, dec decoded) {
+	st, seen := b.StreamTimes[r.Partition]
+	if !seen {
+		st = in.streamTime[r.Partition]
+	}
+	if dec.heartbeat {
+		if r.Timestamp.After(st) {
+			st = r.Timestamp.UTC()
+		}
+		b.StreamTimes[r.Partition] = st
+		return
+	}
+	if de := dec.err; de != nil {
 		reason, msg := de.Reason, de.Msg
 		b.Reasons[reason]++
 		b.Rejected = append(b.Rejected, divert(r, in.cfg.DLQTopic, reason, msg))
 		// A rejected record does not move stream time, but its partition
 		// is in the batch, so its stream time goes into the commit.
 		b.StreamTimes[r.Partition] = st
-		return nil
+		return
 	}
+	ev := dec.ev
 	if ev.Time.After(st) {
 		st = ev.Time
 	}
 	b.StreamTimes[r.Partition] = st
 	start := WindowStart(ev.Time, in.cfg.Window)
-	key := codecs.WindowKey(ev.Service, start)
-	d := b.Deltas[key]
+	// Looked up by (service, start) first: building the string key per
+	// event cost an allocation each.
+	id := windowID{ev.Service, start.Unix()}
+	d := b.byWindow[id]
 	if d == nil {
 		d = new(codecs.Delta)
-		b.Deltas[key] = d
+		b.Deltas[codecs.WindowKey(ev.Service, start)] = d
+		b.byWindow[id] = d
 	}
 	if Closed(start, in.cfg.Window, in.cfg.Grace, st) {
 		d.Late[ev.Level]++
@@ -214,14 +287,13 @@ func (in *Ingest) add(ctx context.Context, b *Batch, r *kgo.Record) error {
 			kgo.RecordHeader{Key: HeaderWindowStart, Value: []byte(start.Format(time.RFC3339))},
 			kgo.RecordHeader{Key: HeaderStreamTime, Value: []byte(st.Format(time.RFC3339Nano))})
 		b.Late = append(b.Late, late)
-		return nil
+		return
 	}
 	d.Counts[ev.Level]++
 	b.Counted[ev.Level]++
 	if ev.Level >= codecs.SampledLevel {
 		sample(d, ev, r)
 	}
-	return nil
 }
 
 // sample keeps the event as one of its window's newest and counts its

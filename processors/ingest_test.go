@@ -143,7 +143,9 @@ func TestWatermarkKeysCoverEveryPartition(t *testing.T) {
 func TestIngestDeterministic(t *testing.T) {
 	var recs []*kgo.Record
 	base := mustTime(t, "2026-11-26T10:00:00Z")
-	for i := range 400 {
+	// More than parallelMin records per partition, so that one batch is
+	// decoded in parallel while batches of 1, 7 and 50 are not.
+	for i := range 3 * parallelMin {
 		// jitter back and forth by up to 9 minutes so some events are late
 		at := base.Add(time.Duration(i)*7*time.Second - time.Duration(i%5)*2*time.Minute)
 		lvl := []string{"INFO", "ERROR", "WARN", "DEBUG"}[i%4]
