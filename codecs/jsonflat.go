@@ -127,6 +127,9 @@ func literalEnd(v []byte, i int, lit string) int {
 // numberEnd checks RFC 8259's number grammar:
 // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
 func numberEnd(v []byte, i int) int {
+	if i >= len(v) {
+		return -1
+	}
 	if v[i] == '-' {
 		i++
 	}

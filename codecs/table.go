@@ -39,15 +39,30 @@ type Aggregate struct {
 
 // MarshalJSON writes the stored shape of Counts: level name → count, zeros
 // omitted, so adding a level later stays readable by older code.
-func (c Counts) MarshalJSON() ([]byte, error) { return json.Marshal(c.Map()) }
+// Written directly (countsjson.go), the same bytes as json.Marshal(c.Map()).
+func (c Counts) MarshalJSON() ([]byte, error) { return appendCountsJSON(nil, c), nil }
 
 // UnmarshalJSON reads the level-name map written by MarshalJSON.
 func (c *Counts) UnmarshalJSON(b []byte) error {
-	var m map[string]int64
-	if err := json.Unmarshal(b, &m); err != nil {
+	if fast, ok := parseCountsJSON(b); ok {
+		*c = fast
+		return nil
+	}
+	m, err := countsViaMap(b)
+	if err != nil {
 		return err
 	}
-	*c = Counts{}
+	*c = m
+	return nil
+}
+
+// countsViaMap is UnmarshalJSON through encoding/json, for any shape.
+func countsViaMap(b []byte) (Counts, error) {
+	var m map[string]int64
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Counts{}, err
+	}
+	var c Counts
 	for name, n := range m {
 		// A level this build does not know (written by a newer one) is
 		// skipped, not an error: an error would stop the aggregate on
@@ -56,5 +71,5 @@ func (c *Counts) UnmarshalJSON(b []byte) error {
 			c[l] = n
 		}
 	}
-	return nil
+	return c, nil
 }
