@@ -16,7 +16,8 @@ import (
 )
 
 // httpServices and httpSpan are the data shape of the HTTP run: an hour of
-// windows of 50 services, which /v1/levels is asked for in full.
+// windows of 50 services, which /v1/levels is asked for in full. It fills
+// at most httpEvents events (fewer when --count is smaller).
 const (
 	httpServices = 50
 	httpSpan     = time.Hour
@@ -35,15 +36,16 @@ func httpLoad(ctx context.Context, cfg *Config, r *Result, run int) error {
 	defer e.close()
 	from := time.Now().Add(-httpSpan - cfg.Window - cfg.Grace).Truncate(cfg.Window)
 	to := from.Add(httpSpan)
-	cfg.progress("run %d: http: filling %d events, %d services over %s", run+1, httpEvents, httpServices, httpSpan)
-	if _, err := e.fill(ctx, fillSpec{n: httpEvents, services: httpServices, from: from, span: httpSpan}); err != nil {
+	n := min(httpEvents, cfg.Count)
+	cfg.progress("run %d: http: filling %d events, %d services over %s", run+1, n, httpServices, httpSpan)
+	if _, err := e.fill(ctx, fillSpec{n: n, services: httpServices, from: from, span: httpSpan}); err != nil {
 		return err
 	}
 	s, err := startStack(ctx, e)
 	if err != nil {
 		return err
 	}
-	herr := s.waitTotal(ctx, httpEvents, from, to, 5*time.Minute)
+	herr := s.waitTotal(ctx, int64(n), from, to, 5*time.Minute)
 	if herr == nil {
 		cfg.progress("run %d: http: %d clients for %s", run+1, cfg.Clients, cfg.Duration)
 		herr = hammer(ctx, cfg, s, from, to, r)
