@@ -36,9 +36,10 @@ func newEnv(ctx context.Context, cfg *Config, tag string) (*env, error) {
 	}
 	// Unique names: runs against --brokers must not see each other's data.
 	p := "bench-" + tag + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
-	e.topics = topology.Topics{
-		Logs: p + "logs", DLQ: p + "logs.dlq", Late: p + "logs.late", Deltas: p + "deltas",
-		IngestGroup: p + "ingest", AggregateGroup: p + "aggregate",
+	e.topics = topology.DefaultTopics()
+	for _, name := range []*string{&e.topics.Logs, &e.topics.DLQ, &e.topics.Late, &e.topics.Deltas,
+		&e.topics.IngestGroup, &e.topics.AggregateGroup, &e.topics.Alerts} {
+		*name = p + *name
 	}
 	adm, err := e.admin()
 	if err != nil {
