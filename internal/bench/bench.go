@@ -50,7 +50,8 @@ type Config struct {
 	Runs        int
 	Seed        uint64
 	// ProfileDir, when set, gets a CPU profile of each phase of the first
-	// run: <phase>.pprof.
+	// run (<phase>.pprof), of the latency run (latency.pprof) and of the
+	// HTTP clients' run (http.pprof).
 	ProfileDir string
 	Logger     *slog.Logger
 	Out        io.Writer // the table and the JSON line

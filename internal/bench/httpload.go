@@ -48,7 +48,11 @@ func httpLoad(ctx context.Context, cfg *Config, r *Result, run int) error {
 	herr := s.waitTotal(ctx, int64(n), from, to, 5*time.Minute)
 	if herr == nil {
 		cfg.progress("run %d: http: %d clients for %s", run+1, cfg.Clients, cfg.Duration)
-		herr = hammer(ctx, cfg, s, from, to, r)
+		var stopProfile func()
+		if stopProfile, herr = startProfile(cfg.ProfileDir, run, "http"); herr == nil {
+			herr = hammer(ctx, cfg, s, from, to, r)
+			stopProfile()
+		}
 	}
 	return errors.Join(herr, s.stop())
 }

@@ -32,7 +32,12 @@ func latency(ctx context.Context, cfg *Config, r *Result, run int) error {
 		return err
 	}
 	cfg.progress("run %d: latency at %.0f events/s for %s", run+1, cfg.Rate, cfg.Duration)
+	stopProfile, err := startProfile(cfg.ProfileDir, run, "latency")
+	if err != nil {
+		return errors.Join(err, s.stop())
+	}
 	lerr := measureLatency(ctx, cfg, e, s, r)
+	stopProfile()
 	return errors.Join(lerr, s.stop())
 }
 
