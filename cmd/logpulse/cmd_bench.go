@@ -15,6 +15,7 @@ type benchFlags struct {
 	count    int
 	format   string
 	services int
+	span     time.Duration
 	phases   string
 	latency  bool
 	rate     float64
@@ -34,6 +35,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.count, "count", 1_000_000, "events to fill the input with for the throughput phases")
 	fs.StringVar(&f.format, "format", "json", "event format: json, text or avro (single-object)")
 	fs.IntVar(&f.services, "services", 100, "services the events are drawn from (Zipf)")
+	fs.DurationVar(&f.span, "span", 0, "event-time span of the --count events (0: --retention less two windows and --grace); shorter means more events per (service, window)")
 	fs.StringVar(&f.phases, "phases", strings.Join([]string{bench.PhaseLogpulse, bench.PhaseLimit, bench.PhaseGokaMemory, bench.PhaseGokaLevelDB}, ","),
 		"throughput phases in order, comma-separated (empty: none); the resident-set high-water mark is the process's, so the first phase's is its own")
 	fs.BoolVar(&f.latency, "latency", false, "also measure produce-to-visible latency at a steady --rate")
@@ -54,7 +56,7 @@ func (f *benchFlags) config(env *cliEnv) bench.Config {
 		}
 	}
 	return bench.Config{
-		Brokers: f.brokerList(), Count: f.count, Format: f.format, Services: f.services,
+		Brokers: f.brokerList(), Count: f.count, Format: f.format, Services: f.services, Span: f.span,
 		Partitions: f.partitions, Replication: f.replication, Window: f.window, Grace: f.grace, Retention: f.retention,
 		Phases: phases, Latency: f.latency, Rate: f.rate, Duration: f.duration, HTTP: f.http, Clients: f.clients,
 		Runs: f.runs, Seed: f.seed, ProfileDir: f.profile, Logger: f.logger(env.stderr), Out: env.stdout, Progress: env.stderr,

@@ -41,14 +41,19 @@ type Config struct {
 	Window      time.Duration
 	Grace       time.Duration
 	Retention   time.Duration
-	Phases      []string // throughput phases in order; none skips the throughput run
-	Latency     bool
-	Rate        float64       // events/s of the latency run
-	Duration    time.Duration // length of the latency and HTTP runs
-	HTTP        bool
-	Clients     int // concurrent HTTP clients
-	Runs        int
-	Seed        uint64
+	// Span is how far apart in event time the throughput run's events are
+	// (0: the retention less two windows and the grace, the most windows
+	// that stay in the view). Fewer events per (service, window) mean more
+	// deltas per event.
+	Span     time.Duration
+	Phases   []string // throughput phases in order; none skips the throughput run
+	Latency  bool
+	Rate     float64       // events/s of the latency run
+	Duration time.Duration // length of the latency and HTTP runs
+	HTTP     bool
+	Clients  int // concurrent HTTP clients
+	Runs     int
+	Seed     uint64
 	// ProfileDir, when set, gets a CPU profile of each phase of the first
 	// run (<phase>.pprof), of the latency run (latency.pprof) and of the
 	// HTTP clients' run (http.pprof).
@@ -83,6 +88,10 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP && (c.Clients < 1 || c.Clients > 1024) {
 		errs = append(errs, fmt.Errorf("--clients must be between 1 and 1024, got %d", c.Clients))
+	}
+	if c.Span < 0 || c.Span > c.Retention-2*(c.Window+c.Grace) && c.Span > c.Window {
+		errs = append(errs, fmt.Errorf("--span must be between 0 and --retention less two windows and --grace (%s), got %s",
+			max(c.Retention-2*(c.Window+c.Grace), c.Window), c.Span))
 	}
 	if c.Runs < 1 || c.Runs > 100 {
 		errs = append(errs, fmt.Errorf("--runs must be between 1 and 100, got %d", c.Runs))
@@ -149,8 +158,12 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 	defer e.close()
 	// Event times in the past, spread over the retention less two windows
 	// and the grace, so no window is pruned before the count is read.
-	span := max(cfg.Retention-2*(cfg.Window+cfg.Grace), cfg.Window)
+	span := cfg.Span
+	if span == 0 {
+		span = max(cfg.Retention-2*(cfg.Window+cfg.Grace), cfg.Window)
+	}
 	from := time.Now().Add(-span - cfg.Window - cfg.Grace).Truncate(cfg.Window)
+	r.SpanSec = span.Seconds()
 	cfg.progress("run %d: filling %s with %d %s events over %s", run+1, e.topics.Logs, cfg.Count, cfg.Format, span)
 	if r.FillEPS, err = e.fill(ctx, fillSpec{n: cfg.Count, services: cfg.Services, from: from, span: span}); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"text/tabwriter"
+	"time"
 )
 
 // Result is one run's figures; zero where not measured.
@@ -15,6 +16,7 @@ type Result struct {
 	Format     string        `json:"format"`
 	Services   int           `json:"services"`
 	Partitions int           `json:"partitions"`
+	SpanSec    float64       `json:"span_seconds,omitempty"` // event-time span of the events
 	FillEPS    float64       `json:"fill_events_per_s,omitempty"`
 	Keys       int           `json:"service_windows,omitempty"` // distinct (service, window) keys
 	Phases     []PhaseResult `json:"phases,omitempty"`
@@ -116,8 +118,8 @@ func median(runs []Result) Result {
 func (r *Result) table(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', tabwriter.AlignRight)
 	if len(r.Phases) > 0 {
-		fmt.Fprintf(w, "%d %s events, %d services, %d partitions, %d (service, window) keys; filled at %.0f events/s\n",
-			r.Count, r.Format, r.Services, r.Partitions, r.Keys, r.FillEPS)
+		fmt.Fprintf(w, "%d %s events over %s, %d services, %d partitions, %d (service, window) keys; filled at %.0f events/s\n",
+			r.Count, r.Format, time.Duration(r.SpanSec*float64(time.Second)), r.Services, r.Partitions, r.Keys, r.FillEPS)
 		fmt.Fprintln(tw, "phase\tseconds\tevents/s\tfirst visible s\tpeak heap MiB\tpeak RSS MiB\tRSS high-water MiB\t")
 		for _, p := range r.Phases {
 			first := "-"
