@@ -165,9 +165,11 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 	from := time.Now().Add(-span - cfg.Window - cfg.Grace).Truncate(cfg.Window)
 	r.SpanSec = span.Seconds()
 	cfg.progress("run %d: filling %s with %d %s events over %s", run+1, e.topics.Logs, cfg.Count, cfg.Format, span)
-	if r.FillEPS, err = e.fill(ctx, fillSpec{n: cfg.Count, services: cfg.Services, from: from, span: span}); err != nil {
+	f, err := e.fill(ctx, fillSpec{n: cfg.Count, services: cfg.Services, from: from, span: span})
+	if err != nil {
 		return err
 	}
+	r.FillEPS, r.Keys = f.eps, f.keys
 	services := generator.NewSource(cfg.Seed, cfg.Services).Services()
 	for _, ph := range cfg.Phases {
 		cfg.progress("run %d: phase %s", run+1, ph)
@@ -180,7 +182,10 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 		start := time.Now()
 		switch ph {
 		case PhaseLimit:
-			r.Keys, err = runLimit(ctx, e, cfg.Count)
+			var keys int
+			if keys, err = runLimit(ctx, e, cfg.Count); err == nil && keys != r.Keys {
+				err = fmt.Errorf("limit counted %d (service, window) keys, the fill wrote %d", keys, r.Keys)
+			}
 		case PhaseGokaMemory:
 			err = runGoka(ctx, e, cfg.Count, services, "")
 		case PhaseGokaLevelDB:
@@ -191,7 +196,9 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 				cleanup()
 			}
 		case PhaseLogpulse:
-			first, err = runLogpulse(ctx, e, cfg.Count, from, from.Add(span+cfg.Window))
+			var state uint64
+			first, state, err = runLogpulse(ctx, e, cfg.Count, from, from.Add(span+cfg.Window))
+			r.StatePerKey = float64(state) / float64(max(r.Keys, 1))
 		}
 		took := time.Since(start)
 		stopProfile()
@@ -213,14 +220,22 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 
 // runLogpulse starts the pipeline from offset 0 and waits until the view
 // shows exactly n events in [from, to).
-// It returns how long the first count took to show.
-func runLogpulse(ctx context.Context, e *env, n int, from, to time.Time) (time.Duration, error) {
+// It returns how long the first count took to show, and the live heap the
+// running pipeline holds (its state: the aggregate's store, the view's
+// index, plus the clients' buffers), measured as the live heap with the
+// pipeline up less the live heap once it stopped.
+func runLogpulse(ctx context.Context, e *env, n int, from, to time.Time) (time.Duration, uint64, error) {
 	s, err := startStack(ctx, e)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	werr := s.waitTotal(ctx, int64(n), from, to, 10*time.Minute)
-	return s.firstVisible, errors.Join(werr, s.stop())
+	up := liveHeap()
+	if serr := s.stop(); serr != nil || werr != nil {
+		return 0, 0, errors.Join(werr, serr)
+	}
+	down := liveHeap()
+	return s.firstVisible, up - min(up, down), nil
 }
 
 // startProfile starts a CPU profile of phase into dir on the first run.

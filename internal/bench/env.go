@@ -85,11 +85,11 @@ type fillSpec struct {
 // returns the events per second of the fill. Records are placed with goka's
 // hash, as a producer for a goka processor keyed by service must (DESIGN.md
 // §3); logpulse itself takes any partitioner.
-func (e *env) fill(ctx context.Context, spec fillSpec) (float64, error) {
+func (e *env) fill(ctx context.Context, spec fillSpec) (fillResult, error) {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.ProducerLinger(5*time.Millisecond),
 		kgo.MaxBufferedRecords(100_000), kgo.ProducerBatchMaxBytes(1<<20), kgo.RecordPartitioner(topology.GokaPartitioner()))
 	if err != nil {
-		return 0, fmt.Errorf("producer: %w", err)
+		return fillResult{}, fmt.Errorf("producer: %w", err)
 	}
 	defer cl.Close()
 	src := generator.NewSource(e.cfg.Seed, spec.services)
@@ -100,25 +100,38 @@ func (e *env) fill(ctx context.Context, spec fillSpec) (float64, error) {
 		}
 	}
 	step := spec.span / time.Duration(max(spec.n, 1))
+	type key struct {
+		service string
+		window  int64
+	}
+	keys := make(map[key]struct{})
 	start := time.Now()
 	for i := range spec.n {
 		ev := src.Next(spec.from.Add(time.Duration(i) * step))
+		keys[key{ev.Service, ev.Time.Truncate(e.cfg.Window).Unix()}] = struct{}{}
 		r, err := record(e.topics.Logs, e.cfg.Format, ev)
 		if err != nil {
-			return 0, err
+			return fillResult{}, err
 		}
 		cl.Produce(ctx, r, promise)
 		if p := failed.Load(); p != nil {
-			return 0, fmt.Errorf("fill %s: %w", e.topics.Logs, *p)
+			return fillResult{}, fmt.Errorf("fill %s: %w", e.topics.Logs, *p)
 		}
 	}
 	if err := cl.Flush(ctx); err != nil {
-		return 0, fmt.Errorf("fill flush: %w", err)
+		return fillResult{}, fmt.Errorf("fill flush: %w", err)
 	}
 	if p := failed.Load(); p != nil {
-		return 0, fmt.Errorf("fill %s: %w", e.topics.Logs, *p)
+		return fillResult{}, fmt.Errorf("fill %s: %w", e.topics.Logs, *p)
 	}
-	return float64(spec.n) / time.Since(start).Seconds(), nil
+	return fillResult{eps: float64(spec.n) / time.Since(start).Seconds(), keys: len(keys)}, nil
+}
+
+// fillResult is what a fill did: events per second, and how many distinct
+// (service, window) keys its events fall in.
+type fillResult struct {
+	eps  float64
+	keys int
 }
 
 // record encodes a generated event in format, keyed by its service.

@@ -85,3 +85,14 @@ func procStatus(field string) uint64 {
 	}
 	return 0
 }
+
+// liveHeap collects garbage and returns the heap that survived, in bytes.
+func liveHeap() uint64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}

@@ -12,14 +12,17 @@ import (
 
 // Result is one run's figures; zero where not measured.
 type Result struct {
-	Count      int           `json:"count"`
-	Format     string        `json:"format"`
-	Services   int           `json:"services"`
-	Partitions int           `json:"partitions"`
-	SpanSec    float64       `json:"span_seconds,omitempty"` // event-time span of the events
-	FillEPS    float64       `json:"fill_events_per_s,omitempty"`
-	Keys       int           `json:"service_windows,omitempty"` // distinct (service, window) keys
-	Phases     []PhaseResult `json:"phases,omitempty"`
+	Count      int     `json:"count"`
+	Format     string  `json:"format"`
+	Services   int     `json:"services"`
+	Partitions int     `json:"partitions"`
+	SpanSec    float64 `json:"span_seconds,omitempty"` // event-time span of the events
+	FillEPS    float64 `json:"fill_events_per_s,omitempty"`
+	Keys       int     `json:"service_windows,omitempty"` // distinct (service, window) keys
+	// StatePerKey is the live heap the running pipeline held after the
+	// logpulse phase, per (service, window) key, in bytes.
+	StatePerKey float64       `json:"state_bytes_per_key,omitempty"`
+	Phases      []PhaseResult `json:"phases,omitempty"`
 	// Ratios of the logpulse phase's events/s to the others'.
 	VsLimit       float64 `json:"logpulse_vs_limit,omitempty"`
 	VsGokaMemory  float64 `json:"logpulse_vs_goka_memory,omitempty"`
@@ -102,6 +105,7 @@ func median(runs []Result) Result {
 		out.Phases[i].HWM = medU(func(r *Result) uint64 { return r.Phases[i].HWM })
 		out.Phases[i].FirstSeconds = med(func(r *Result) float64 { return r.Phases[i].FirstSeconds })
 	}
+	out.StatePerKey = med(func(r *Result) float64 { return r.StatePerKey })
 	out.VsLimit = med(func(r *Result) float64 { return r.VsLimit })
 	out.VsGokaMemory = med(func(r *Result) float64 { return r.VsGokaMemory })
 	out.VsGokaLevelDB = med(func(r *Result) float64 { return r.VsGokaLevelDB })
@@ -129,6 +133,9 @@ func (r *Result) table(w io.Writer) {
 			fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%s\t%.0f\t%.0f\t%.0f\t\n", p.Name, p.Seconds, p.EPS, first, mib(p.HeapPeak), mib(p.RSSPeak), mib(p.HWM))
 		}
 		tw.Flush()
+		if r.StatePerKey > 0 {
+			fmt.Fprintf(w, "pipeline state after the logpulse phase: %.0f bytes per (service, window)\n", r.StatePerKey)
+		}
 		if r.VsLimit+r.VsGokaMemory+r.VsGokaLevelDB > 0 {
 			fmt.Fprintf(w, "logpulse/limit %.2f   logpulse/goka-memory %.2f   logpulse/goka-leveldb %.2f\n",
 				r.VsLimit, r.VsGokaMemory, r.VsGokaLevelDB)
