@@ -63,7 +63,12 @@ func measureLatency(ctx context.Context, cfg *Config, e *env, s *stack, r *Resul
 	from := began.Add(-time.Hour).Truncate(cfg.Window)
 	to := began.Add(cfg.Duration + time.Hour)
 	// Produce on a 1 ms tick, catching up to rate × elapsed each time.
+	pctx, cancel := context.WithCancel(ctx)
+	produceDone := make(chan struct{})
+	defer func() { cancel(); <-produceDone }()
 	go func() {
+		defer close(produceDone)
+		ctx := pctx
 		src := generator.NewSource(cfg.Seed, cfg.Services)
 		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
@@ -109,6 +114,7 @@ func measureLatency(ctx context.Context, cfg *Config, e *env, s *stack, r *Resul
 			return err
 		}
 	}
+	<-produceDone // sent is complete, and ours to read
 	lat := make([]float64, n)
 	for i := range n {
 		lat[i] = float64(visible[i].Sub(sent[i])) / float64(time.Millisecond)
