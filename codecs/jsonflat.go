@@ -42,7 +42,7 @@ func scanFlatJSON(v []byte, cs *candidates[json.RawMessage]) bool {
 		if ve < 0 {
 			return false
 		}
-		if _, n := rolesOf(key); n > 0 {
+		if roles, n := rolesOf(key); n > 0 {
 			for _, k := range seen[:nseen] {
 				if bytes.Equal(k, key) {
 					return false
@@ -53,7 +53,7 @@ func scanFlatJSON(v []byte, cs *candidates[json.RawMessage]) bool {
 			}
 			seen[nseen] = key
 			nseen++
-			cs.offer(string(key), json.RawMessage(v[vs:ve]))
+			cs.offer(keyString(key, roles[0]), json.RawMessage(v[vs:ve]))
 		}
 		i = skipWS(v, ve)
 		if i >= len(v) {
@@ -162,4 +162,23 @@ func numberEnd(v []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// aliasNames spells each role's alias as rolesOf matches it (see
+// aliases.go): a key spelled so is that constant, not a new string.
+var aliasNames = [numFields][maxAliases]string{
+	fieldTime:    {"timestamp", "ts", "time", "@timestamp", "date"},
+	fieldLevel:   {"level", "severity", "lvl", "loglevel", "log.level", "log"},
+	fieldMessage: {"message", "msg", "text", "log"},
+	fieldService: {"service", "app", "application", "service.name"},
+	fieldHost:    {"host", "hostname", "host.name"},
+}
+
+// keyString is key as a string, without allocating when it is spelled as
+// the alias of r (most payloads).
+func keyString(key []byte, r role) string {
+	if name := aliasNames[r.field][r.rank]; string(key) == name {
+		return name
+	}
+	return string(key)
 }

@@ -76,3 +76,28 @@ func TestJSONFlatPath(t *testing.T) {
 		t.Fatal("scanner refused a flat log object")
 	}
 }
+
+// TestAliasNames: aliasNames spells every role as rolesOf matches it, so
+// keyString never hands the scanner another key's name.
+func TestAliasNames(t *testing.T) {
+	n := 0
+	for f := range numFields {
+		for rank, name := range aliasNames[f] {
+			if name == "" {
+				continue
+			}
+			n++
+			roles, k := rolesOf(name)
+			found := false
+			for _, r := range roles[:k] {
+				found = found || r == role{f, uint8(rank)}
+			}
+			if !found {
+				t.Errorf("aliasNames[%d][%d] = %q, but rolesOf(%q) = %v", f, rank, name, name, roles[:k])
+			}
+		}
+	}
+	if n != 22 {
+		t.Errorf("%d alias names, rolesOf knows 22 (21 keys, \"log\" twice)", n)
+	}
+}
