@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -56,14 +57,46 @@ func binary(tb testing.TB) string {
 	return bin
 }
 
+// freeAddr returns a loopback address with a free port for a child process
+// to listen on. The port is closed again before the child binds it, so it
+// is taken below the kernel's ephemeral range: a port from Listen(":0") is
+// one the kernel also hands to outgoing connections, and with the many
+// Kafka connections of a test run one took it in that gap (CI saw
+// "address already in use").
 func freeAddr(tb testing.TB) string {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
+	const lo = 10000
+	hi := ephemeralLow()
+	for range 200 {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(lo+rand.IntN(hi-lo)))
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			continue // in use: try another
+		}
+		l.Close()
+		return addr
 	}
-	defer l.Close()
-	return l.Addr().String()
+	tb.Fatalf("no free port in [%d, %d) after 200 tries", lo, hi)
+	return ""
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (Linux's
+// default when it cannot be read).
+func ephemeralLow() int {
+	const linuxDefault = 32768
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return linuxDefault
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return linuxDefault
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil || n <= 10000+1000 {
+		return linuxDefault
+	}
+	return n
 }
 
 // external is the cluster named by LOGPULSE_TEST_BROKERS, if any.
