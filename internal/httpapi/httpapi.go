@@ -94,6 +94,7 @@ type server struct {
 	streams            atomic.Int64
 	corsOrigins        []string
 	tokenSum           []byte // SHA-256 of APIToken, nil without one
+	levelsCache        levelsCache
 }
 
 // New returns the handler for the whole HTTP API (see routes.go). It panics

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -42,7 +44,32 @@ func (s *server) handleLevels(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.respond(w, r, s.levels(q))
+	csvOK, err := wantsCSV(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if csvOK {
+		s.respond(w, r, s.levels(q))
+		return
+	}
+	// The seq is read before the answer is built: if the source changes
+	// meanwhile, the answer is kept under the older seq, which the next
+	// request (at the newer seq) does not use.
+	_, seq, _ := s.src.Changes(math.MaxUint64)
+	key := q.cacheKey()
+	if body, ok := s.levelsCache.get(seq, key); ok {
+		writeBody(w, http.StatusOK, body)
+		return
+	}
+	resp := s.levels(q)
+	body, err := encodeJSON(resp)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("encode %T: %w", resp, err))
+		return
+	}
+	s.levelsCache.put(seq, key, body)
+	writeBody(w, http.StatusOK, body)
 }
 
 // csvTable: one row per window, one column per level.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -298,13 +300,70 @@ func BenchmarkLevels(b *testing.B) {
 				codecs.Counts{codecs.LevelError: int64(m % 2)})
 		}
 	}
-	src.watermark = ts(b, "2024-05-01T11:50:00Z")
+	src.setWatermark(ts(b, "2024-05-01T11:50:00Z"))
 	h := New(Config{Source: src, Now: fixedNow(b, "2024-05-01T12:00:00Z")})
 	req := "/v1/levels?from=2024-05-01T11:00:00Z&to=2024-05-01T12:00:00Z"
+	// The source does not change, so after the first this is the cached
+	// answer; internal/rollup's BenchmarkLevelsHTTP/built has the cost of
+	// building one.
 	b.ReportAllocs()
 	for b.Loop() {
 		if rec := serve(b, h, "GET", req); rec.Code != http.StatusOK {
 			b.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
+	}
+}
+
+// TestLevelsCachedUntilTheSourceChanges: a repeated query gets the same
+// bytes, and any change of the source (a window, the watermark) is in the
+// next answer.
+func TestLevelsCachedUntilTheSourceChanges(t *testing.T) {
+	src := testSource(t)
+	h := testHandler(t, src)
+	const q = "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:10:00Z"
+	first := serve(t, h, "GET", q).Body.String()
+	// The same query spelled differently shares the answer.
+	if again := serve(t, h, "GET", "/v1/levels?to=2024-05-01T12:10:00Z&from=2024-05-01T12:00:00Z&step=1m").Body.String(); again != first {
+		t.Fatalf("the same query answered differently:\n%s\n%s", first, again)
+	}
+	src.add("api", ts(t, "2024-05-01T12:02:00Z"), codecs.Counts{codecs.LevelFatal: 7}, codecs.Counts{})
+	got := decode[levelsResponse](t, serve(t, h, "GET", q))
+	if got.Totals["FATAL"] != 7 {
+		t.Fatalf("after a new window: totals %v, want FATAL 7", got.Totals)
+	}
+	src.setWatermark(ts(t, "2024-05-01T12:30:00Z"))
+	for _, w := range decode[levelsResponse](t, serve(t, h, "GET", q)).Windows {
+		if !w.Final {
+			t.Fatalf("after the watermark moved past every window: %s is not final", w.Start)
+		}
+	}
+	// CSV is built every time, and agrees.
+	if rec := serve(t, h, "GET", q+"&format=csv"); !strings.Contains(rec.Body.String(), ",7,") {
+		t.Errorf("CSV after a new window: %s", rec.Body)
+	}
+}
+
+func TestLevelsCache(t *testing.T) {
+	var c levelsCache
+	c.put(5, "a", []byte("a5"))
+	if b, ok := c.get(5, "a"); !ok || string(b) != "a5" {
+		t.Fatalf("get(5, a) = %q, %v", b, ok)
+	}
+	if _, ok := c.get(6, "a"); ok {
+		t.Fatal("an answer of seq 5 served at seq 6")
+	}
+	c.put(4, "b", []byte("b4")) // built while the source moved on: not kept
+	if _, ok := c.get(4, "b"); ok {
+		t.Fatal("an answer of an older seq was kept")
+	}
+	c.put(6, "b", []byte("b6"))
+	if _, ok := c.get(5, "a"); ok {
+		t.Fatal("answers of seq 5 survived seq 6")
+	}
+	for i := range levelsCacheSize + 1 {
+		c.put(6, strconv.Itoa(i), nil)
+	}
+	if n := len(c.entries); n > levelsCacheSize {
+		t.Fatalf("%d entries, want at most %d", n, levelsCacheSize)
 	}
 }
