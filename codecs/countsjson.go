@@ -36,52 +36,58 @@ func appendCountsJSON(b []byte, c Counts) []byte {
 // false for anything else: other names or spellings, other numbers, null,
 // invalid JSON. A name given twice keeps its last value, as a map does.
 func parseCountsJSON(b []byte) (Counts, bool) {
+	c, end, ok := readCountsJSON(b, skipWS(b, 0))
+	return c, ok && skipWS(b, end) == len(b)
+}
+
+// readCountsJSON is parseCountsJSON for the object starting at b[i], which
+// may be followed by more; it returns the index after the object.
+func readCountsJSON(b []byte, i int) (Counts, int, bool) {
 	var c Counts
-	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return c, false
+		return c, i, false
 	}
 	i = skipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return c, skipWS(b, i+1) == len(b)
+		return c, i + 1, true
 	}
 	for {
 		if i >= len(b) || b[i] != '"' {
-			return c, false
+			return c, i, false
 		}
 		end := plainStringEnd(b, i+1)
 		if end < 0 {
-			return c, false
+			return c, i, false
 		}
 		l, ok := canonicalLevel(b[i+1 : end])
 		if !ok {
-			return c, false
+			return c, i, false
 		}
 		i = skipWS(b, end+1)
 		if i >= len(b) || b[i] != ':' {
-			return c, false
+			return c, i, false
 		}
 		i = skipWS(b, i+1)
 		ne := numberEnd(b, i)
 		if ne < 0 {
-			return c, false
+			return c, i, false
 		}
 		n, err := strconv.ParseInt(string(b[i:ne]), 10, 64)
 		if err != nil {
-			return c, false // a fraction, an exponent, or out of range
+			return c, i, false // a fraction, an exponent, or out of range
 		}
 		c[l] = n
 		i = skipWS(b, ne)
 		if i >= len(b) {
-			return c, false
+			return c, i, false
 		}
 		switch b[i] {
 		case ',':
 			i = skipWS(b, i+1)
 		case '}':
-			return c, skipWS(b, i+1) == len(b)
+			return c, i + 1, true
 		default:
-			return c, false
+			return c, i, false
 		}
 	}
 }

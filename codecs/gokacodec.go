@@ -7,15 +7,23 @@ import (
 )
 
 // DeltaCodec is the goka codec of the deltas topic (values are *Delta).
+// It writes EncodeJSON's bytes and reads as json.Unmarshal does, directly
+// for the shape it writes (tablejson.go).
 type DeltaCodec struct{}
 
 // Encode encodes a *Delta or Delta.
 func (DeltaCodec) Encode(v any) ([]byte, error) {
+	// Encoded on the stack and copied out at its size: the table keeps
+	// the value, and a buffer grown by appends would carry its slack.
+	var buf [512]byte
 	switch d := v.(type) {
 	case *Delta:
-		return EncodeJSON(d)
+		if d == nil {
+			return []byte("null"), nil
+		}
+		return bytes.Clone(AppendDeltaJSON(buf[:0], d)), nil
 	case Delta:
-		return EncodeJSON(&d)
+		return bytes.Clone(AppendDeltaJSON(buf[:0], &d)), nil
 	}
 	return nil, fmt.Errorf("delta codec: cannot encode %T", v)
 }
@@ -23,23 +31,27 @@ func (DeltaCodec) Encode(v any) ([]byte, error) {
 // Decode decodes into a *Delta.
 func (DeltaCodec) Decode(b []byte) (any, error) {
 	d := new(Delta)
-	if err := json.Unmarshal(b, d); err != nil {
+	if err := DecodeDeltaJSON(b, d); err != nil {
 		return nil, fmt.Errorf("decode delta: %w", err)
 	}
 	return d, nil
 }
 
 // AggregateCodec is the goka codec of the aggregate table (values are
-// *Aggregate).
+// *Aggregate), direct as DeltaCodec.
 type AggregateCodec struct{}
 
 // Encode encodes an *Aggregate or Aggregate.
 func (AggregateCodec) Encode(v any) ([]byte, error) {
+	var buf [512]byte
 	switch a := v.(type) {
 	case *Aggregate:
-		return EncodeJSON(a)
+		if a == nil {
+			return []byte("null"), nil
+		}
+		return bytes.Clone(AppendAggregateJSON(buf[:0], a)), nil
 	case Aggregate:
-		return EncodeJSON(&a)
+		return bytes.Clone(AppendAggregateJSON(buf[:0], &a)), nil
 	}
 	return nil, fmt.Errorf("aggregate codec: cannot encode %T", v)
 }
@@ -47,7 +59,7 @@ func (AggregateCodec) Encode(v any) ([]byte, error) {
 // Decode decodes into an *Aggregate.
 func (AggregateCodec) Decode(b []byte) (any, error) {
 	a := new(Aggregate)
-	if err := json.Unmarshal(b, a); err != nil {
+	if err := DecodeAggregateJSON(b, a); err != nil {
 		return nil, fmt.Errorf("decode aggregate: %w", err)
 	}
 	return a, nil

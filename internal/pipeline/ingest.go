@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -220,8 +219,10 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committe
 			perrMu.Unlock()
 		}
 	}
-	produce := func(key string, d any) error {
-		v, err := json.Marshal(d)
+	produce := func(key string, d *codecs.Delta) error {
+		// The aggregate's codec: the same bytes as the table's encoder
+		// (no HTML escaping), without reflection.
+		v, err := codecs.DeltaCodec{}.Encode(d)
 		if err != nil {
 			return fmt.Errorf("encode delta: %w", err)
 		}

@@ -5,7 +5,6 @@
 package rollup
 
 import (
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -59,7 +58,7 @@ func New(tablePartitions, inputPartitions int32, window, retention time.Duration
 func (ix *Index) Update(partition int32, key string, value []byte) error {
 	var agg codecs.Aggregate
 	if value != nil {
-		if err := json.Unmarshal(value, &agg); err != nil {
+		if err := codecs.DecodeAggregateJSON(value, &agg); err != nil {
 			return fmt.Errorf("decode table value of %q: %w", key, err)
 		}
 	}

@@ -1,0 +1,194 @@
+package codecs
+
+import (
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Every delta is encoded by ingest and decoded by the aggregate, and every
+// table value is encoded by the aggregate and decoded by the view: by
+// reflection that was most of the pipeline's CPU per key. These write the
+// bytes EncodeJSON writes (the golden files pin them, FuzzTableJSON
+// compares the two) and tablejson_decode.go reads them back.
+
+// AppendDeltaJSON appends d as EncodeJSON(d) writes it.
+func AppendDeltaJSON(b []byte, d *Delta) []byte {
+	b = append(b, `{"counts":`...)
+	b = appendCountsJSON(b, d.Counts)
+	b = append(b, `,"late":`...)
+	b = appendCountsJSON(b, d.Late)
+	if d.StreamTimeMs != 0 {
+		b = append(b, `,"stream_time_ms":`...)
+		b = strconv.AppendInt(b, d.StreamTimeMs, 10)
+	}
+	b = appendSamplesField(b, d.Samples)
+	b = appendMessagesField(b, &d.Messages)
+	return append(b, '}')
+}
+
+// AppendAggregateJSON appends a as EncodeJSON(a) writes it.
+func AppendAggregateJSON(b []byte, a *Aggregate) []byte {
+	b = append(b, `{"counts":`...)
+	b = appendCountsJSON(b, a.Counts)
+	b = append(b, `,"late":`...)
+	b = appendCountsJSON(b, a.Late)
+	b = appendSamplesField(b, a.Samples)
+	b = appendMessagesField(b, &a.Messages)
+	b = append(b, `,"offset":`...)
+	b = strconv.AppendInt(b, a.Offset, 10)
+	if a.StreamTimeMs != 0 {
+		b = append(b, `,"stream_time_ms":`...)
+		b = strconv.AppendInt(b, a.StreamTimeMs, 10)
+	}
+	if a.Expired {
+		b = append(b, `,"expired":true`...)
+	}
+	return append(b, '}')
+}
+
+// appendSamplesField appends `,"samples":[...]`, or nothing for no samples
+// (omitempty).
+func appendSamplesField(b []byte, samples []Sample) []byte {
+	if len(samples) == 0 {
+		return b
+	}
+	b = append(b, `,"samples":[`...)
+	for i := range samples {
+		s := &samples[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"t":`...)
+		b = strconv.AppendInt(b, s.TimeMs, 10)
+		// Level's MarshalText: a canonical name, nothing to escape.
+		b = append(b, `,"level":"`...)
+		b = append(b, s.Level.String()...)
+		b = append(b, '"')
+		if s.Host != "" {
+			b = append(b, `,"host":`...)
+			b = appendJSONString(b, s.Host)
+		}
+		b = append(b, `,"msg":`...)
+		b = appendJSONString(b, s.Message)
+		b = append(b, `,"p":`...)
+		b = strconv.AppendInt(b, int64(s.Partition), 10)
+		b = append(b, `,"o":`...)
+		b = strconv.AppendInt(b, s.Offset, 10)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendMessagesField appends `,"messages":{...}` as LevelMessages'
+// MarshalJSON writes it, or nothing when no level has messages (omitzero).
+func appendMessagesField(b []byte, lm *LevelMessages) []byte {
+	if *lm == (LevelMessages{}) {
+		return b
+	}
+	b = append(b, `,"messages":{`...)
+	first := true
+	for _, l := range levelsByName {
+		m := lm[l]
+		if m == nil {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, levelNames[l]...)
+		b = append(b, `":{"counts":`...)
+		b = appendTemplateCounts(b, m.Counts)
+		if m.Other != 0 {
+			b = append(b, `,"other":`...)
+			b = strconv.AppendInt(b, m.Other, 10)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// appendTemplateCounts appends m with its keys in encoding/json's order
+// (byte-wise), null for a nil map.
+func appendTemplateCounts(b []byte, m map[string]int64) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	// A trimmed map holds at most MessageCapacity templates; only an
+	// untrimmed one goes past the buffer onto the heap.
+	var buf [MessageCapacity]string
+	keys := buf[:0]
+	for t := range m {
+		keys = append(keys, t)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, t := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, t)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, m[t], 10)
+	}
+	return append(b, '}')
+}
+
+// hexDigits are encoding/json's, lower case.
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s quoted exactly as encoding/json's appendString
+// does with HTML escaping off: ", \ and the control characters escaped
+// (\b \f \n \r \t by name, the rest as \u00XX), each byte of invalid UTF-8
+// as \ufffd, U+2028 and U+2029 as \u2028 and \u2029, all else as is.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
