@@ -45,7 +45,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.clients, "clients", 32, "concurrent clients of the --http run")
 	fs.IntVar(&f.runs, "runs", 1, "repeat everything this often and print the medians")
 	fs.Uint64Var(&f.seed, "seed", 1, "generator seed")
-	fs.StringVar(&f.profile, "cpuprofile-dir", "", "write CPU profiles of the first run to this directory: <phase>.pprof, latency.pprof, http.pprof")
+	fs.StringVar(&f.profile, "cpuprofile-dir", "", "write CPU profiles of the first run to this directory (created if missing): <phase>.pprof, latency.pprof, http.pprof")
 }
 
 func (f *benchFlags) config(env *cliEnv) bench.Config {

@@ -243,6 +243,9 @@ func startProfile(dir string, run int, phase string) (stop func(), err error) {
 	if dir == "" || run > 0 {
 		return func() {}, nil
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
 	f, err := os.Create(filepath.Join(dir, phase+".pprof"))
 	if err != nil {
 		return nil, fmt.Errorf("cpu profile: %w", err)

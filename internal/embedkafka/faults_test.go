@@ -130,7 +130,12 @@ func TestDropConnections(t *testing.T) {
 }
 
 // After AddNode, ShuffleLeaders and RehashCoordinators a group consumer and
-// a transactional producer carry on.
+// a transactional producer carry on: every committed record is consumed.
+// Not exactly once: right after a leader move kfake can answer
+// OffsetForLeaderEpoch with "unknown", and the client then resets to the
+// start (seen: 6 records consumed for 5); ingest restarts from its committed
+// offsets on such a reset (see internal/pipeline), a plain consumer reads
+// again.
 func TestMoveLeadersAndCoordinators(t *testing.T) {
 	b := startTest(t, "t")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -147,7 +152,7 @@ func TestMoveLeadersAndCoordinators(t *testing.T) {
 	c := client(t, b, kgo.ConsumerGroup("g"), kgo.ConsumeTopics("t"),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 		kgo.FetchMaxWait(100*time.Millisecond))
-	var got int
+	seen := make(map[byte]int)
 	for i := range 5 {
 		if err := p.BeginTransaction(); err != nil {
 			t.Fatal(err)
@@ -158,8 +163,10 @@ func TestMoveLeadersAndCoordinators(t *testing.T) {
 		if err := p.EndTransaction(ctx, kgo.TryCommit); err != nil {
 			t.Fatalf("commit %d: %v", i, err)
 		}
-		for got <= i && ctx.Err() == nil {
-			got += len(c.PollFetches(ctx).Records())
+		for seen[byte(i)] == 0 && ctx.Err() == nil {
+			for _, r := range c.PollFetches(ctx).Records() {
+				seen[r.Value[0]]++
+			}
 		}
 		if err := c.CommitUncommittedOffsets(ctx); err != nil {
 			t.Fatalf("commit offsets %d: %v", i, err)
@@ -167,7 +174,12 @@ func TestMoveLeadersAndCoordinators(t *testing.T) {
 		b.ShuffleLeaders()
 		b.RehashCoordinators()
 	}
-	if got != 5 {
-		t.Errorf("consumed %d of 5 records", got)
+	for i := range 5 {
+		if seen[byte(i)] == 0 {
+			t.Errorf("record %d was committed but never consumed (consumed: %v)", i, seen)
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("consumed values %v, want 0 to 4", seen)
 	}
 }
