@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -136,9 +137,18 @@ func (r *Result) table(w io.Writer) {
 		if r.StatePerKey > 0 {
 			fmt.Fprintf(w, "pipeline state after the logpulse phase: %.0f bytes per (service, window)\n", r.StatePerKey)
 		}
-		if r.VsLimit+r.VsGokaMemory+r.VsGokaLevelDB > 0 {
-			fmt.Fprintf(w, "logpulse/limit %.2f   logpulse/goka-memory %.2f   logpulse/goka-leveldb %.2f\n",
-				r.VsLimit, r.VsGokaMemory, r.VsGokaLevelDB)
+		// Only the ratios of phases that ran: a phase left out is not 0.
+		var ratios []string
+		for _, rt := range []struct {
+			name string
+			v    float64
+		}{{"limit", r.VsLimit}, {"goka-memory", r.VsGokaMemory}, {"goka-leveldb", r.VsGokaLevelDB}} {
+			if rt.v > 0 {
+				ratios = append(ratios, fmt.Sprintf("logpulse/%s %.2f", rt.name, rt.v))
+			}
+		}
+		if len(ratios) > 0 {
+			fmt.Fprintln(w, strings.Join(ratios, "   "))
 		}
 	}
 	if r.LatencyRate > 0 {
