@@ -67,10 +67,10 @@ func appendSamplesField(b []byte, samples []Sample) []byte {
 		b = append(b, '"')
 		if s.Host != "" {
 			b = append(b, `,"host":`...)
-			b = appendJSONString(b, s.Host)
+			b = AppendJSONString(b, s.Host)
 		}
 		b = append(b, `,"msg":`...)
-		b = appendJSONString(b, s.Message)
+		b = AppendJSONString(b, s.Message)
 		b = append(b, `,"p":`...)
 		b = strconv.AppendInt(b, int64(s.Partition), 10)
 		b = append(b, `,"o":`...)
@@ -129,7 +129,7 @@ func appendTemplateCounts(b []byte, m map[string]int64) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, t)
+		b = AppendJSONString(b, t)
 		b = append(b, ':')
 		b = strconv.AppendInt(b, m[t], 10)
 	}
@@ -139,11 +139,11 @@ func appendTemplateCounts(b []byte, m map[string]int64) []byte {
 // hexDigits are encoding/json's, lower case.
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s quoted exactly as encoding/json's appendString
+// AppendJSONString appends s quoted exactly as encoding/json's appendString
 // does with HTML escaping off: ", \ and the control characters escaped
 // (\b \f \n \r \t by name, the rest as \u00XX), each byte of invalid UTF-8
 // as \ufffd, U+2028 and U+2029 as \u2028 and \u2029, all else as is.
-func appendJSONString(b []byte, s string) []byte {
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {

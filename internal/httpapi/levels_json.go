@@ -1,11 +1,12 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // appendJSON writes what marshal writes for r by reflection
@@ -30,7 +31,7 @@ func (r levelsResponse) appendJSON(b []byte) ([]byte, error) {
 	b = strconv.AppendInt(b, r.SizeSeconds, 10)
 	if r.Service != "" {
 		b = append(b, `,"service":`...)
-		b = appendJSONString(b, r.Service)
+		b = codecs.AppendJSONString(b, r.Service)
 	}
 	if len(r.Levels) > 0 {
 		b = append(b, `,"levels":[`...)
@@ -38,7 +39,7 @@ func (r levelsResponse) appendJSON(b []byte) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, l)
+			b = codecs.AppendJSONString(b, l)
 		}
 		b = append(b, ']')
 	}
@@ -70,25 +71,6 @@ func (r levelsResponse) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, r.Total, 10)
 	return append(b, '}'), nil
-}
-
-// appendJSONString appends s quoted as marshal does (no HTML escaping).
-func appendJSONString(b []byte, s string) []byte {
-	plain := true
-	for i := 0; i < len(s) && plain; i++ {
-		c := s[i]
-		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
-	}
-	if plain {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s) // a string always encodes
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // MarshalJSON writes exactly what encoding/json writes for w by reflection
