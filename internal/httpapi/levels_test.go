@@ -3,10 +3,12 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -341,6 +343,29 @@ func TestLevelsCachedUntilTheSourceChanges(t *testing.T) {
 	if rec := serve(t, h, "GET", q+"&format=csv"); !strings.Contains(rec.Body.String(), ",7,") {
 		t.Errorf("CSV after a new window: %s", rec.Body)
 	}
+}
+
+// TestLevelsCachedConcurrently: many requests share one cached answer
+// (-race: nothing writes into it; CI's bench smoke found a newline appended
+// in place).
+func TestLevelsCachedConcurrently(t *testing.T) {
+	h := testHandler(t, testSource(t))
+	const q = "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:10:00Z"
+	want := serve(t, h, "GET", q).Body.String()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, q, nil))
+				if got := rec.Body.String(); got != want {
+					t.Errorf("concurrent answer differs:\n%s\nwant\n%s", got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestLevelsCache(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -102,13 +103,15 @@ func encodeJSON(v any) ([]byte, error) {
 }
 
 // writeBody writes a JSON body with the headers every response carries.
+// body is not changed: cached bodies are shared by concurrent requests.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(body)
+	io.WriteString(w, "\n")
 }
 
 // defuse keeps a spreadsheet from running a cell as a formula: log text
