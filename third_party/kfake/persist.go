@@ -1108,11 +1108,11 @@ func (c *Cluster) loadFromDisk() (bool, error) {
 	); err != nil {
 		return false, err
 	}
-	c.completeCrashedTxns()
 
 	if err := c.loadSessionState(); err != nil {
 		c.cfg.logger.Logf(LogLevelWarn, "load session state: %v", err)
 	}
+	c.completeCrashedTxns()
 
 	return true, nil
 }

@@ -63,8 +63,9 @@ func (c *Cluster) prepareCommit(pidinf *pidinfo, version int16) {
 
 // completeCrashedTxns finishes, after a crash, every commit that was
 // prepared but not logged as ended, and makes every other abort of the
-// replay durable. It runs once partitions, producer IDs and groups are
-// loaded.
+// replay durable. It runs last in loadFromDisk, after the session state: a
+// transaction that state restored as still open (a clean shutdown whose
+// partition snapshot did not match) is left to its client instead.
 func (c *Cluster) completeCrashedTxns() {
 	for _, pidinf := range c.pids.ids {
 		if pidinf.prepared != nil {
@@ -76,6 +77,10 @@ func (c *Cluster) completeCrashedTxns() {
 		for pid, open := range pd.crashOpenTxns {
 			var epoch int16
 			if pidinf, ok := c.pids.ids[pid]; ok {
+				if pidinf.inTx {
+					c.dropCrashAbort(pd, open)
+					continue
+				}
 				epoch = pidinf.epoch
 			}
 			c.writeCrashMarker(pd, open, epoch, false)
@@ -129,10 +134,9 @@ func (c *Cluster) completePrepared(pidinf *pidinfo) {
 	c.cfg.logger.Logf(LogLevelInfo, "completed the commit of pid %d epoch %d, prepared before a crash", e.PID, e.Epoch)
 }
 
-// writeCrashMarker replaces the replay's in-memory abort of the open
-// batches of a producer on pd with a marker on disk: commit for a prepared
-// commit, abort otherwise.
-func (c *Cluster) writeCrashMarker(pd *partData, open abortedTxnEntry, epoch int16, commit bool) {
+// dropCrashAbort takes back the replay's in-memory abort of the open
+// batches of a producer on pd.
+func (c *Cluster) dropCrashAbort(pd *partData, open abortedTxnEntry) {
 	delete(pd.crashOpenTxns, open.producerID)
 	for i, a := range pd.abortedTxns {
 		if a == open {
@@ -140,6 +144,14 @@ func (c *Cluster) writeCrashMarker(pd *partData, open abortedTxnEntry, epoch int
 			break
 		}
 	}
+	pd.recalculateLSO()
+}
+
+// writeCrashMarker replaces the replay's in-memory abort of the open
+// batches of a producer on pd with a marker on disk: commit for a prepared
+// commit, abort otherwise.
+func (c *Cluster) writeCrashMarker(pd *partData, open abortedTxnEntry, epoch int16, commit bool) {
+	c.dropCrashAbort(pd, open)
 	b, nbytes := txnMarkerBatch(open.producerID, epoch, commit, 0)
 	at := c.pushBatch(pd, nbytes, b, false)
 	if at < 0 {
