@@ -234,3 +234,37 @@ func equalValues(a, b map[int32][]string) bool {
 	}
 	return true
 }
+
+// TestRestoredOpenTxnIsLeftOpen: after a clean shutdown the session state
+// restores an open transaction for its client to end; a partition replayed
+// in full (its snapshot gone) must not abort it at start.
+func TestRestoredOpenTxnIsLeftOpen(t *testing.T) {
+	dir := t.TempDir()
+	c1 := recoverCluster(t, dir)
+	cl1 := txnClient(t, c1)
+	produceTxn(t, cl1, "a", true, 0, 1)
+	produceTxn(t, cl1, "b", false, 0, 1)
+	c1.Close()
+	cl1.Close()
+	if err := os.Remove(filepath.Join(partDir(dir, recoverTopic, 0), "snapshot.json")); err != nil {
+		t.Fatal(err)
+	}
+
+	c2 := recoverCluster(t, dir)
+	defer c2.Close()
+	// The client's EndTxn(commit) after the restart.
+	c2.admin(func() {
+		pidinf := c2.pids.byTxid["tx"]
+		if pidinf == nil || !pidinf.inTx {
+			t.Errorf("transaction not restored as open: %+v", pidinf)
+			return
+		}
+		pidinf.endTx(true)
+	})
+	cl2 := txnClient(t, c2)
+	defer cl2.Close()
+	want := map[int32][]string{0: {"a", "b"}, 1: {"a", "b"}}
+	if got := committed(t, c2, cl2); !equalValues(got, want) {
+		t.Fatalf("read_committed after a restored transaction committed: got %v, want %v", got, want)
+	}
+}
