@@ -23,7 +23,10 @@ import (
 // once only), so it is an upper bound for goka done naively. dataDir empty
 // uses goka's in-memory storage, else LevelDB under dataDir (goka's default
 // storage, in a fresh folder rather than the shared temp one).
-func runGoka(ctx context.Context, e *env, n int, services []string, dataDir string) error {
+// It returns how long, from its start, the processor took to run the
+// callback of every event: its answer, without the shutdown.
+func runGoka(ctx context.Context, e *env, n int, services []string, dataDir string) (time.Duration, error) {
+	began := time.Now()
 	group := goka.Group(e.topics.AggregateGroup + "-goka")
 	if dataDir != "" {
 		group += "-leveldb"
@@ -67,7 +70,7 @@ func runGoka(ctx context.Context, e *env, n int, services []string, dataDir stri
 		goka.WithLogger(quiet{}),
 	)
 	if err != nil {
-		return fmt.Errorf("goka processor: %w", err)
+		return 0, fmt.Errorf("goka processor: %w", err)
 	}
 	pctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -84,34 +87,35 @@ func runGoka(ctx context.Context, e *env, n int, services []string, dataDir stri
 		select {
 		case err := <-done:
 			done <- err
-			return errors.Join(fmt.Errorf("goka stopped after %d of %d events", processed.Load(), n), stop())
+			return 0, errors.Join(fmt.Errorf("goka stopped after %d of %d events", processed.Load(), n), stop())
 		case <-ctx.Done():
-			return errors.Join(ctx.Err(), stop())
+			return 0, errors.Join(ctx.Err(), stop())
 		case <-time.After(5 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return errors.Join(fmt.Errorf("goka: %d of %d events after 10m", processed.Load(), n), stop())
+			return 0, errors.Join(fmt.Errorf("goka: %d of %d events after 10m", processed.Load(), n), stop())
 		}
 	}
+	answered := time.Since(began)
 	// Read the counts back from the processor's storage: every event must
 	// be in exactly one service's value.
 	var total int64
 	for _, s := range services {
 		v, err := p.Get(s)
 		if err != nil {
-			return errors.Join(fmt.Errorf("goka get %q: %w", s, err), stop())
+			return 0, errors.Join(fmt.Errorf("goka get %q: %w", s, err), stop())
 		}
 		if c, ok := v.(codecs.Counts); ok {
 			total += c.Total()
 		}
 	}
 	if err := stop(); err != nil {
-		return err
+		return 0, err
 	}
 	if rejected.Load() != 0 || total != int64(n) {
-		return fmt.Errorf("goka counted %d of %d events (%d rejected)", total, n, rejected.Load())
+		return 0, fmt.Errorf("goka counted %d of %d events (%d rejected)", total, n, rejected.Load())
 	}
-	return nil
+	return answered, nil
 }
 
 // gokaDir is a fresh LevelDB folder for one goka phase.
