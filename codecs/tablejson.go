@@ -100,7 +100,7 @@ func appendMessagesField(b []byte, lm *LevelMessages) []byte {
 		b = append(b, '"')
 		b = append(b, levelNames[l]...)
 		b = append(b, `":{"counts":`...)
-		b = appendTemplateCounts(b, m.Counts)
+		b = AppendInt64Map(b, m.Counts)
 		if m.Other != 0 {
 			b = append(b, `,"other":`...)
 			b = strconv.AppendInt(b, m.Other, 10)
@@ -110,14 +110,15 @@ func appendMessagesField(b []byte, lm *LevelMessages) []byte {
 	return append(b, '}')
 }
 
-// appendTemplateCounts appends m with its keys in encoding/json's order
-// (byte-wise), null for a nil map.
-func appendTemplateCounts(b []byte, m map[string]int64) []byte {
+// AppendInt64Map appends m as encoding/json writes it: keys in byte-wise
+// order, written by AppendJSONString; null for a nil map. Used for message
+// template counts here and for the level counts of /v1/levels.
+func AppendInt64Map(b []byte, m map[string]int64) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
-	// A trimmed map holds at most MessageCapacity templates; only an
-	// untrimmed one goes past the buffer onto the heap.
+	// A trimmed template map holds at most MessageCapacity keys, a level
+	// map NumLevels; only a larger one goes past the buffer onto the heap.
 	var buf [MessageCapacity]string
 	keys := buf[:0]
 	for t := range m {

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"slices"
 	"strconv"
 	"time"
 
@@ -65,9 +63,7 @@ func (r levelsResponse) appendJSON(b []byte) ([]byte, error) {
 		b = append(b, ']')
 	}
 	b = append(b, `,"totals":`...)
-	if b, err = appendCountsMap(b, r.Totals); err != nil {
-		return nil, err
-	}
+	b = codecs.AppendInt64Map(b, r.Totals)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, r.Total, 10)
 	return append(b, '}'), nil
@@ -91,9 +87,7 @@ func (w levelsWindow) appendJSON(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	b = append(b, `,"counts":`...)
-	if b, err = appendCountsMap(b, w.Counts); err != nil {
-		return nil, err
-	}
+	b = codecs.AppendInt64Map(b, w.Counts)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, w.Total, 10)
 	b = append(b, `,"final":`...)
@@ -112,43 +106,4 @@ func appendJSONTime(b []byte, t time.Time) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '"'), nil
-}
-
-// appendCountsMap appends m with its keys sorted, as encoding/json does; a
-// key that is not plain ASCII letters (never a level name) goes through
-// encoding/json for its escaping.
-func appendCountsMap(b []byte, m map[string]int64) ([]byte, error) {
-	if m == nil {
-		return append(b, "null"...), nil
-	}
-	var buf [8]string
-	keys := buf[:0]
-	for k := range m {
-		if !plainKey(k) {
-			enc, err := json.Marshal(m)
-			return append(b, enc...), err
-		}
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = append(b, k...)
-		b = append(b, '"', ':')
-		b = strconv.AppendInt(b, m[k], 10)
-	}
-	return append(b, '}'), nil
-}
-
-func plainKey(k string) bool {
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z') {
-			return false
-		}
-	}
-	return true
 }
