@@ -56,6 +56,17 @@ type (
 
 func (creq *clientReq) empty() bool { return creq == nil || creq.cc == nil || creq.kreq == nil }
 
+// connClosed reports whether the connection the request came on has closed
+// (logpulse patch): its response can no longer be delivered.
+func (creq *clientReq) connClosed() bool {
+	select {
+	case <-creq.cc.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // unmute signals the read goroutine that it may submit the next request.
 // ok=true means the prior response was written successfully; ok=false
 // tells read to stop (the connection is dead).

@@ -1322,6 +1322,7 @@ func (g *group) rebalance() {
 		}
 	}
 
+	wasPreparing := g.state == groupPreparingRebalance
 	g.state = groupPreparingRebalance
 	g.clearPendingSync()
 
@@ -1330,8 +1331,14 @@ func (g *group) rebalance() {
 		return
 	}
 
-	// Always reset the timer with the current max rebalance timeout.
-	// A subsequent rebalance() call may have a different timeout.
+	// logpulse patch: the deadline is set once, when the group enters
+	// preparing, as Kafka's DelayedJoin is. Restarting it on every join,
+	// rejoin or leave let a churn of members keep a rebalance open far
+	// past the rebalance timeout (70 s instead of 10 s in a test of a
+	// joiner every 4 s).
+	if wasPreparing && g.tRebalance != nil {
+		return
+	}
 	if g.tRebalance != nil {
 		g.tRebalance.Stop()
 	}
@@ -1367,12 +1374,30 @@ func (g *group) completeRebalance() {
 
 	var foundLeader bool
 	for _, m := range g.members {
+		// logpulse patch: a join parked on a connection that has
+		// since closed (the client gave up on it) is not a member
+		// that joined: its reply would go nowhere, and as leader it
+		// would hold every other member in SyncGroup.
+		if !m.waitingReply.empty() && m.waitingReply.connClosed() {
+			m.waitingReply = nil
+		}
 		if m.waitingReply.empty() {
 			g.removeMember(m)
 			continue
 		}
 		if m.memberID == g.leader {
 			foundLeader = true
+		}
+	}
+	// logpulse patch: one leader for the whole generation, chosen before
+	// any join response is filled. The loop below used to assign the
+	// leader as it replied, so with the old leader gone each member was
+	// told that it was the leader, and only the last one could complete
+	// the sync.
+	if !foundLeader {
+		for _, m := range g.members {
+			g.leader = m.memberID
+			break
 		}
 	}
 
@@ -1423,9 +1448,6 @@ func (g *group) completeRebalance() {
 	// Track which members need to send SyncGroup.
 	g.pendingSyncIDs = make(map[string]struct{}, len(g.members))
 	for _, m := range g.members {
-		if !foundLeader {
-			g.leader = m.memberID
-		}
 		g.pendingSyncIDs[m.memberID] = struct{}{}
 		req := m.join
 		resp := req.ResponseKind().(*kmsg.JoinGroupResponse)
@@ -1509,6 +1531,17 @@ func (g *group) updateHeartbeat(m *groupMember) {
 		// drops the static mapping, so a second run skews counters
 		// that are never rebuilt.
 		if g.members[m.memberID] != m {
+			return
+		}
+		// logpulse patch: a member waiting in JoinGroup or SyncGroup
+		// is alive (Kafka's shouldKeepAlive): the coordinator owes it
+		// an answer, and it cannot heartbeat meanwhile. Removing it
+		// dropped its parked request without a reply, so the client
+		// waited out its read timeout and rejoined as a new member,
+		// which started the next rebalance. The reply that ends the
+		// wait re-arms the timer.
+		if !m.waitingReply.empty() {
+			g.updateHeartbeat(m)
 			return
 		}
 		g.updateMemberAndRebalance(m, nil, nil)
@@ -1706,10 +1739,13 @@ func (g *group) reply(creq *clientReq, kresp kmsg.Response, m *groupMember) {
 	if m != nil {
 		m.waitingReply = nil
 	}
-	if !creq.reply(kresp) {
-		return
-	}
-	if m != nil {
+	creq.reply(kresp)
+	// logpulse patch: the session timer starts even when the send
+	// failed, as Kafka schedules every member's heartbeat expiry when
+	// it answers. A member whose connection died before its answer
+	// otherwise had no timer at all and stayed in the group until a
+	// later rebalance's deadline.
+	if m != nil && g.members[m.memberID] == m {
 		g.updateHeartbeat(m)
 	}
 }
