@@ -34,8 +34,34 @@ func SaramaConfig(sec Security) *sarama.Config {
 	c.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration {
 		return min(50*time.Millisecond<<min(retries, 5), time.Second)
 	}
+	// Group membership (docs/design.md, "Failover"). A dead member is
+	// noticed after SessionTimeout. RebalanceTimeout is how long the
+	// coordinator waits for live members to rejoin; a goka member
+	// rejoins within ~10 s (it releases its partitions, then pauses 5 s
+	// before it rejoins). sarama waits for a JoinGroup answer no longer
+	// than Net.ReadTimeout and then gives up on the join, which ends the
+	// goka processor: the read timeout must outlast the longest join the
+	// coordinator may hold, or a member that rejoins early in a long
+	// rebalance fails it and comes back as a new member, which starts the
+	// next one (seen as an i/o timeout every 30 s with sarama's 60 s
+	// default rebalance timeout).
+	c.Consumer.Group.Session.Timeout = SessionTimeout
+	c.Consumer.Group.Heartbeat.Interval = SessionTimeout / 4
+	c.Consumer.Group.Rebalance.Timeout = RebalanceTimeout
+	c.Net.ReadTimeout = RebalanceTimeout + 10*time.Second
 	return c
 }
+
+// SessionTimeout is how long a group member may go without a heartbeat
+// before the coordinator takes its partitions away: the failover time
+// after a crash, for members that are not restarted under the same
+// identity. Kafka's default bounds are 6 s to 30 min
+// (group.min.session.timeout.ms, group.max.session.timeout.ms).
+const SessionTimeout = 10 * time.Second
+
+// RebalanceTimeout bounds how long a rebalance waits for the members that
+// have not rejoined: those are dropped from the next generation.
+const RebalanceTimeout = 20 * time.Second
 
 // TopicManagerConfig is goka's topic manager config. Provision and Check
 // own topic creation and checks (partition counts, cleanup policy), so goka

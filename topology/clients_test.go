@@ -3,6 +3,7 @@ package topology_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/logpulse/logpulse/codecs"
@@ -25,6 +26,15 @@ func TestSaramaConfig(t *testing.T) {
 	if c.Producer.RequiredAcks != sarama.WaitForAll || !c.Producer.Idempotent || c.Net.MaxOpenRequests != 1 {
 		t.Errorf("producer: acks=%v idempotent=%v max open requests=%d, want WaitForAll, true, 1",
 			c.Producer.RequiredAcks, c.Producer.Idempotent, c.Net.MaxOpenRequests)
+	}
+	// A JoinGroup may be held for the whole rebalance timeout; sarama
+	// gives up on it after its read timeout, and goka's processor ends.
+	if c.Net.ReadTimeout <= c.Consumer.Group.Rebalance.Timeout {
+		t.Errorf("Net.ReadTimeout %s is not longer than Consumer.Group.Rebalance.Timeout %s: a held JoinGroup would time out",
+			c.Net.ReadTimeout, c.Consumer.Group.Rebalance.Timeout)
+	}
+	if c.Consumer.Group.Session.Timeout > 15*time.Second {
+		t.Errorf("Consumer.Group.Session.Timeout %s: a dead aggregate's partitions would wait that long", c.Consumer.Group.Session.Timeout)
 	}
 	if err := c.Validate(); err != nil {
 		t.Errorf("config does not validate: %v", err)

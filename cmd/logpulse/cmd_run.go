@@ -163,10 +163,10 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	// (deferred above) only after all of them have returned.
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ingestReady))
+		return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ingestReady))
 	})
-	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(setAgg)) })
-	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
+	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(setAgg)) })
+	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, s.metrics, runView) })
 	g.Go(func() error { return runAlerts(ctx) })
 	s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)
 	g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })

@@ -69,7 +69,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 				g.Go(func() error { return s.heartbeat(f.heartbeat)(ctx) })
 			}
 			g.Go(func() error {
-				return pipeline.Supervise(ctx, "ingest", log, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ready))
+				return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ready))
 			})
 			return g.Wait()
 		},
@@ -108,7 +108,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready) })
 			g.Go(func() error {
-				return pipeline.Supervise(ctx, "aggregate", log, s.aggregate(func(fn func() bool) { running.Store(&fn) }))
+				return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(func(fn func() bool) { running.Store(&fn) }))
 			})
 			return g.Wait()
 		},
@@ -155,7 +155,7 @@ func serveCommand(env *cliEnv) *ffcli.Command {
 			}
 			s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)
 			g, ctx := errgroup.WithContext(ctx)
-			g.Go(func() error { return pipeline.Supervise(ctx, "view", log, runView) })
+			g.Go(func() error { return pipeline.Supervise(ctx, "view", log, s.metrics, runView) })
 			g.Go(func() error { return runAlerts(ctx) })
 			g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })
 			return g.Wait()

@@ -21,7 +21,7 @@ func (g gokaLogger) Printf(format string, v ...any) { g.l.Debug(fmt.Sprintf(form
 // memory (see aggregate.go for why not LevelDB). sec is how they connect.
 func processorOptions(replication int16, clientID string, sec topology.Security, log *slog.Logger) []goka.ProcessorOption {
 	return []goka.ProcessorOption{
-		goka.WithConsumerGroupBuilder(goka.ConsumerGroupBuilderWithConfig(topology.SaramaConfig(sec))),
+		goka.WithConsumerGroupBuilder(loggedGroupBuilder(goka.ConsumerGroupBuilderWithConfig(topology.SaramaConfig(sec)), log)),
 		goka.WithConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(topology.SaramaConfig(sec))),
 		goka.WithProducerBuilder(goka.ProducerBuilderWithConfig(topology.SaramaConfig(sec))),
 		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(topology.SaramaConfig(sec), topology.TopicManagerConfig(replication))),

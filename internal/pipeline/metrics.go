@@ -18,6 +18,7 @@ type Metrics struct {
 	viewUpdates prometheus.Counter
 	batch       prometheus.Histogram
 	applied     *prometheus.CounterVec
+	restarts    *prometheus.CounterVec
 }
 
 // NewMetrics registers the pipeline's metrics with reg.
@@ -46,8 +47,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		applied: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "logpulse_aggregate_deltas_total", Help: "Deltas the aggregate applied, or skipped (redelivered, or for a window past the retention).",
 		}, []string{"outcome"}),
+		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "logpulse_stage_restarts_total", Help: "Times a stage failed and was restarted, by stage.",
+		}, []string{"stage"}),
 	}
-	reg.MustRegister(m.events, m.late, m.dlq, m.txn, m.viewUpdates, m.batch, m.applied)
+	reg.MustRegister(m.events, m.late, m.dlq, m.txn, m.viewUpdates, m.batch, m.applied, m.restarts)
 	return m
 }
 
@@ -97,5 +101,12 @@ func (m *Metrics) AggregateApplied(counts, late codecs.Counts, applied bool) {
 func (m *Metrics) viewUpdated() {
 	if m != nil {
 		m.viewUpdates.Inc()
+	}
+}
+
+// restarted counts one restart of stage.
+func (m *Metrics) restarted(stage string) {
+	if m != nil {
+		m.restarts.WithLabelValues(stage).Inc()
 	}
 }

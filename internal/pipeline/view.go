@@ -75,9 +75,11 @@ func (v *View) Run(ctx context.Context) error {
 }
 
 // Recovered reports whether the view has read the table up to where it
-// stood when the view started.
+// stood when the view started. It reads goka's view state, which is safe
+// to read while Run returns: goka's own View.Recovered reads the partition
+// list that Run's shutdown sets to nil (a data race seen on SIGTERM).
 func (v *View) Recovered() bool {
-	return v.view.Recovered()
+	return v.view.CurrentState() == goka.ViewStateRunning
 }
 
 // nopCodec: the view hands raw bytes to the index, which decodes them.
