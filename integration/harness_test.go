@@ -176,7 +176,13 @@ func start(tb testing.TB, brokers []string, args ...string) *node {
 			}
 		}
 	}
-	logf, err := os.CreateTemp(tb.TempDir(), args[0]+"-*.log")
+	// LOGPULSE_TEST_LOGS keeps every child's whole log in that folder,
+	// for reading after the run (a failure shows only each log's end).
+	logDir := os.Getenv("LOGPULSE_TEST_LOGS")
+	if logDir == "" {
+		logDir = tb.TempDir()
+	}
+	logf, err := os.CreateTemp(logDir, strings.ReplaceAll(tb.Name(), "/", "_")+"-"+args[0]+"-*.log")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -217,7 +223,13 @@ func tail(b []byte, n int) []byte {
 
 func (n *node) waitReady() {
 	n.tb.Helper()
-	poll(n.tb, 90*time.Second, "readyz 200", func() (bool, string) {
+	n.waitReadyWithin(90 * time.Second)
+}
+
+// waitReadyWithin waits until /readyz answers 200, at most within.
+func (n *node) waitReadyWithin(within time.Duration) {
+	n.tb.Helper()
+	poll(n.tb, within, "readyz 200", func() (bool, string) {
 		if done, err := n.hasExited(); done {
 			n.tb.Fatalf("logpulse %s exited before it was ready: %v", n.cmd.Args[1], err)
 		}
