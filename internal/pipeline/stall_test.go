@@ -1,0 +1,52 @@
+package pipeline
+
+import (
+	"testing"
+	"time"
+)
+
+// TestStallClock walks a group through scrapes 15 s apart: each step gives
+// the offsets read and the stall the gauge must then show.
+func TestStallClock(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	steps := []struct {
+		what              string
+		committed, source int64
+		behind            bool
+		want              time.Duration
+	}{
+		{"first sighting, caught up", 100, 100, false, 0},
+		{"new input, read at once", 200, 200, false, 0},
+		{"new input, in flight", 250, 300, true, 0},
+		{"stuck: no progress while work waits", 250, 300, true, 15 * time.Second},
+		{"still stuck, more input", 250, 400, true, 30 * time.Second},
+		{"progress resets the clock", 300, 400, true, 0},
+		{"stuck after progress, source idle", 300, 400, true, 15 * time.Second},
+		{"caught up", 400, 400, false, 0},
+		{"an abort trails: behind, no new source records", 400, 400, true, 0},
+		{"still only the abort", 400, 400, true, 0},
+		{"new input, group stuck", 400, 500, true, 0},
+		{"stuck one scrape later", 400, 500, true, 15 * time.Second},
+	}
+	var c stallClock
+	for i, s := range steps {
+		now := t0.Add(time.Duration(i) * 15 * time.Second)
+		if got := c.observe("g", s.committed, s.source, s.behind, now); got != s.want {
+			t.Errorf("step %d (%s): stalled %s, want %s", i, s.what, got, s.want)
+		}
+	}
+}
+
+// TestStallClockFirstSightingBehind: a process that starts while the group
+// is already stuck reports the stall from its first scrape on, although
+// the source no longer moves.
+func TestStallClockFirstSightingBehind(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	var c stallClock
+	if got := c.observe("g", 100, 500, true, t0); got != 0 {
+		t.Errorf("first scrape: %s, want 0", got)
+	}
+	if got := c.observe("g", 100, 500, true, t0.Add(time.Minute)); got != time.Minute {
+		t.Errorf("a minute later: %s, want 1m", got)
+	}
+}
