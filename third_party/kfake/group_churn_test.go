@@ -1,0 +1,553 @@
+package kfake
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// The tests of the logpulse patch to the classic group coordinator
+// (groups.go, client_conn.go): rebalances finish under churn. Each member
+// is its own kgo client, so it has its own connections, and speaks raw
+// JoinGroup / SyncGroup / Heartbeat / LeaveGroup as goka's sarama does.
+// Session and rebalance timeouts are short, so the cluster's minimum
+// session timeout is lowered.
+
+const churnGroup = "g"
+
+func churnCluster(t *testing.T) *Cluster {
+	t.Helper()
+	c, err := NewCluster(NumBrokers(1), GroupMinSessionTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+type churnMember struct {
+	t       *testing.T
+	c       *Cluster
+	name    string // client ID
+	cl      *kgo.Client
+	sessMs  int32
+	rebalMs int32
+	id      string
+	gen     int32
+}
+
+func newChurnMember(t *testing.T, c *Cluster, name string, sessMs, rebalMs int32) *churnMember {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ClientID(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return &churnMember{t: t, c: c, name: name, cl: cl, sessMs: sessMs, rebalMs: rebalMs}
+}
+
+func (m *churnMember) joinReq() *kmsg.JoinGroupRequest {
+	req := kmsg.NewPtrJoinGroupRequest()
+	req.Group = churnGroup
+	req.MemberID = m.id
+	req.SessionTimeoutMillis = m.sessMs
+	req.RebalanceTimeoutMillis = m.rebalMs
+	req.ProtocolType = "consumer"
+	meta := kmsg.NewConsumerMemberMetadata()
+	meta.Topics = []string{"t"}
+	p := kmsg.NewJoinGroupRequestProtocol()
+	p.Name = "range"
+	p.Metadata = meta.AppendTo(nil)
+	req.Protocols = append(req.Protocols, p)
+	return req
+}
+
+// register gets the member its ID: a new member's first JoinGroup (v4+) is
+// answered at once with MEMBER_ID_REQUIRED, and its second one joins.
+func (m *churnMember) register() {
+	m.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := m.joinReq().RequestWith(ctx, m.cl)
+	if err != nil {
+		m.t.Fatalf("%s: register: %v", m.name, err)
+	}
+	if resp.ErrorCode != kerr.MemberIDRequired.Code {
+		m.t.Fatalf("%s: register: %v, want MEMBER_ID_REQUIRED", m.name, kerr.ErrorForCode(resp.ErrorCode))
+	}
+	m.id = resp.MemberID
+}
+
+type joinResult struct {
+	resp *kmsg.JoinGroupResponse
+	err  error
+}
+
+// joinAsync sends a JoinGroup (the member must be registered) and returns
+// where its answer arrives. The request is sent without a deadline of its
+// own: the test decides how long to wait in await.
+func (m *churnMember) joinAsync() <-chan joinResult {
+	req := m.joinReq()
+	ch := make(chan joinResult, 1)
+	go func() {
+		resp, err := req.RequestWith(context.Background(), m.cl)
+		ch <- joinResult{resp, err}
+	}()
+	return ch
+}
+
+// await waits up to d for a join's answer, and requires a successful one.
+func (m *churnMember) await(ch <-chan joinResult, d time.Duration, what string) *kmsg.JoinGroupResponse {
+	m.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	select {
+	case <-ctx.Done():
+		m.t.Fatalf("%s: %s: JoinGroup not answered within %v", m.name, what, d)
+	case r := <-ch:
+		if r.err != nil {
+			m.t.Fatalf("%s: %s: JoinGroup: %v", m.name, what, r.err)
+		}
+		if r.resp.ErrorCode != 0 {
+			m.t.Fatalf("%s: %s: JoinGroup: %v", m.name, what, kerr.ErrorForCode(r.resp.ErrorCode))
+		}
+		m.gen = r.resp.Generation
+		return r.resp
+	}
+	return nil
+}
+
+// join joins and waits for the answer; for a group it completes at once.
+func (m *churnMember) join(what string) *kmsg.JoinGroupResponse {
+	m.t.Helper()
+	if m.id == "" {
+		m.register()
+	}
+	return m.await(m.joinAsync(), 5*time.Second, what)
+}
+
+func churnAssignment(memberID string) []byte {
+	a := kmsg.NewConsumerMemberAssignment()
+	a.UserData = []byte(memberID)
+	return a.AppendTo(nil)
+}
+
+type syncResult struct {
+	resp *kmsg.SyncGroupResponse
+	err  error
+}
+
+// syncAsync sends a SyncGroup for the member's generation; jr is set for
+// the leader, which assigns each member its own ID as user data.
+func (m *churnMember) syncAsync(jr *kmsg.JoinGroupResponse) <-chan syncResult {
+	req := kmsg.NewPtrSyncGroupRequest()
+	req.Group = churnGroup
+	req.MemberID = m.id
+	req.Generation = m.gen
+	req.ProtocolType = kmsg.StringPtr("consumer")
+	req.Protocol = kmsg.StringPtr("range")
+	if jr != nil {
+		for _, jm := range jr.Members {
+			a := kmsg.NewSyncGroupRequestGroupAssignment()
+			a.MemberID = jm.MemberID
+			a.MemberAssignment = churnAssignment(jm.MemberID)
+			req.GroupAssignment = append(req.GroupAssignment, a)
+		}
+	}
+	ch := make(chan syncResult, 1)
+	go func() {
+		resp, err := req.RequestWith(context.Background(), m.cl)
+		ch <- syncResult{resp, err}
+	}()
+	return ch
+}
+
+// awaitSync waits up to d for a sync's answer and requires the member's
+// own assignment in it.
+func (m *churnMember) awaitSync(ch <-chan syncResult, d time.Duration, what string) {
+	m.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	select {
+	case <-ctx.Done():
+		m.t.Fatalf("%s: %s: SyncGroup not answered within %v", m.name, what, d)
+	case r := <-ch:
+		if r.err != nil {
+			m.t.Fatalf("%s: %s: SyncGroup: %v", m.name, what, r.err)
+		}
+		if r.resp.ErrorCode != 0 {
+			m.t.Fatalf("%s: %s: SyncGroup: %v", m.name, what, kerr.ErrorForCode(r.resp.ErrorCode))
+		}
+		if !bytes.Equal(r.resp.MemberAssignment, churnAssignment(m.id)) {
+			m.t.Fatalf("%s: %s: SyncGroup gave another member's assignment", m.name, what)
+		}
+	}
+}
+
+func (m *churnMember) sync(jr *kmsg.JoinGroupResponse, what string) {
+	m.t.Helper()
+	m.awaitSync(m.syncAsync(jr), 5*time.Second, what)
+}
+
+func (m *churnMember) heartbeat() int16 {
+	m.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req := kmsg.NewPtrHeartbeatRequest()
+	req.Group = churnGroup
+	req.MemberID = m.id
+	req.Generation = m.gen
+	resp, err := req.RequestWith(ctx, m.cl)
+	if err != nil {
+		m.t.Fatalf("%s: heartbeat: %v", m.name, err)
+	}
+	return resp.ErrorCode
+}
+
+// waitParked waits until the member with client ID name is in the group
+// with a JoinGroup or SyncGroup waiting for its answer.
+func waitParked(t *testing.T, c *Cluster, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		var parked bool
+		c.admin(func() {
+			if g := c.groups.gs[churnGroup]; g != nil {
+				for _, m := range g.members {
+					parked = parked || m.clientID == name && !m.waitingReply.empty()
+				}
+			}
+		})
+		if parked {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never waited in the group", name)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// describeGroup returns the group's state and its members' client IDs.
+func describeGroup(t *testing.T, cl *kgo.Client) (string, []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req := kmsg.NewPtrDescribeGroupsRequest()
+	req.Groups = []string{churnGroup}
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range resp.Groups[0].Members {
+		names = append(names, m.ClientID)
+	}
+	slices.Sort(names)
+	return resp.Groups[0].State, names
+}
+
+// stableLeader makes m the group's only member and its leader.
+func stableLeader(m *churnMember) {
+	m.t.Helper()
+	jr := m.join("first join")
+	if jr.LeaderID != m.id {
+		m.t.Fatalf("%s: alone in the group but not its leader", m.name)
+	}
+	m.sync(jr, "first sync")
+}
+
+// TestGroupParkedJoinOutlivesSession: a member waiting in JoinGroup or in
+// SyncGroup longer than its session timeout stays in the group and gets its
+// answer (upstream: its session timer removed it and dropped the parked
+// request without a reply, so the client waited out its read timeout).
+func TestGroupParkedJoinOutlivesSession(t *testing.T) {
+	t.Run("join", func(t *testing.T) {
+		t.Parallel()
+		c := churnCluster(t)
+		a := newChurnMember(t, c, "a", 2000, 5000)
+		b := newChurnMember(t, c, "b", 30000, 5000)
+		stableLeader(a)
+		b.register()
+		bj := b.joinAsync()
+		waitParked(t, c, "b")
+		ja := a.joinAsync()
+		a.sync(a.await(ja, 5*time.Second, "join with b"), "sync with b")
+		b.sync(b.await(bj, 5*time.Second, "join with a"), "sync with a")
+
+		// The leader rejoins; b does not, so the rebalance stays open
+		// for its whole 5 s timeout, longer than a's 2 s session.
+		start := time.Now()
+		jr := a.await(a.joinAsync(), 8*time.Second, "rejoin outliving its session")
+		if el := time.Since(start); el < 3*time.Second {
+			t.Fatalf("the rebalance completed after %v, before a's session timeout ran out", el)
+		}
+		if jr.LeaderID != a.id || len(jr.Members) != 1 {
+			t.Fatalf("a: leader %q with %d members, want a alone", jr.LeaderID, len(jr.Members))
+		}
+		a.sync(jr, "sync after the rebalance timeout")
+	})
+	t.Run("sync", func(t *testing.T) {
+		t.Parallel()
+		c := churnCluster(t)
+		a := newChurnMember(t, c, "a", 30000, 5000)
+		b := newChurnMember(t, c, "b", 2000, 5000)
+		stableLeader(a)
+		b.register()
+		bj := b.joinAsync()
+		waitParked(t, c, "b")
+		ja := a.joinAsync()
+		jr := a.await(ja, 5*time.Second, "join with b")
+		b.await(bj, 5*time.Second, "join with a")
+
+		bs := b.syncAsync(nil)
+		waitParked(t, c, "b")
+		// The leader is slow to assign: time must pass for b's 2 s
+		// session to run out while b waits in SyncGroup. The pending
+		// sync deadline is the 5 s rebalance timeout.
+		time.Sleep(3 * time.Second)
+		a.sync(jr, "sync after b's session timeout")
+		b.awaitSync(bs, 2*time.Second, "sync outliving its session")
+	})
+}
+
+// TestGroupDeadReplyArmsSession: a member whose JoinGroup answer cannot be
+// delivered is removed one session timeout after it (upstream: the failed
+// send armed no session timer, and the member, which had had none since it
+// joined, stayed in the stable group until a later rebalance's deadline).
+func TestGroupDeadReplyArmsSession(t *testing.T) {
+	c := churnCluster(t)
+	a := newChurnMember(t, c, "a", 30000, 4000)
+	n := newChurnMember(t, c, "n", 2000, 4000)
+	admin := newChurnMember(t, c, "admin", 0, 0)
+	stableLeader(a)
+	n.register()
+	n.joinAsync()
+	waitParked(t, c, "n")
+
+	// n's connection dies between completeRebalance's check of it and
+	// the send of n's answer. That window cannot be hit from outside, so
+	// n's parked request is swapped for one whose connection is open to
+	// the check and whose send fails (its cluster reads as shut down).
+	n.cl.Close()
+	c.admin(func() {
+		dead := &Cluster{die: make(chan struct{})}
+		close(dead.die)
+		for _, m := range c.groups.gs[churnGroup].members {
+			if m.clientID == "n" {
+				cc := &clientConn{c: dead, done: make(chan struct{}), respCh: make(chan clientResp)}
+				m.waitingReply = &clientReq{cc: cc, kreq: m.waitingReply.kreq, corr: m.waitingReply.corr}
+			}
+		}
+	})
+
+	jr := a.join("rejoin with n's answer undeliverable")
+	joined := time.Now()
+	if len(jr.Members) != 2 {
+		t.Fatalf("a: %d members in the generation, want a and n", len(jr.Members))
+	}
+	a.sync(jr, "sync with n")
+
+	// n's session is 2 s; allow it 2 s more.
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	for {
+		state, names := describeGroup(t, admin.cl)
+		if slices.Equal(names, []string{"a"}) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%v after the join: %s %v, want n removed", time.Since(joined), state, names)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if el := time.Since(joined); el < time.Second {
+		t.Fatalf("n removed %v after the join, before its session could run out", el)
+	}
+	// The rebalance n's removal started completes with a.
+	a.sync(a.join("rejoin after n's removal"), "sync after n's removal")
+	if state, names := describeGroup(t, admin.cl); state != "Stable" || !slices.Equal(names, []string{"a"}) {
+		t.Errorf("after n's removal: %s %v, want Stable [a]", state, names)
+	}
+}
+
+// TestGroupDeadJoinerLeaves: a member whose connection closes while its
+// JoinGroup waits is not in the generation that join completes, is gone
+// from the group, and stays gone: no expiry a session timeout later
+// restarts the rebalance, and the next rebalance completes as soon as the
+// live members rejoin (upstream: it was in the generation, its reply went
+// nowhere and, with a failed send, armed no session timer, so it stayed in
+// the group until a later rebalance's deadline; with a send into the dead
+// connection's buffer, its expiry forced a rebalance a session later).
+func TestGroupDeadJoinerLeaves(t *testing.T) {
+	c := churnCluster(t)
+	a := newChurnMember(t, c, "a", 2000, 4000)
+	n := newChurnMember(t, c, "n", 2000, 4000)
+	admin := newChurnMember(t, c, "admin", 0, 0)
+	stableLeader(a)
+
+	n.register()
+	n.joinAsync()
+	waitParked(t, c, "n")
+	n.cl.Close() // n's process dies with its join parked
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for closed := false; !closed; {
+		c.admin(func() {
+			for _, m := range c.groups.gs[churnGroup].members {
+				if m.clientID == "n" && !m.waitingReply.empty() {
+					select {
+					case <-m.waitingReply.cc.done:
+						closed = true
+					default:
+					}
+				}
+			}
+		})
+		select {
+		case <-ctx.Done():
+			t.Fatal("the broker never saw n's connection close")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+
+	jr := a.join("rejoin with n's join parked on a closed connection")
+	if jr.LeaderID != a.id || len(jr.Members) != 1 {
+		t.Errorf("a: leader %q with %d members in the generation, want a alone", jr.LeaderID, len(jr.Members))
+	}
+	a.sync(jr, "sync")
+	if state, names := describeGroup(t, admin.cl); state != "Stable" || !slices.Equal(names, []string{"a"}) {
+		t.Errorf("after the rebalance: %s %v, want Stable [a]", state, names)
+	}
+
+	// Time must pass for any session timer of n to run out: a
+	// session timeout and a half, with a heartbeating.
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		if code := a.heartbeat(); code != 0 {
+			t.Fatalf("a: heartbeat: %v", kerr.ErrorForCode(code))
+		}
+	}
+	if state, names := describeGroup(t, admin.cl); state != "Stable" || !slices.Equal(names, []string{"a"}) {
+		t.Errorf("a session timeout later: %s %v, want Stable [a]", state, names)
+	}
+
+	// The next rebalance needs a and e only: well inside the 4 s
+	// rebalance timeout.
+	e := newChurnMember(t, c, "e", 2000, 4000)
+	e.register()
+	ej := e.joinAsync()
+	waitParked(t, c, "e")
+	jr = a.await(a.joinAsync(), 2*time.Second, "rejoin with e")
+	e.await(ej, 2*time.Second, "join with a")
+	a.sync(jr, "sync with e")
+	e.sync(nil, "sync with a")
+	if state, names := describeGroup(t, admin.cl); state != "Stable" || !slices.Equal(names, []string{"a", "e"}) {
+		t.Errorf("after e joined: %s %v, want Stable [a e]", state, names)
+	}
+}
+
+// TestGroupRebalanceDeadlineFixed: new members joining while a rebalance
+// waits for a member that does not rejoin do not push its deadline: it
+// completes one rebalance timeout after it started (upstream: every join
+// restarted the timer, and a churn of joiners kept the rebalance open).
+func TestGroupRebalanceDeadlineFixed(t *testing.T) {
+	const rebal = 4 * time.Second
+	c := churnCluster(t)
+	a := newChurnMember(t, c, "a", 30000, int32(rebal.Milliseconds()))
+	stableLeader(a) // a stays in the group and never rejoins
+
+	var js []*churnMember
+	var chs []<-chan joinResult
+	var start time.Time
+	for i, name := range []string{"j1", "j2", "j3"} {
+		if i > 0 {
+			// The churn: a new member every 0.3 rebalance timeouts,
+			// the last well before the deadline.
+			time.Sleep(3 * rebal / 10)
+		}
+		j := newChurnMember(t, c, name, 30000, int32(rebal.Milliseconds()))
+		j.register()
+		if i == 0 {
+			start = time.Now()
+		}
+		chs = append(chs, j.joinAsync())
+		waitParked(t, c, name)
+		js = append(js, j)
+	}
+
+	deadline := start.Add(rebal * 13 / 10)
+	var leaders []string
+	for i, j := range js {
+		jr := j.await(chs[i], time.Until(deadline), "join 1.3 rebalance timeouts after the first joiner")
+		if jr.Generation != js[0].gen {
+			t.Fatalf("%s joined generation %d, %s %d", j.name, jr.Generation, js[0].name, js[0].gen)
+		}
+		leaders = append(leaders, jr.LeaderID)
+	}
+	if el := time.Since(start); el < rebal*9/10 {
+		t.Fatalf("the rebalance completed after %v, before its deadline, with a not rejoined", el)
+	}
+	if leaders[0] != leaders[1] || leaders[1] != leaders[2] {
+		t.Fatalf("leaders %v, want one", leaders)
+	}
+}
+
+// TestGroupOneLeader: when the leader leaves during a rebalance, the
+// members that rejoined are told the same single leader, and the sync
+// completes (upstream: each member was told it was the leader).
+func TestGroupOneLeader(t *testing.T) {
+	c := churnCluster(t)
+	a := newChurnMember(t, c, "a", 6000, 4000)
+	b := newChurnMember(t, c, "b", 6000, 4000)
+	d := newChurnMember(t, c, "d", 6000, 4000)
+	stableLeader(a)
+	b.register()
+	bj := b.joinAsync()
+	waitParked(t, c, "b")
+	d.register()
+	dj := d.joinAsync()
+	waitParked(t, c, "d")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	leave := kmsg.NewPtrLeaveGroupRequest()
+	leave.Group = churnGroup
+	lm := kmsg.NewLeaveGroupRequestMember()
+	lm.MemberID = a.id
+	leave.Members = append(leave.Members, lm)
+	if resp, err := leave.RequestWith(ctx, a.cl); err != nil {
+		t.Fatal(err)
+	} else if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		t.Fatalf("leave: %v", err)
+	}
+
+	bjr := b.await(bj, 2*time.Second, "join with a gone")
+	djr := d.await(dj, 2*time.Second, "join with a gone")
+	if bjr.LeaderID != djr.LeaderID {
+		t.Fatalf("b was told leader %q, d %q: want one leader", bjr.LeaderID, djr.LeaderID)
+	}
+	leader, leaderJr, follower := b, bjr, d
+	switch bjr.LeaderID {
+	case b.id:
+	case d.id:
+		leader, leaderJr, follower = d, djr, b
+	default:
+		t.Fatalf("leader %q is neither b nor d", bjr.LeaderID)
+	}
+	if len(leaderJr.Members) != 2 {
+		t.Fatalf("leader %s got %d members, want 2", leader.name, len(leaderJr.Members))
+	}
+	fs := follower.syncAsync(nil)
+	waitParked(t, c, follower.name)
+	leader.sync(leaderJr, "leader sync")
+	follower.awaitSync(fs, 2*time.Second, "follower sync")
+}
