@@ -64,20 +64,12 @@ func (c *LagCollector) Collect(ch chan<- prometheus.Metric) {
 	defer c.errs.Collect(ch)
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	// The aggregate's source is what ingest commits: read that too.
-	read := c.groups
-	if slices.Contains(read, c.topics.AggregateGroup) && !slices.Contains(read, c.topics.IngestGroup) {
-		read = append(slices.Clone(read), c.topics.IngestGroup)
-	}
-	lags, err := c.adm.Lag(ctx, read...)
+	lags, err := c.adm.Lag(ctx, c.groups...)
 	if err != nil {
 		c.errs.Inc()
-		return
 	}
-	now := c.now()
-	for _, group := range c.groups {
-		g, ok := lags[group]
-		if !ok || g.Error() != nil {
+	for _, g := range lags {
+		if g.Error() != nil {
 			c.errs.Inc()
 			continue
 		}
@@ -90,43 +82,92 @@ func (c *LagCollector) Collect(ch chan<- prometheus.Metric) {
 					g.Group, topic, strconv.Itoa(int(p)))
 			}
 		}
-		if src, ok := c.source(lags, group); ok {
-			committed, behind := progress(g)
-			stalled := c.clock.observe(group, committed, src, behind, now)
-			ch <- prometheus.MustNewConstMetric(c.stalled, prometheus.GaugeValue, stalled.Seconds(), group)
-		}
+	}
+	if err := c.collectStalls(ctx, ch); err != nil {
+		c.errs.Inc()
 	}
 }
 
-// source sums the offsets that feed group: the ends of the input topic
-// for ingest, ingest's committed input offsets for the aggregate.
-func (c *LagCollector) source(lags kadm.DescribedGroupLags, group string) (int64, bool) {
-	in, ok := lags[c.topics.IngestGroup]
-	if !ok || in.Error() != nil {
-		return 0, false
+// collectStalls exports logpulse_group_stalled_seconds of the ingest and
+// aggregate groups among c.groups. It reads the offsets itself rather than
+// from kadm's Lag, which reports nothing for a partition the group has
+// never committed and no member holds (a group whose only member died
+// before its first commit); here such a partition is behind from its start.
+func (c *LagCollector) collectStalls(ctx context.Context, ch chan<- prometheus.Metric) error {
+	input := map[string]string{c.topics.IngestGroup: c.topics.Logs, c.topics.AggregateGroup: c.topics.Deltas}
+	var groups []string
+	for _, g := range c.groups {
+		if _, ok := input[g]; ok {
+			groups = append(groups, g)
+		}
 	}
+	if len(groups) == 0 {
+		return nil
+	}
+	ends, err := c.adm.ListEndOffsets(ctx, c.topics.Logs, c.topics.Deltas)
+	if err != nil {
+		return err
+	}
+	starts, err := c.adm.ListStartOffsets(ctx, c.topics.Logs, c.topics.Deltas)
+	if err != nil {
+		return err
+	}
+	// Ingest's commits are the aggregate's source: always read them.
+	committed := make(map[string]kadm.OffsetResponses, 2)
+	for _, g := range []string{c.topics.IngestGroup, c.topics.AggregateGroup} {
+		if g == c.topics.AggregateGroup && !slices.Contains(groups, g) {
+			continue
+		}
+		offs, err := c.adm.FetchOffsets(ctx, g)
+		if err != nil {
+			return err
+		}
+		committed[g] = offs
+	}
+	now := c.now()
+	for _, g := range groups {
+		var source int64
+		if g == c.topics.IngestGroup {
+			ends.Each(func(o kadm.ListedOffset) {
+				if o.Topic == c.topics.Logs && o.Err == nil {
+					source += o.Offset
+				}
+			})
+		} else {
+			source = positions(committed[c.topics.IngestGroup], starts, c.topics.Logs)
+		}
+		sum := positions(committed[g], starts, input[g])
+		behind := false
+		ends.Each(func(o kadm.ListedOffset) {
+			if o.Topic == input[g] && o.Err == nil {
+				behind = behind || o.Offset-position(committed[g], starts, o.Topic, o.Partition) > 1
+			}
+		})
+		stalled := c.clock.observe(g, sum, source, behind, now)
+		ch <- prometheus.MustNewConstMetric(c.stalled, prometheus.GaugeValue, stalled.Seconds(), g)
+	}
+	return nil
+}
+
+// position is where a group resumes on a partition: its committed offset,
+// else the partition's start.
+func position(offs kadm.OffsetResponses, starts kadm.ListedOffsets, topic string, p int32) int64 {
+	if o, ok := offs.Lookup(topic, p); ok && o.Err == nil && o.At >= 0 {
+		return o.At
+	}
+	if s, ok := starts.Lookup(topic, p); ok && s.Err == nil {
+		return s.Offset
+	}
+	return 0
+}
+
+// positions sums position over topic's partitions.
+func positions(offs kadm.OffsetResponses, starts kadm.ListedOffsets, topic string) int64 {
 	var sum int64
-	for _, l := range in.Lag[c.topics.Logs] {
-		switch group {
-		case c.topics.IngestGroup:
-			sum += l.End.Offset
-		case c.topics.AggregateGroup:
-			sum += max(l.Commit.At, 0)
-		default:
-			return 0, false
+	starts.Each(func(s kadm.ListedOffset) {
+		if s.Topic == topic {
+			sum += position(offs, starts, topic, s.Partition)
 		}
-	}
-	return sum, true
-}
-
-// progress sums g's committed offsets, and reports whether it is behind by
-// more than a commit marker on some partition.
-func progress(g kadm.DescribedGroupLag) (committed int64, behind bool) {
-	for _, parts := range g.Lag {
-		for _, l := range parts {
-			committed += max(l.Commit.At, 0)
-			behind = behind || l.Lag > 1
-		}
-	}
-	return committed, behind
+	})
+	return sum
 }
