@@ -3,14 +3,11 @@ package integration
 import (
 	"context"
 	"fmt"
-	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/internal/generator"
-	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -193,34 +190,11 @@ func (r *churnRig) settled(what string) {
 // members, each holding a partition of topic, and every partition of topic
 // assigned; else it describes the group.
 func settledGroup(ctx context.Context, adm *kadm.Client, group, topic string, members int) (bool, string) {
-	gs, err := adm.DescribeGroups(ctx, group)
+	sh, err := describeShare(ctx, adm, group, topic)
 	if err != nil {
 		return false, err.Error()
 	}
-	g := gs[group]
-	if g.Err != nil {
-		return false, g.Err.Error()
-	}
-	parts, err := topology.Partitions(ctx, adm, topic)
-	if err != nil {
-		return false, err.Error()
-	}
-	held := make([]int, 0, len(g.Members))
-	total := 0
-	for _, m := range g.Members {
-		n := 0
-		if a, ok := m.Assigned.AsConsumer(); ok {
-			for _, t := range a.Topics {
-				if t.Topic == topic {
-					n += len(t.Partitions)
-				}
-			}
-		}
-		held = append(held, n)
-		total += n
-	}
-	state := fmt.Sprintf("%s, %d members (want %d) holding %v of %d partitions", g.State, len(held), members, held, parts)
-	return g.State == "Stable" && len(held) == members && total == int(parts) && !slices.Contains(held, 0), state
+	return sh.settled(members), fmt.Sprintf("%s (want %d members)", sh, members)
 }
 
 // TestChurnIssueScenario is issue 18's scenario: one ingest with a fixed
@@ -317,17 +291,6 @@ func TestChurnIngest(t *testing.T) {
 		}
 	}
 	r.progress("after three rounds of ingest churn", 10000)
-}
-
-// term sends SIGTERM, as a container runtime stops a process, and waits for
-// a clean exit.
-func (n *node) term() {
-	n.tb.Helper()
-	n.cmd.Process.Signal(syscall.SIGTERM)
-	<-n.exited
-	if n.waitErr != nil {
-		n.tb.Errorf("logpulse %s did not exit cleanly on SIGTERM: %v", n.cmd.Args[1], n.waitErr)
-	}
 }
 
 // pending is what groups have left to read: per group and topic, the

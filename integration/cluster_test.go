@@ -78,49 +78,78 @@ func (c *cluster) serve(addr string) *node {
 func (c *cluster) waitMembers(group, topic string, want int, old []string, within time.Duration) []string {
 	c.tb.Helper()
 	adm := c.admin()
-	var ids []string
+	var sh share
 	poll(c.tb, within, fmt.Sprintf("group %s stable with %d members sharing %s", group, want, topic), func() (bool, string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		parts, err := topology.Partitions(ctx, adm, topic)
-		if err != nil {
+		var err error
+		if sh, err = describeShare(ctx, adm, group, topic); err != nil {
 			return false, err.Error()
 		}
-		gs, err := adm.DescribeGroups(ctx, group)
-		if err != nil {
-			return false, err.Error()
+		if !sh.settled(want) {
+			return false, sh.String()
 		}
-		g := gs[group]
-		if g.Err != nil {
-			return false, g.Err.Error()
+		if slices.Equal(sh.ids, old) {
+			return false, sh.String() + ", the same members as before"
 		}
-		ids = ids[:0]
-		var counts []int
-		total := 0
-		for _, m := range g.Members {
-			n := 0
-			if a, ok := m.Assigned.AsConsumer(); ok {
-				for _, t := range a.Topics {
-					if t.Topic == topic {
-						n += len(t.Partitions)
-					}
+		return true, sh.String()
+	})
+	return sh.ids
+}
+
+// share is how a group's members share the partitions of one topic.
+type share struct {
+	state string
+	ids   []string // member IDs, sorted
+	held  []int    // partitions of the topic per member, in ids' order
+	parts int32    // partitions of the topic
+}
+
+// describeShare reads how group's members share topic.
+func describeShare(ctx context.Context, adm *kadm.Client, group, topic string) (share, error) {
+	parts, err := topology.Partitions(ctx, adm, topic)
+	if err != nil {
+		return share{}, err
+	}
+	gs, err := adm.DescribeGroups(ctx, group)
+	if err != nil {
+		return share{}, err
+	}
+	g := gs[group]
+	if g.Err != nil {
+		return share{}, g.Err
+	}
+	sh := share{state: g.State, parts: parts}
+	members := slices.SortedFunc(slices.Values(g.Members), func(a, b kadm.DescribedGroupMember) int {
+		return strings.Compare(a.MemberID, b.MemberID)
+	})
+	for _, m := range members {
+		n := 0
+		if a, ok := m.Assigned.AsConsumer(); ok {
+			for _, t := range a.Topics {
+				if t.Topic == topic {
+					n += len(t.Partitions)
 				}
 			}
-			ids = append(ids, m.MemberID)
-			counts = append(counts, n)
-			total += n
 		}
-		slices.Sort(ids)
-		state := fmt.Sprintf("state %s, partitions of %s per member %v", g.State, topic, counts)
-		if g.State != "Stable" || len(ids) != want || total != int(parts) || slices.Contains(counts, 0) {
-			return false, state
-		}
-		if slices.Equal(ids, old) {
-			return false, state + ", the same members as before"
-		}
-		return true, state
-	})
-	return slices.Clone(ids)
+		sh.ids = append(sh.ids, m.MemberID)
+		sh.held = append(sh.held, n)
+	}
+	return sh, nil
+}
+
+// settled reports whether the group is stable with exactly members members,
+// each holding a partition, and every partition assigned.
+func (sh share) settled(members int) bool {
+	total := 0
+	for _, n := range sh.held {
+		total += n
+	}
+	return sh.state == "Stable" && len(sh.ids) == members && total == int(sh.parts) && !slices.Contains(sh.held, 0)
+}
+
+func (sh share) String() string {
+	return fmt.Sprintf("state %s, %d members holding %v of %d partitions", sh.state, len(sh.ids), sh.held, sh.parts)
 }
 
 // stream produces in-order events to logs from a goroutine until stopped,

@@ -254,10 +254,23 @@ func (n *node) kill() {
 // stop sends SIGINT, as Ctrl-C does, and waits for a clean exit.
 func (n *node) stop() {
 	n.tb.Helper()
-	n.cmd.Process.Signal(os.Interrupt)
+	n.exitOn(os.Interrupt)
+}
+
+// term sends SIGTERM, as a container runtime stops a process, and waits for
+// a clean exit.
+func (n *node) term() {
+	n.tb.Helper()
+	n.exitOn(syscall.SIGTERM)
+}
+
+// exitOn sends sig and waits for a clean exit.
+func (n *node) exitOn(sig os.Signal) {
+	n.tb.Helper()
+	n.cmd.Process.Signal(sig)
 	<-n.exited
 	if n.waitErr != nil {
-		n.tb.Errorf("logpulse %s did not exit cleanly on SIGINT: %v", n.cmd.Args[1], n.waitErr)
+		n.tb.Errorf("logpulse %s did not exit cleanly on %v: %v", n.cmd.Args[1], sig, n.waitErr)
 	}
 }
 
