@@ -56,6 +56,16 @@ type (
 
 func (creq *clientReq) empty() bool { return creq == nil || creq.cc == nil || creq.kreq == nil }
 
+// parkedJoin reports whether the request is a JoinGroup waiting for its
+// answer (logpulse patch).
+func (creq *clientReq) parkedJoin() bool {
+	if creq.empty() {
+		return false
+	}
+	_, ok := creq.kreq.(*kmsg.JoinGroupRequest)
+	return ok
+}
+
 // connClosed reports whether the connection the request came on has closed
 // (logpulse patch): its response can no longer be delivered.
 func (creq *clientReq) connClosed() bool {

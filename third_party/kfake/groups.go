@@ -1141,6 +1141,13 @@ func (g *group) handleLeave(creq *clientReq) kmsg.Response {
 				r.ErrorCode = kerr.UnknownMemberID.Code
 				continue
 			}
+			// logpulse patch: as Kafka, a leave that names a member
+			// ID other than the one now holding the instance ID is
+			// from a predecessor, and must not remove its successor.
+			if rm.MemberID != "" && rm.MemberID != memberID {
+				r.ErrorCode = kerr.FencedInstanceID.Code
+				continue
+			}
 			rm.MemberID = memberID
 			r.MemberID = memberID
 		}
@@ -1603,7 +1610,11 @@ func (g *group) removeMember(m *groupMember) {
 	if m.t != nil {
 		m.t.Stop()
 	}
-	if !m.waitingReply.empty() {
+	// logpulse patch: nJoining counts parked joins only; a member parked
+	// in SyncGroup (removed by a static replacement or a leave) is not
+	// one of them, and counting it down left nJoining at -1, so the next
+	// rebalance could not complete before its deadline.
+	if m.waitingReply.parkedJoin() {
 		g.nJoining--
 	}
 }
@@ -1636,7 +1647,9 @@ func (g *group) updateMemberAndRebalance(m *groupMember, waitingReply *clientReq
 		for _, p := range m.join.Protocols {
 			g.protocols[p.Name]++
 		}
-		if m.waitingReply.empty() && !waitingReply.empty() {
+		// logpulse patch: count the join unless one is already
+		// counted (a member parked in SyncGroup is not).
+		if !m.waitingReply.parkedJoin() && !waitingReply.empty() {
 			g.nJoining++
 		}
 		m.waitingReply = waitingReply
