@@ -161,6 +161,17 @@ func (r *churnRig) progress(after string, final int) {
 		return lagTotal(lag) == 0, fmt.Sprintf("counted all %d, records left to read: %v", total, lag)
 	})
 	r.logf("%s: exact with zero lag %s after the last change", after, time.Since(r.changed).Round(100*time.Millisecond))
+	// Caught up, the stall gauge must say so too, although aborted
+	// transactions may trail the last commit on the deltas.
+	poll(r.t, time.Until(deadline), after+": no group reported stalled", func() (bool, string) {
+		m, err := scrape(r.view.http)
+		if err != nil {
+			return false, err.Error()
+		}
+		in, inOK := m[stalledKey(topics.IngestGroup)]
+		agg, aggOK := m[stalledKey(topics.AggregateGroup)]
+		return inOK && aggOK && in == 0 && agg == 0, fmt.Sprintf("stalled: ingest %v s (exported: %v), aggregate %v s (exported: %v)", in, inOK, agg, aggOK)
+	})
 	if diff := cmp.Diff(r.truth, counted); diff != "" {
 		r.t.Errorf("%s: per-window per-level counts (-produced +reported):\n%s", after, diff)
 	}

@@ -233,7 +233,7 @@ func (s *stages) watchLag(ctx context.Context, groups ...string) {
 		s.log.Warn("no consumer lag metrics", "err", err)
 		return
 	}
-	c := pipeline.NewLagCollector(adm, s.topics, groups...)
+	c := pipeline.NewLagCollector(adm, s.topics, s.kgoOpts(), s.log, groups...)
 	s.reg.MustRegister(c)
 	context.AfterFunc(ctx, func() {
 		s.reg.Unregister(c)

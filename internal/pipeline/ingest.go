@@ -16,6 +16,7 @@ import (
 	"github.com/logpulse/logpulse/processors"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -112,6 +113,13 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 	}
 	in.sess = sess
 	in.adm = kadm.NewClient(sess.Client())
+	// Fence the previous incarnation now, not at the first produce: its
+	// open transaction is aborted at once, and its offset commit in it no
+	// longer blocks this instance's read of the committed offsets.
+	if _, _, err := sess.Client().ProducerID(ctx); err != nil {
+		sess.Close()
+		return nil, fmt.Errorf("init producer id for %s: %w", cfg.TransactionalID, err)
+	}
 	parts, err := topology.Partitions(ctx, in.adm, cfg.Topics.Deltas)
 	if err != nil {
 		sess.Close()
@@ -134,9 +142,12 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 // Run consumes until ctx is done or a transaction fails beyond retry.
 func (in *Ingest) Run(ctx context.Context) error {
 	defer func() {
+		// A static member's client does not leave on close; the member
+		// ID is what makes the leave safe (see leave).
+		member, _ := in.sess.Client().GroupMetadata()
 		in.sess.Close()
 		if ctx.Err() != nil {
-			in.leave()
+			in.leave(member)
 		}
 	}()
 	aborts := 0
@@ -154,14 +165,20 @@ func (in *Ingest) Run(ctx context.Context) error {
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			return nil
 		}
-		var lost error
+		var lost, fenced error
 		fetches.EachError(func(t string, p int32, err error) {
 			in.log.Warn("fetch failed", "topic", t, "partition", p, "err", err)
 			var dl *kgo.ErrDataLoss
 			if errors.As(err, &dl) {
 				lost = errors.Join(lost, err)
 			}
+			if errors.Is(err, kerr.FencedInstanceID) {
+				fenced = err
+			}
 		})
+		if fenced != nil {
+			return fmt.Errorf("another ingest instance runs with --transactional-id %q (each instance needs its own): %w", in.cfg.TransactionalID, fenced)
+		}
 		if lost != nil {
 			// The client moved a partition's position on its own (kfake
 			// answers OffsetForLeaderEpoch with "unknown" right after a
@@ -386,42 +403,4 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
 	}
 	return nil
-}
-
-// logGroup logs a change of this instance's input partitions at INFO: an
-// operator reading the log sees each rebalance, its generation and what
-// moved.
-func (in *Ingest) logGroup(cl *kgo.Client, what string, parts map[string][]int32) {
-	ps := parts[in.cfg.Topics.Logs]
-	if len(ps) == 0 {
-		return
-	}
-	member, gen := cl.GroupMetadata()
-	in.log.Info(what, "group", in.cfg.Topics.IngestGroup, "generation", gen, "member", member,
-		"topic", in.cfg.Topics.Logs, "partitions", slices.Sorted(slices.Values(ps)))
-}
-
-// leave takes this instance's static membership out of the group after a
-// clean stop, so its partitions move to the other instances now rather
-// than after the session timeout (a static member's client does not leave
-// on close, so that a restart can take its place).
-func (in *Ingest) leave() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(in.cfg.Brokers...)}, in.cfg.ClientOpts...)...)
-	if err != nil {
-		in.log.Warn("leave group", "err", err)
-		return
-	}
-	defer cl.Close()
-	resp, err := kadm.NewClient(cl).LeaveGroup(ctx, kadm.LeaveGroup(in.cfg.Topics.IngestGroup).
-		InstanceIDs(in.cfg.TransactionalID).Reason("logpulse ingest stopping"))
-	if err == nil {
-		err = resp.Error()
-	}
-	if err != nil {
-		in.log.Warn("leave group: its partitions move after the session timeout", "group", in.cfg.Topics.IngestGroup, "err", err)
-		return
-	}
-	in.log.Info("left group", "group", in.cfg.Topics.IngestGroup, "instance", in.cfg.TransactionalID)
 }

@@ -2,13 +2,14 @@ package pipeline
 
 import (
 	"context"
-	"slices"
+	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/logpulse/logpulse/topology"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // LagCollector exports, read from the brokers at scrape time (as
@@ -25,6 +26,8 @@ import (
 //     two.
 type LagCollector struct {
 	adm     *kadm.Client
+	probe   []kgo.Opt // a client's options to read the topics with
+	log     *slog.Logger
 	topics  topology.Topics
 	groups  []string
 	timeout time.Duration
@@ -36,10 +39,12 @@ type LagCollector struct {
 }
 
 // NewLagCollector collects the lag of groups (of the pipeline named by
-// topics) through adm; register it with a prometheus.Registerer.
-func NewLagCollector(adm *kadm.Client, topics topology.Topics, groups ...string) *LagCollector {
+// topics) through adm; register it with a prometheus.Registerer. opts
+// connect a client that reads a group's topic where the stall gauge must
+// tell records from transaction markers (the seed brokers, TLS, SASL).
+func NewLagCollector(adm *kadm.Client, topics topology.Topics, opts []kgo.Opt, log *slog.Logger, groups ...string) *LagCollector {
 	return &LagCollector{
-		adm: adm, topics: topics, groups: groups, timeout: 3 * time.Second, now: time.Now,
+		adm: adm, probe: opts, log: log, topics: topics, groups: groups, timeout: 5 * time.Second, now: time.Now,
 		desc: prometheus.NewDesc("logpulse_consumer_lag",
 			"Records between a consumer group's committed offset and the partition's end.",
 			[]string{"group", "topic", "partition"}, nil),
@@ -67,6 +72,7 @@ func (c *LagCollector) Collect(ch chan<- prometheus.Metric) {
 	lags, err := c.adm.Lag(ctx, c.groups...)
 	if err != nil {
 		c.errs.Inc()
+		c.log.Debug("consumer lag", "err", err)
 	}
 	for _, g := range lags {
 		if g.Error() != nil {
@@ -85,89 +91,6 @@ func (c *LagCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if err := c.collectStalls(ctx, ch); err != nil {
 		c.errs.Inc()
+		c.log.Debug("stall gauge", "err", err)
 	}
-}
-
-// collectStalls exports logpulse_group_stalled_seconds of the ingest and
-// aggregate groups among c.groups. It reads the offsets itself rather than
-// from kadm's Lag, which reports nothing for a partition the group has
-// never committed and no member holds (a group whose only member died
-// before its first commit); here such a partition is behind from its start.
-func (c *LagCollector) collectStalls(ctx context.Context, ch chan<- prometheus.Metric) error {
-	input := map[string]string{c.topics.IngestGroup: c.topics.Logs, c.topics.AggregateGroup: c.topics.Deltas}
-	var groups []string
-	for _, g := range c.groups {
-		if _, ok := input[g]; ok {
-			groups = append(groups, g)
-		}
-	}
-	if len(groups) == 0 {
-		return nil
-	}
-	ends, err := c.adm.ListEndOffsets(ctx, c.topics.Logs, c.topics.Deltas)
-	if err != nil {
-		return err
-	}
-	starts, err := c.adm.ListStartOffsets(ctx, c.topics.Logs, c.topics.Deltas)
-	if err != nil {
-		return err
-	}
-	// Ingest's commits are the aggregate's source: always read them.
-	committed := make(map[string]kadm.OffsetResponses, 2)
-	for _, g := range []string{c.topics.IngestGroup, c.topics.AggregateGroup} {
-		if g == c.topics.AggregateGroup && !slices.Contains(groups, g) {
-			continue
-		}
-		offs, err := c.adm.FetchOffsets(ctx, g)
-		if err != nil {
-			return err
-		}
-		committed[g] = offs
-	}
-	now := c.now()
-	for _, g := range groups {
-		var source int64
-		if g == c.topics.IngestGroup {
-			ends.Each(func(o kadm.ListedOffset) {
-				if o.Topic == c.topics.Logs && o.Err == nil {
-					source += o.Offset
-				}
-			})
-		} else {
-			source = positions(committed[c.topics.IngestGroup], starts, c.topics.Logs)
-		}
-		sum := positions(committed[g], starts, input[g])
-		behind := false
-		ends.Each(func(o kadm.ListedOffset) {
-			if o.Topic == input[g] && o.Err == nil {
-				behind = behind || o.Offset-position(committed[g], starts, o.Topic, o.Partition) > 1
-			}
-		})
-		stalled := c.clock.observe(g, sum, source, behind, now)
-		ch <- prometheus.MustNewConstMetric(c.stalled, prometheus.GaugeValue, stalled.Seconds(), g)
-	}
-	return nil
-}
-
-// position is where a group resumes on a partition: its committed offset,
-// else the partition's start.
-func position(offs kadm.OffsetResponses, starts kadm.ListedOffsets, topic string, p int32) int64 {
-	if o, ok := offs.Lookup(topic, p); ok && o.Err == nil && o.At >= 0 {
-		return o.At
-	}
-	if s, ok := starts.Lookup(topic, p); ok && s.Err == nil {
-		return s.Offset
-	}
-	return 0
-}
-
-// positions sums position over topic's partitions.
-func positions(offs kadm.OffsetResponses, starts kadm.ListedOffsets, topic string) int64 {
-	var sum int64
-	starts.Each(func(s kadm.ListedOffset) {
-		if s.Topic == topic {
-			sum += position(offs, starts, topic, s.Partition)
-		}
-	})
-	return sum
 }

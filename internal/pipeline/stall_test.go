@@ -37,6 +37,30 @@ func TestStallClock(t *testing.T) {
 	}
 }
 
+// TestStallClockSettle: once the collector has found nothing to read
+// behind the committed offsets (markers and aborted records), the group is
+// idle until it or its source moves; then the clock starts again.
+func TestStallClockSettle(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * 15 * time.Second) }
+	var c stallClock
+	c.observe("g", 100, 100, false, at(0))
+	c.observe("g", 200, 300, true, at(1)) // progress; an abort trails
+	if got := c.observe("g", 200, 300, true, at(2)); got != 15*time.Second {
+		t.Fatalf("no progress while behind: %s, want 15s before the read", got)
+	}
+	c.settle("g") // the read found nothing
+	if got := c.observe("g", 200, 300, true, at(3)); got != 0 {
+		t.Errorf("settled, nothing moved: %s, want 0", got)
+	}
+	if got := c.observe("g", 200, 400, true, at(4)); got != 0 {
+		t.Errorf("source moved: %s, want 0 at first", got)
+	}
+	if got := c.observe("g", 200, 400, true, at(5)); got != 15*time.Second {
+		t.Errorf("source moved, no progress since: %s, want 15s", got)
+	}
+}
+
 // TestStallClockFirstSightingBehind: a process that starts while the group
 // is already stuck reports the stall from its first scrape on, although
 // the source no longer moves.

@@ -551,3 +551,271 @@ func TestGroupOneLeader(t *testing.T) {
 	leader.sync(leaderJr, "leader sync")
 	follower.awaitSync(fs, 2*time.Second, "follower sync")
 }
+
+// sendJoin sends req and returns where its answer arrives, as joinAsync.
+func (m *churnMember) sendJoin(req *kmsg.JoinGroupRequest) <-chan joinResult {
+	ch := make(chan joinResult, 1)
+	go func() {
+		resp, err := req.RequestWith(context.Background(), m.cl)
+		ch <- joinResult{resp, err}
+	}()
+	return ch
+}
+
+// staticJoinAsync sends a JoinGroup with the instance ID (KIP-345) under
+// the member's ID, empty for a process that starts: a static member joins
+// at once, with no MEMBER_ID_REQUIRED round.
+func (m *churnMember) staticJoinAsync(instance string) <-chan joinResult {
+	req := m.joinReq()
+	req.InstanceID = kmsg.StringPtr(instance)
+	return m.sendJoin(req)
+}
+
+// leaveGroup sends a LeaveGroup (v3+, by member) for one member and returns
+// that member's error code.
+func leaveGroup(t *testing.T, cl *kgo.Client, memberID string, instanceID *string) int16 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req := kmsg.NewPtrLeaveGroupRequest()
+	req.Group = churnGroup
+	lm := kmsg.NewLeaveGroupRequestMember()
+	lm.MemberID = memberID
+	lm.InstanceID = instanceID
+	req.Members = append(req.Members, lm)
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		t.Fatalf("leave: %v", err)
+	}
+	if resp.Version < 3 || len(resp.Members) != 1 {
+		t.Fatalf("leave: v%d with %d members, want v3+ with 1", resp.Version, len(resp.Members))
+	}
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		t.Fatalf("leave: %v", err)
+	}
+	return resp.Members[0].ErrorCode
+}
+
+// waitParkedJoin waits until the member with client ID name is in the group
+// with a JoinGroup waiting for its answer.
+func waitParkedJoin(t *testing.T, c *Cluster, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		var parked bool
+		c.admin(func() {
+			if g := c.groups.gs[churnGroup]; g != nil {
+				for _, m := range g.members {
+					if m.clientID == name && !m.waitingReply.empty() {
+						_, join := m.waitingReply.kreq.(*kmsg.JoinGroupRequest)
+						parked = parked || join
+					}
+				}
+			}
+		})
+		if parked {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never waited in JoinGroup", name)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// TestGroupSyncWaiterRemovedKeepsJoinCount: a member waiting in SyncGroup
+// that leaves, is replaced by a static member's new process, or rejoins
+// with another subscription does not skew the count of joined members, and
+// the rebalance that follows completes as soon as every remaining member
+// has rejoined (upstream: the removal counted a join that was never
+// counted, and the rejoin did not count its join; either way the
+// rebalance waited out its whole 10 s deadline).
+func TestGroupSyncWaiterRemovedKeepsJoinCount(t *testing.T) {
+	// The rebalance timeout is long, and every rebalance must complete
+	// well inside it.
+	const rebalMs, prompt = 10000, 2 * time.Second
+
+	// syncingFollower makes a the leader of a stable group, then b a
+	// follower that completed its join with a and waits in SyncGroup,
+	// a not having synced. It returns a's join response.
+	syncingFollower := func(t *testing.T, c *Cluster, a, b *churnMember, bj <-chan joinResult) (*kmsg.JoinGroupResponse, <-chan syncResult) {
+		t.Helper()
+		waitParked(t, c, "b")
+		jr := a.await(a.joinAsync(), prompt, "join with b")
+		br := b.await(bj, prompt, "join with a")
+		b.id = br.MemberID
+		if jr.LeaderID != a.id || len(jr.Members) != 2 {
+			t.Fatalf("a: leader %q with %d members, want a leading a and b", jr.LeaderID, len(jr.Members))
+		}
+		bs := b.syncAsync(nil)
+		waitParked(t, c, "b")
+		return jr, bs
+	}
+
+	t.Run("leave", func(t *testing.T) {
+		t.Parallel()
+		c := churnCluster(t)
+		a := newChurnMember(t, c, "a", 30000, rebalMs)
+		b := newChurnMember(t, c, "b", 30000, rebalMs)
+		admin := newChurnMember(t, c, "admin", 0, 0)
+		stableLeader(a)
+		b.register()
+		syncingFollower(t, c, a, b, b.joinAsync())
+
+		// b leaves from SyncGroup (its process shuts down); the
+		// rebalance that starts needs a only.
+		if code := leaveGroup(t, admin.cl, b.id, nil); code != 0 {
+			t.Fatalf("b: leave: %v", kerr.ErrorForCode(code))
+		}
+		jr := a.await(a.joinAsync(), prompt, "rejoin after b left from SyncGroup")
+		if jr.LeaderID != a.id || len(jr.Members) != 1 {
+			t.Fatalf("a: leader %q with %d members, want a alone", jr.LeaderID, len(jr.Members))
+		}
+		a.sync(jr, "sync alone")
+		if state, names := describeGroup(t, admin.cl); state != "Stable" || !slices.Equal(names, []string{"a"}) {
+			t.Errorf("after b left: %s %v, want Stable [a]", state, names)
+		}
+	})
+
+	t.Run("static replacement", func(t *testing.T) {
+		t.Parallel()
+		c := churnCluster(t)
+		a := newChurnMember(t, c, "a", 30000, rebalMs)
+		b := newChurnMember(t, c, "b", 30000, rebalMs)
+		b2 := newChurnMember(t, c, "b2", 30000, rebalMs)
+		admin := newChurnMember(t, c, "admin", 0, 0)
+		stableLeader(a)
+		_, bs := syncingFollower(t, c, a, b, b.staticJoinAsync("ib"))
+
+		// b's process restarts while b waits in SyncGroup: its
+		// successor joins with the same instance ID and fences it,
+		// and the rebalance needs a and b2.
+		b2j := b2.staticJoinAsync("ib")
+		ctx, cancel := context.WithTimeout(context.Background(), prompt)
+		defer cancel()
+		select {
+		case <-ctx.Done():
+			t.Fatal("b: SyncGroup not answered after its replacement")
+		case r := <-bs:
+			if r.err != nil || r.resp.ErrorCode != kerr.FencedInstanceID.Code {
+				t.Fatalf("b: SyncGroup after its replacement: %v %v, want FENCED_INSTANCE_ID", r.err, kerr.ErrorForCode(r.resp.ErrorCode))
+			}
+		}
+		waitParked(t, c, "b2")
+		jr := a.await(a.joinAsync(), prompt, "rejoin after b's replacement")
+		b2.id = b2.await(b2j, prompt, "replacement's join").MemberID
+		if jr.LeaderID != a.id || len(jr.Members) != 2 {
+			t.Fatalf("a: leader %q with %d members, want a leading a and b2", jr.LeaderID, len(jr.Members))
+		}
+		b2s := b2.syncAsync(nil)
+		a.sync(jr, "sync with b2")
+		b2.awaitSync(b2s, prompt, "replacement's sync")
+		if state, names := describeGroup(t, admin.cl); state != "Stable" || !slices.Equal(names, []string{"a", "b2"}) {
+			t.Errorf("after b's replacement: %s %v, want Stable [a b2]", state, names)
+		}
+	})
+
+	t.Run("rejoin", func(t *testing.T) {
+		t.Parallel()
+		c := churnCluster(t)
+		a := newChurnMember(t, c, "a", 30000, rebalMs)
+		b := newChurnMember(t, c, "b", 30000, rebalMs)
+		admin := newChurnMember(t, c, "admin", 0, 0)
+		stableLeader(a)
+		b.register()
+		syncingFollower(t, c, a, b, b.joinAsync())
+
+		// b gives up on its SyncGroup and rejoins, on a new
+		// connection, with another subscription; its abandoned
+		// SyncGroup stays unanswered on the old one. The rebalance
+		// that starts needs a and b.
+		b2 := newChurnMember(t, c, "b", 30000, rebalMs)
+		b2.id = b.id
+		req := b2.joinReq()
+		meta := kmsg.NewConsumerMemberMetadata()
+		meta.Topics = []string{"t", "u"}
+		req.Protocols[0].Metadata = meta.AppendTo(nil)
+		b2j := b2.sendJoin(req)
+		waitParkedJoin(t, c, "b")
+		gen := a.gen
+		jr := a.await(a.joinAsync(), prompt, "rejoin with b's new subscription")
+		if jr.Generation == gen {
+			t.Fatalf("a: rejoined generation %d, the one b left", gen)
+		}
+		b2.await(b2j, prompt, "b's rejoin from SyncGroup")
+		if jr.LeaderID != a.id || len(jr.Members) != 2 {
+			t.Fatalf("a: leader %q with %d members, want a leading a and b", jr.LeaderID, len(jr.Members))
+		}
+		b2s := b2.syncAsync(nil)
+		a.sync(jr, "sync with b")
+		b2.awaitSync(b2s, prompt, "b's sync")
+		if state, names := describeGroup(t, admin.cl); state != "Stable" || !slices.Equal(names, []string{"a", "b"}) {
+			t.Errorf("after b's rejoin: %s %v, want Stable [a b]", state, names)
+		}
+	})
+}
+
+// TestGroupStaleLeaveFencedBySuccessor: a LeaveGroup that names a static
+// member's instance ID with the member ID of a process that has since been
+// replaced is answered FENCED_INSTANCE_ID and leaves the successor in the
+// group, as Kafka does (KIP-345); one that names the instance ID alone
+// removes the current holder (upstream: the stale leave removed the
+// successor).
+func TestGroupStaleLeaveFencedBySuccessor(t *testing.T) {
+	c := churnCluster(t)
+	s1 := newChurnMember(t, c, "s1", 30000, 5000)
+	s2 := newChurnMember(t, c, "s2", 30000, 5000)
+	admin := newChurnMember(t, c, "admin", 0, 0)
+
+	jr := s1.await(s1.staticJoinAsync("i"), 5*time.Second, "static join")
+	s1.id = jr.MemberID
+	s1.sync(jr, "first sync")
+	// The successor process joins with the same instance ID: it replaces
+	// s1 in the stable group without a rebalance.
+	s2.id = s2.await(s2.staticJoinAsync("i"), 5*time.Second, "successor's join").MemberID
+	if s2.id == "" || s2.id == s1.id {
+		t.Fatalf("successor got member ID %q, predecessor %q", s2.id, s1.id)
+	}
+
+	members := func() (string, []string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		req := kmsg.NewPtrDescribeGroupsRequest()
+		req.Groups = []string{churnGroup}
+		resp, err := req.RequestWith(ctx, admin.cl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, m := range resp.Groups[0].Members {
+			id := m.MemberID + "/"
+			if m.InstanceID != nil {
+				id += *m.InstanceID
+			}
+			ids = append(ids, id)
+		}
+		return resp.Groups[0].State, ids
+	}
+
+	// The predecessor's leave, sent late (its shutdown hook).
+	if code := leaveGroup(t, s1.cl, s1.id, kmsg.StringPtr("i")); code != kerr.FencedInstanceID.Code {
+		t.Fatalf("predecessor's leave: %v, want FENCED_INSTANCE_ID", kerr.ErrorForCode(code))
+	}
+	if state, ids := members(); state != "Stable" || !slices.Equal(ids, []string{s2.id + "/i"}) {
+		t.Fatalf("after the predecessor's leave: %s %v, want Stable [%s/i]", state, ids, s2.id)
+	}
+	if code := s2.heartbeat(); code != 0 {
+		t.Fatalf("successor: heartbeat: %v", kerr.ErrorForCode(code))
+	}
+
+	// A leave by instance ID alone removes whoever holds it.
+	if code := leaveGroup(t, admin.cl, "", kmsg.StringPtr("i")); code != 0 {
+		t.Fatalf("leave by instance ID: %v", kerr.ErrorForCode(code))
+	}
+	if state, ids := members(); state != "Empty" || len(ids) != 0 {
+		t.Fatalf("after the leave by instance ID: %s %v, want Empty []", state, ids)
+	}
+}
