@@ -26,8 +26,8 @@ import (
 // member is noticed at the end of its session (topology.SessionTimeout); a
 // new one needs a rebalance (a goka member pauses 5 s before it rejoins;
 // topology.RebalanceTimeout bounds the wait for one that does not) and
-// recovers its state from the table. Measured: 3 to 11 s, on the embedded
-// broker and on Apache Kafka.
+// recovers its state from the table. Measured over 10 runs: 3 to 11 s on
+// the embedded broker, 4 to 13 s on Apache Kafka 4.1.1.
 const churnProgress = 30 * time.Second
 
 // churnGrace is the --grace of the churn tests: every event is on time, so
