@@ -34,7 +34,7 @@ func SaramaConfig(sec Security) *sarama.Config {
 	c.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration {
 		return min(50*time.Millisecond<<min(retries, 5), time.Second)
 	}
-	// Group membership (docs/design.md, "Failover"). A dead member is
+	// Group membership (README, Guarantees: "Progress under churn"). A dead member is
 	// noticed after SessionTimeout. RebalanceTimeout is how long the
 	// coordinator waits for live members to rejoin; a goka member
 	// rejoins within ~10 s (it releases its partitions, then pauses 5 s
