@@ -78,6 +78,14 @@ type fields struct {
 	service string
 	host    string
 	message string
+	why     explain
+}
+
+// explain names the rules that found the level, time and service of an
+// event, for logpulse parse --explain. Each is a constant or a short
+// string built only when a rule matched; "" is "not found".
+type explain struct {
+	level, time, service string
 }
 
 // event completes f with what the record says and checks the result.

@@ -55,7 +55,7 @@ func checkFlatPath(t *testing.T, v []byte) {
 	}
 	got, gerr := decodeJSONVia(v, true)
 	want, werr := decodeJSONVia(v, false)
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(fields{})); diff != "" {
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(fields{}, explain{})); diff != "" {
 		t.Fatalf("%q: fields differ (-encoding/json +scanner):\n%s", v, diff)
 	}
 	if (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {

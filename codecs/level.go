@@ -77,7 +77,7 @@ func ParseLevel(s string) (Level, bool) {
 		return LevelTrace, true
 	case "debug", "dbg", "fine", "config", "d":
 		return LevelDebug, true
-	case "info", "inf", "information", "informational", "notice", "i":
+	case "info", "inf", "information", "informational", "notice", "note", "i":
 		return LevelInfo, true
 	case "warn", "wrn", "warning", "w":
 		return LevelWarn, true

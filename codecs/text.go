@@ -5,20 +5,30 @@ import (
 	"time"
 )
 
-// maxLevelTokens is how far past the timestamp the level may sit: room for
-// a pid, a thread and a separator, as in HDFS "148 INFO", Zookeeper
-// "- INFO", log4j "[main] INFO", Android "123 456 E". Further on, a level
-// word is more likely part of the message than a column.
-const maxLevelTokens = 4
+// The header of a text line is the run of columns a layout writes before
+// the message: timestamps, pid and thread, host and tag, logger or
+// component, and the level. decodeText looks for the level and the time
+// there only; a level word further on is part of what the message says.
+const (
+	// maxHeaderTokens bounds the header. BGL's "- 1117838570 2005.06.03
+	// R02-M1-N0 2005-06-03-15.42.50 R02-M1-N0 RAS KERNEL INFO ..." puts its
+	// level ninth, the furthest of the layouts known.
+	maxHeaderTokens = 10
+	// maxTimeTokens is how far into the header a timestamp may start (or
+	// how far past the level, for "WARN [main] 2026-..."): further on, a
+	// number is a pid or a count, not the event time.
+	maxTimeTokens = 3
+	// maxPlainWords ends the header: the second word of plain prose
+	// ("job 7 of 9 hit ERROR") is the message. One is allowed, for a host
+	// name ("2026-... web myapp: ERROR ...").
+	maxPlainWords = 2
+)
 
-// decodeText reads a plain text line. It looks at the first tokens only:
-// a timestamp at the first or second token (leadingTime), then the level
-// within maxLevelTokens tokens after it (levelToken). The message is the
-// rest of the line after the level, or after the timestamp when there is no
-// level, or the whole line when neither is found. Where the rest after a
-// timestamp is logfmt (a shipper's timestamp before an app's logfmt), the
-// logfmt pairs say the rest. ref, the record timestamp, dates layouts that
-// carry no year.
+// decodeText reads a plain text line: first the layouts whose shape says
+// the level (glog, logcat brief, Redis), then the header scan (scanHeader).
+// Where the rest after the columns is logfmt (a shipper's timestamp before an
+// app's logfmt), the logfmt pairs say the rest. ref, the record timestamp,
+// dates layouts that carry no year.
 //
 // A line that says nothing readable is still an event: level unknown, time
 // from the record.
@@ -37,43 +47,87 @@ func decodeText(line string, ref time.Time) (fields, error) {
 	if f, ok := androidBriefLine(line, head); ok {
 		return f, nil
 	}
-
-	var f fields
-	pos := 0 // where the level search starts
-	s0, e0 := nextToken(head, 0)
-	if t, end, ok := timeAt(head, s0, ref); ok {
-		f.time, f.hasTime, pos = t, true, end
-	} else if s1, _ := nextToken(head, e0); s1 < len(head) {
-		if t, end, ok := timeAt(head, s1, ref); ok {
-			f.time, f.hasTime, pos = t, true, end
-			// The token before the timestamp may be the level ("[INFO]
-			// 2026-..."), or a file name as in OpenStack's logs.
-			if l, _, ok := levelToken(head[s0:e0], 0, false); ok {
-				f.level = l
-				f.message = trimMessage(line[pos:])
-				return withLogfmt(f, line[pos:])
-			}
-		}
+	if f, ok := redisLine(line, head, ref); ok {
+		return f, nil
 	}
+	f, restAt := scanHeader(line, head, ref)
+	return withLogfmt(f, line[restAt:])
+}
 
-	msgAt, numeric := pos, 0
-	for k, i := 0, pos; k < maxLevelTokens; k++ {
+// scanHeader reads the level and the time from the header of a line and
+// returns them with the message, and where logfmt pairs may start (after
+// the timestamp).
+//
+// A timestamp counts among the first maxTimeTokens tokens, or within two
+// tokens after the level. The level is the first token that levelToken
+// reads as one, given where it stands. The header ends after
+// maxHeaderTokens tokens or at the second plain word. The message starts
+// after whichever of the level and the time came last; with neither, it is
+// the whole line.
+func scanHeader(line, head string, ref time.Time) (fields, int) {
+	var f fields
+	msgAt, restAt := 0, 0
+	levelAt := -1
+	plain := 0
+	// digitsSinceTime: every token since the timestamp is a number (pid,
+	// tid), where logcat and others put a one-letter level column.
+	digitsSinceTime := false
+	// first: no word since the start or the timestamp, where a level word
+	// in lower case is still a column ("error: ...", "... 10:00:00, Info").
+	first := true
+	i := 0
+	for k := 0; k < maxHeaderTokens; k++ {
 		s, e := nextToken(head, i)
 		if s >= len(head) {
 			break
 		}
-		tok := head[s:e]
-		if l, n, ok := levelToken(tok, k, k >= 2 && numeric == k); ok {
-			f.level, msgAt = l, s+n
-			break
+		if !f.hasTime && (k < maxTimeTokens || levelAt >= 0 && k <= levelAt+2) {
+			if t, end, ok := timeAt(head, s, ref); ok {
+				f.time, f.hasTime = t, true
+				msgAt, restAt, i = end, end, end
+				f.why.time = "text:" + timeLayout(head[s:end])
+				if f.level != LevelUnknown {
+					break
+				}
+				digitsSinceTime, first = true, true
+				continue
+			}
 		}
-		if isDigits(tok) {
-			numeric++
+		if f.level != LevelUnknown {
+			if k > levelAt+2 || f.hasTime {
+				break
+			}
+			i = e
+			continue
+		}
+		tok := head[s:e]
+		if isPunct(tok) { // "-", "|", ",", "[" between columns
+			i = e
+			continue
+		}
+		p := place{first: first, letterColumn: f.hasTime && digitsSinceTime && !isPlainWord(nextWord(head, e))}
+		if l, n, rule, ok := levelToken(tok, p); ok {
+			f.level, msgAt, levelAt = l, s+n, k
+			f.why.level = "text:" + rule
+			if f.hasTime {
+				break
+			}
+			i = e
+			continue
+		}
+		first = false
+		if !isDigits(tok) {
+			digitsSinceTime = false
+		}
+		if isPlainWord(tok) {
+			if plain++; plain >= maxPlainWords {
+				break
+			}
 		}
 		i = e
 	}
 	f.message = trimMessage(line[msgAt:])
-	return withLogfmt(f, line[pos:])
+	return f, restAt
 }
 
 // withLogfmt lets logfmt pairs after the columns say the level, message,
@@ -88,148 +142,12 @@ func withLogfmt(f fields, rest string) (fields, error) {
 		return f, err
 	}
 	if !lf.hasTime {
-		lf.time, lf.hasTime = f.time, f.hasTime
+		lf.time, lf.hasTime, lf.why.time = f.time, f.hasTime, f.why.time
 	}
 	if lf.level == LevelUnknown {
-		lf.level = f.level // "[WARN] 2026-... msg=x"
+		lf.level, lf.why.level = f.level, f.why.level // "[WARN] 2026-... msg=x"
 	}
 	return lf, nil
-}
-
-// levelToken reads the level a token of the head names, and how many of
-// its bytes belong to the level (the message starts after them). k is the
-// token's place after the timestamp; letterColumn says that a single letter
-// stands where Android's logcat writes the level (after pid and tid). It
-// accepts
-//
-//	level=warn lvl=E severity="error"  a level key (any name or letter)
-//	[error] <E> (warn) [WARN]:         a bracketed name or letter
-//	INFO WARNING SEVERE INFO:root:     an upper-case name
-//	error: Warning                     a common name in any case, first only
-//	E                                  a letter in a letter column
-func levelToken(tok string, k int, letterColumn bool) (Level, int, bool) {
-	if key, val, ok := strings.Cut(tok, "="); ok {
-		roles, n := rolesOf(key)
-		if n == 1 && roles[0].field == fieldLevel {
-			l, ok := ParseLevel(strings.Trim(val, `"'`))
-			return l, len(tok), ok
-		}
-		return LevelUnknown, 0, false
-	}
-
-	open := 0
-	if tok[0] == '[' || tok[0] == '<' || tok[0] == '(' {
-		open = 1
-	}
-	// A letter in brackets is a level only as "<E>" or "[E]": "(e)" and
-	// "[a]" are how prose numbers its points.
-	end := open
-	for end < len(tok) && isLetter(tok[end]) {
-		end++
-	}
-	word, after := tok[open:end], tok[end:]
-	if word == "" {
-		return LevelUnknown, 0, false
-	}
-	if open == 1 {
-		closed := after != "" && after[0] == closer(tok[0])
-		if !closed && (after != "" || len(word) < 2) {
-			return LevelUnknown, 0, false // "[main:x" or a lone "[E"
-		}
-		if len(word) == 1 && (tok[0] == '(' || !isUpper(word)) {
-			return LevelUnknown, 0, false
-		}
-		if closed {
-			end++
-		}
-		l, ok := ParseLevel(word)
-		return l, end + separatorLen(tok[end:]), ok
-	}
-	if after != "" && separatorLen(after) == 0 {
-		return LevelUnknown, 0, false // "ERRORS", "INFO-foo", "E2E"
-	}
-	switch {
-	case len(word) == 1:
-		if !letterColumn || !strings.Contains("VDIWEF", word) {
-			return LevelUnknown, 0, false
-		}
-	case isUpper(word):
-	case k == 0 && commonLevelWord(word):
-	default:
-		return LevelUnknown, 0, false
-	}
-	l, ok := ParseLevel(word)
-	return l, end + separatorLen(after), ok
-}
-
-// commonLevelWord reports whether a word not in capitals still reads as a
-// level at the head of a line: "error: ...", "Warning ...". Rarer synonyms
-// ("fine", "config", "alert", "notice") count only in capitals or brackets,
-// where they are less likely the first word of a sentence.
-func commonLevelWord(w string) bool {
-	for _, name := range [...]string{"trace", "debug", "info", "warn", "warning", "error", "err", "fatal", "critical", "crit", "panic"} {
-		if strings.EqualFold(w, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// separatorLen is the length of a ':', ',' or '|' that ends a level token
-// ("INFO:root:msg", "ERROR,").
-func separatorLen(s string) int {
-	if s != "" && (s[0] == ':' || s[0] == ',' || s[0] == '|') {
-		return 1
-	}
-	return 0
-}
-
-func closer(open byte) byte {
-	switch open {
-	case '[':
-		return ']'
-	case '<':
-		return '>'
-	}
-	return ')'
-}
-
-// glogLine reads the glog/klog header "Lmmdd hh:mm:ss.uuuuuu tid file:line] msg",
-// whose first letter (I W E F) is the level.
-func glogLine(line, head string, ref time.Time) (fields, bool) {
-	if len(head) < 14 || !strings.Contains("IWEF", head[:1]) || head[5] != ' ' {
-		return fields{}, false
-	}
-	mo, ok1 := digits(head, 1, 2)
-	d, ok2 := digits(head, 3, 2)
-	c, n, ok3 := readClock(head, 6)
-	if !ok1 || !ok2 || !ok3 || n < len(head) && head[n] != ' ' {
-		return fields{}, false
-	}
-	var f fields
-	f.level, _ = ParseLevel(head[:1])
-	f.time, f.hasTime = inferYear(mo, d, c, ref)
-	if i := strings.Index(head[n:], "] "); i >= 0 {
-		n += i + 2
-	}
-	f.message = trimMessage(line[n:])
-	return f, true
-}
-
-// androidBriefLine reads logcat's brief and tag formats, "E/Tag( 123): msg"
-// and "E/Tag: msg". The '(' or ':' in the first token keeps "I/O error"
-// from reading as INFO.
-func androidBriefLine(line, head string) (fields, bool) {
-	if len(head) < 3 || head[1] != '/' || !strings.Contains("VDIWEF", head[:1]) || !isLetter(head[2]) {
-		return fields{}, false
-	}
-	if _, e := nextToken(head, 0); !strings.ContainsAny(head[:e], "(:") {
-		return fields{}, false
-	}
-	var f fields
-	f.level, _ = ParseLevel(head[:1])
-	f.message = trimMessage(line[2:])
-	return f, true
 }
 
 // timeAt reads a timestamp at s[i:], also in brackets ("[2026-11-26 10:00:00,123]",
@@ -257,6 +175,21 @@ func timeAt(s string, i int, ref time.Time) (time.Time, int, bool) {
 	return t, end, true
 }
 
+// timeLayout names the layout of a timestamp as read, for --explain: its
+// digits as 9 and letters as a, "[2026-11-26 10:00:00]" as "[9999-99-99 99:99:99]".
+func timeLayout(ts string) string {
+	b := []byte(ts)
+	for i, c := range b {
+		switch {
+		case isDigit(c):
+			b[i] = '9'
+		case isLetter(c) && !(c == 'T' || c == 'Z'):
+			b[i] = 'a'
+		}
+	}
+	return string(b)
+}
+
 // nextToken returns the bounds of the first space-separated token at or
 // after s[i:]; start == len(s) when there is none.
 func nextToken(s string, i int) (start, end int) {
@@ -270,12 +203,46 @@ func nextToken(s string, i int) (start, end int) {
 	return start, i
 }
 
+// nextWord returns the token after s[:i].
+func nextWord(s string, i int) string {
+	st, e := nextToken(s, i)
+	return s[st:e]
+}
+
+// isPlainWord reports whether tok reads as a word of prose: letters only,
+// some of them lower case, at most a trailing ',', ';' or '.'. Host names,
+// tags ("sshd[1]:"), components ("CONTROL") and levels are not.
+func isPlainWord(tok string) bool {
+	tok = strings.TrimRight(tok, ",;.")
+	lower := false
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if !isLetter(c) {
+			return false
+		}
+		lower = lower || c >= 'a'
+	}
+	return lower
+}
+
+// isPunct reports whether tok is punctuation only, a separator between
+// columns.
+func isPunct(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if isLetter(c) || isDigit(c) || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // trimMessage drops the space and the one separator ("- ", ": ", "| ", and
 // the "] " of log4j's "[INFO ]") that layouts put between the columns and
 // the message.
 func trimMessage(s string) string {
 	s = strings.TrimLeft(s, " \t")
-	if len(s) >= 2 && s[1] == ' ' && strings.IndexByte("-:|]", s[0]) >= 0 {
+	if len(s) >= 2 && s[1] == ' ' && strings.IndexByte("-:|],", s[0]) >= 0 {
 		s = strings.TrimLeft(s[2:], " \t")
 	}
 	return s

@@ -16,9 +16,14 @@ import (
 //	11-26 10:00:00.000              Android logcat: no year
 //	Nov 26 10:00:00                 syslog (RFC 3164): no year
 //	Sun Dec 04 04:47:44 2005        ctime, as in Apache's error log
+//	26 Nov [2026] 10:00:00.000      Redis: day first, year or none
+//	26-Nov-2026 10:00:00.000        BIND, Tomcat
+//	26/Nov/2026:10:00:00 +0100      Apache and nginx access logs
+//	20261126-10:00:00               compact date
 //
-// No zone means UTC. Layouts without a year take the one nearest the record
-// timestamp ref (see inferYear). The first bytes pick the one layout to
+// No zone means UTC; " +0100" after the clock is a zone too. Layouts without
+// a year take the latest year that does not put them more than a day after
+// the record timestamp ref (see inferYear). The first bytes pick the one layout to
 // try, so a line that starts with none costs a few comparisons.
 func leadingTime(s string, ref time.Time) (time.Time, int, bool) {
 	if s == "" {
@@ -40,10 +45,14 @@ func leadingTime(s string, ref time.Time) (time.Time, int, bool) {
 		return parseISOPrefix(s, true)
 	case run == 6 && next == ' ':
 		return hdfsTime(s)
+	case run <= 2 && len(s) > run+4 && monthNumber(s[run+1:run+4]) > 0:
+		return dayMonthTime(s, run, ref)
 	case run == 2 && next == '/':
 		return shortYearTime(s)
 	case run == 2 && next == '-':
 		return monthDayTime(s, ref)
+	case run == 8 && (next == '-' || next == 'T' || next == ' '):
+		return compactTime(s)
 	case run >= 9 && run <= 19:
 		n := run
 		if next == '.' {
@@ -54,6 +63,69 @@ func leadingTime(s string, ref time.Time) (time.Time, int, bool) {
 		return t, n, ok
 	}
 	return time.Time{}, 0, false
+}
+
+// dayMonthTime reads the layouts that give the day, then the month by name:
+// "26 Nov [2026] 10:00:00" (Redis), "26-Nov-2026 10:00:00" (BIND, Tomcat),
+// "26/Nov/2026:10:00:00 +0100" (access logs). run is the day's length.
+func dayMonthTime(s string, run int, ref time.Time) (time.Time, int, bool) {
+	d, _ := digits(s, 0, run)
+	sep := s[run]
+	if sep != ' ' && sep != '-' && sep != '/' {
+		return time.Time{}, 0, false
+	}
+	mo := monthNumber(s[run+1 : run+4])
+	i := run + 4
+	if i >= len(s) || s[i] != sep && s[i] != ' ' {
+		return time.Time{}, 0, false
+	}
+	y, hasYear := digits(s, i+1, 4)
+	if hasYear {
+		i += 5
+		if i >= len(s) || s[i] != ' ' && s[i] != ':' {
+			return time.Time{}, 0, false
+		}
+	} else if sep != ' ' {
+		return time.Time{}, 0, false
+	}
+	c, n, ok := readClock(s, i+1)
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	var t time.Time
+	if hasYear {
+		t, ok = civil(y, mo, d, c.h, c.mi, c.s, c.ns)
+	} else {
+		t, ok = inferYear(mo, d, c, ref)
+	}
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	off, n := parseZone(s, n)
+	return t.Add(-off), n, true
+}
+
+// compactTime reads "yyyymmdd-hh:mm:ss" (also with "T" or " "), with a
+// fraction after '.', ',' or ':'.
+func compactTime(s string) (time.Time, int, bool) {
+	y, _ := digits(s, 0, 4)
+	mo, _ := digits(s, 4, 2)
+	d, _ := digits(s, 6, 2)
+	c, n, ok := readClock(s, 9)
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	if c.ns == 0 && n+1 < len(s) && s[n] == ':' && isDigit(s[n+1]) {
+		// HealthApp's "hh:mm:ss:SSS".
+		m := n + 1
+		for scale := 100_000_000; m < len(s) && isDigit(s[m]); m++ {
+			c.ns += int(s[m]-'0') * scale
+			scale /= 10
+		}
+		n = m
+	}
+	t, ok := civil(y, mo, d, c.h, c.mi, c.s, c.ns)
+	return t, n, ok
 }
 
 // hdfsTime reads "yymmdd hhmmss".

@@ -184,6 +184,18 @@ func parseZone(s string, i int) (time.Duration, int) {
 	if s[i] == 'Z' || s[i] == 'z' {
 		return 0, i + 1
 	}
+	if s[i] == ' ' && i+1 < len(s) {
+		// "10:00:00 +0200" (Icinga, access logs) and "10:00:00 UTC"
+		// (PostgreSQL): a zone after a space, only in these two spellings,
+		// so that "10:00:00 -1 ..." stays a clock and a column.
+		if (s[i+1] == '+' || s[i+1] == '-') && i+6 <= len(s) && isDigits(s[i+2:i+6]) && (i+6 == len(s) || !isDigit(s[i+6])) {
+			return parseZone(s, i+1)
+		}
+		if i+4 <= len(s) && (s[i+1:i+4] == "UTC" || s[i+1:i+4] == "GMT") && (i+4 == len(s) || !isLetter(s[i+4])) {
+			return 0, i + 4
+		}
+		return 0, i
+	}
 	if s[i] != '+' && s[i] != '-' {
 		return 0, i
 	}
@@ -229,24 +241,26 @@ func daysIn(mo, y int) int {
 	return 31
 }
 
-// inferYear dates a reading that carries no year (glog, Android, syslog):
-// it takes the year, around the record timestamp ref, that puts the event
-// nearest to ref, so a December line read in January lands in December of
-// the year before. Without a record timestamp the year cannot be told.
+// inferYear dates a reading that carries no year (glog, Android, syslog,
+// Redis): it takes the latest year that does not put the event more than
+// maxFuture after the record timestamp ref. A log is read after it is
+// written: a March line read in December is last March, and a December line
+// read on 1 January is from the day before, while a clock a little ahead of
+// the record's is not pushed back a year. Without a record timestamp the
+// year cannot be told.
 func inferYear(mo, d int, c clock, ref time.Time) (time.Time, bool) {
 	if ref.IsZero() {
 		return time.Time{}, false
 	}
 	ref = ref.UTC()
-	var best time.Time
-	found := false
-	for y := ref.Year() - 1; y <= ref.Year()+1; y++ {
-		t, ok := civil(y, mo, d, c.h, c.mi, c.s, c.ns)
-		if ok && (!found || absDur(t.Sub(ref)) < absDur(best.Sub(ref))) {
-			best, found = t, true
+	limit := ref.Add(maxFuture)
+	// 29 February needs up to four years back to find a leap year.
+	for y := ref.Year() + 1; y >= ref.Year()-4; y-- {
+		if t, ok := civil(y, mo, d, c.h, c.mi, c.s, c.ns); ok && !t.After(limit) {
+			return t, true
 		}
 	}
-	return best, found
+	return time.Time{}, false
 }
 
 func absDur(d time.Duration) time.Duration {
