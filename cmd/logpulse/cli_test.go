@@ -59,9 +59,13 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"ingest", "--brokers", "k:9092", "--tls-cert", "c.pem"}, nil, "--tls-cert and --tls-key go together"},
 		{[]string{"run", "--tls"}, nil, "the embedded broker is plaintext"},
 		{[]string{"serve", "--brokers", "k:9092", "--name-prefix", "team a/"}, nil, "--name-prefix"},
+		{[]string{"produce", "--stdin", "--brokers", "x:1", "--multiline-max-lines", "0"}, nil, "--multiline-max-lines must be at least 1"},
+		{[]string{"produce", "--stdin", "--brokers", "x:1", "--multiline-timeout", "soon"}, nil, "multiline-timeout"},
+		{[]string{"parse", "--multiline", "--multiline-max-lines", "-1"}, nil, "--multiline-max-lines must be at least 1"},
 		// Environment variables feed the same validation.
 		{[]string{"run"}, map[string]string{"LOGPULSE_WINDOW": "7m"}, "--window 7m0s does not divide a day"},
 		{[]string{"aggregate"}, map[string]string{"LOGPULSE_BROKERS": "localhost:9092", "LOGPULSE_GRACE": "-5m"}, "--grace must be a non-negative"},
+		{[]string{"produce", "--file", "a.log", "--brokers", "x:1"}, map[string]string{"LOGPULSE_MULTILINE_TIMEOUT": "0s"}, "--multiline-timeout must be positive"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {

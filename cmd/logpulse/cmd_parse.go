@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/multiline"
 	"github.com/peterbourgon/ff/v3/ffcli"
 )
 
@@ -34,9 +35,11 @@ func parseCommand(env *cliEnv) *ffcli.Command {
 	summary := fs.Bool("summary", false, "print the number of lines per level, and of errors per reason, instead of the events")
 	contentType := fs.String("content-type", "", "read every line as this format: json, text or logfmt (default: detect per line, as the pipeline does)")
 	key := fs.String("key", "", "record key, the service of lines that name none (default: unknown)")
+	join := fs.Bool("multiline", false, "join continuation lines (a stack trace) to the event they continue, as produce does, and answer once per event")
+	maxLines := fs.Int("multiline-max-lines", multiline.DefaultMaxLines, "--multiline: most lines in one event; the next line starts a new event")
 	return &ffcli.Command{
 		Name:       "parse",
-		ShortUsage: "logpulse parse [--summary] [--content-type json|text|logfmt] [--key SERVICE] [FILE...]",
+		ShortUsage: "logpulse parse [--summary] [--multiline] [--content-type json|text|logfmt] [--key SERVICE] [FILE...]",
 		ShortHelp:  "decode log lines as the pipeline would: check a format before producing it",
 		LongHelp: "Reads each FILE (standard input when there is none, or for -) and decodes every\n" +
 			"line as one record of the logs topic, printing one JSON object per input line,\n" +
@@ -48,20 +51,34 @@ func parseCommand(env *cliEnv) *ffcli.Command {
 			`with "file" as well when several files are given. A blank line is an "empty"` + "\n" +
 			"error, as an empty record is. A line without a timestamp of its own gets the\n" +
 			"current time, as a record gets its Kafka timestamp. The exit status is 1 when\n" +
-			"any line cannot be decoded.",
+			"any line cannot be decoded.\n\n" +
+			"With --multiline, lines that continue an event (indented, at ..., Caused by:,\n" +
+			"... 12 more, a Python traceback) are joined to it as `produce` joins them, and\n" +
+			`each event gets one answer; "line" is its first line.`,
 		FlagSet: fs,
 		Exec: func(ctx context.Context, files []string) error {
 			ct, err := parseContentType(*contentType)
 			if err != nil {
 				return err
 			}
+			if *maxLines < 1 {
+				return fmt.Errorf("--multiline-max-lines must be at least 1, got %d", *maxLines)
+			}
 			p := &parser{
 				contentType: ct,
 				key:         []byte(*key),
 				summary:     *summary,
 				named:       len(files) > 1,
+				unit:        "lines",
 				out:         bufio.NewWriter(env.stdout),
 				reasons:     map[string]*reasonCount{},
+			}
+			if *join {
+				// No timeout: the input is read to its end, which flushes.
+				if p.join, err = multiline.New(multiline.Config{MaxLines: *maxLines, MaxBytes: parseMaxEventBytes}); err != nil {
+					return err
+				}
+				p.unit = "events"
 			}
 			p.enc = json.NewEncoder(p.out)
 			p.enc.SetEscapeHTML(false)
@@ -81,7 +98,7 @@ func parseCommand(env *cliEnv) *ffcli.Command {
 				return fmt.Errorf("write output: %w", err)
 			}
 			if p.failed > 0 {
-				return fmt.Errorf("%d of %d lines cannot be decoded: the pipeline would send them to logs.dlq", p.failed, p.total)
+				return fmt.Errorf("%d of %d %s cannot be decoded: the pipeline would send them to logs.dlq", p.failed, p.total, p.unit)
 			}
 			return nil
 		},
@@ -109,7 +126,10 @@ type parser struct {
 	contentType string
 	key         []byte
 	summary     bool
-	named       bool // name the file in error lines: there are several
+	named       bool              // name the file in error lines: there are several
+	join        *multiline.Joiner // --multiline; nil answers every line
+	unit        string            // what an answer is for: "lines" or "events"
+	first       int               // line number of the first line join holds
 
 	out *bufio.Writer
 	enc *json.Encoder
@@ -175,16 +195,49 @@ func (p *parser) file(ctx context.Context, name string, stdin io.Reader) error {
 		}
 		switch {
 		case !ok:
-			return nil
+			return p.flushEvent(name) // an event ends with its file
 		case errors.Is(l.err, bufio.ErrTooLong):
 			return fmt.Errorf("read %s: line %d is longer than %d MiB: is this a log?", displayName(name), n, parseMaxLineBytes>>20)
 		case l.err != nil:
 			return fmt.Errorf("read %s: %w", displayName(name), l.err)
 		}
-		if err := p.line(name, n, l.line); err != nil {
+		if err := p.add(name, n, l.line); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}
+}
+
+// add answers line n, or passes it to the joiner and answers the event it
+// ends, if it ends one.
+func (p *parser) add(name string, n int, line []byte) error {
+	if p.join == nil {
+		return p.line(name, n, line)
+	}
+	starts := !p.join.Pending()
+	ev, done := p.join.Add(line, time.Time{})
+	if done {
+		if err := p.line(name, p.first, ev.Text); err != nil {
+			return err
+		}
+		starts = true
+	}
+	if starts {
+		p.first = n
+	}
+	return nil
+}
+
+// flushEvent answers the event the joiner holds at the end of a file.
+func (p *parser) flushEvent(name string) error {
+	if p.join == nil {
+		return nil
+	}
+	if ev, ok := p.join.Flush(); ok {
+		if err := p.line(name, p.first, ev.Text); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+	}
+	return nil
 }
 
 func (p *parser) line(name string, n int, line []byte) error {
@@ -240,14 +293,14 @@ func (p *parser) printSummary() {
 		return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(p.total))
 	}
 	tw := tabwriter.NewWriter(p.out, 0, 2, 2, ' ', 0)
-	fmt.Fprintf(tw, "LEVEL\tLINES\tSHARE\n")
+	fmt.Fprintf(tw, "LEVEL\t%s\tSHARE\n", strings.ToUpper(p.unit))
 	for _, l := range append(codecs.Levels()[1:], codecs.LevelUnknown) {
 		fmt.Fprintf(tw, "%s\t%d\t%s\n", l, p.levels[l], share(p.levels[l]))
 	}
 	fmt.Fprintf(tw, "(error)\t%d\t%s\n", p.failed, share(p.failed))
 	fmt.Fprintf(tw, "total\t%d\t\n", p.total)
 	if len(p.reasons) > 0 {
-		fmt.Fprintf(tw, "\nREASON\tLINES\tFIRST LINE\n")
+		fmt.Fprintf(tw, "\nREASON\t%s\tFIRST LINE\n", strings.ToUpper(p.unit))
 		for _, r := range slices.Sorted(maps.Keys(p.reasons)) {
 			fmt.Fprintf(tw, "%s\t%d\t%s\n", r, p.reasons[r].n, p.reasons[r].first)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/internal/generator"
+	"github.com/logpulse/logpulse/internal/multiline"
 	"github.com/logpulse/logpulse/internal/shipper"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -31,6 +32,10 @@ type produceFlags struct {
 	dataDir   string
 	key       string
 	burst     time.Duration
+
+	multiline         bool
+	multilineMaxLines int
+	multilineTimeout  time.Duration
 }
 
 func (f *produceFlags) register(fs *flag.FlagSet) {
@@ -43,7 +48,7 @@ func (f *produceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "json", "--generate: record format: json, text or mixed")
 	fs.DurationVar(&f.burst, "burst", 0, "--generate: burst errors of one service in the last quarter of every such period, e.g. 5m (0: off)")
 	fs.Uint64Var(&f.seed, "seed", 0, "--generate: random seed, for reproducible traffic; 0 picks one")
-	fs.Func("file", "follow this file like tail -F, one event per line (repeatable, or comma-separated)", func(v string) error {
+	fs.Func("file", "follow this file like tail -F, one event per line or stack trace (see --multiline) (repeatable, or comma-separated)", func(v string) error {
 		for _, p := range strings.Split(v, ",") {
 			if p = strings.TrimSpace(p); p != "" {
 				f.files = append(f.files, p)
@@ -51,10 +56,13 @@ func (f *produceFlags) register(fs *flag.FlagSet) {
 		}
 		return nil
 	})
-	fs.BoolVar(&f.stdin, "stdin", false, "send standard input, one event per line")
+	fs.BoolVar(&f.stdin, "stdin", false, "send standard input, one event per line or stack trace (see --multiline)")
 	fs.BoolVar(&f.fromStart, "from-start", false, "--file: read what a file already holds first (default: only new lines)")
 	fs.StringVar(&f.dataDir, "data-dir", "logpulse-data", "--file: where read positions are checkpointed, so a restart neither loses nor repeats lines")
 	fs.StringVar(&f.key, "key", "", "--file/--stdin: record key of every line (the service when a line names none); default the file name, or stdin")
+	fs.BoolVar(&f.multiline, "multiline", true, "--file/--stdin: join continuation lines (indented, at ..., Caused by:, ... 12 more, Python tracebacks) to the event they continue and send it as one record; false: one record per line")
+	fs.IntVar(&f.multilineMaxLines, "multiline-max-lines", multiline.DefaultMaxLines, "--multiline: most lines in one event; the next line starts a new event")
+	fs.DurationVar(&f.multilineTimeout, "multiline-timeout", time.Second, "--multiline: send an event this long after its last line when no line came to end it")
 	fs.StringVar(&f.topic, "topic", "logs", "topic to produce to")
 }
 
@@ -81,7 +89,23 @@ func (f *produceFlags) validate() error {
 	if f.format != "json" && f.format != "text" && f.format != "mixed" {
 		errs = append(errs, fmt.Errorf("--format must be json, text or mixed, got %q", f.format))
 	}
+	if f.multilineMaxLines < 1 {
+		errs = append(errs, fmt.Errorf("--multiline-max-lines must be at least 1, got %d", f.multilineMaxLines))
+	}
+	if f.multilineTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--multiline-timeout must be positive, e.g. 1s, got %s", f.multilineTimeout))
+	}
 	return errors.Join(errs...)
+}
+
+// multilineConfig is how --file and --stdin join lines; nil: not at all. An
+// event is bounded as a line is (multiline.DefaultMaxBytes), so that joining
+// makes no record a single line could not be.
+func (f *produceFlags) multilineConfig() *multiline.Config {
+	if !f.multiline {
+		return nil
+	}
+	return &multiline.Config{MaxLines: f.multilineMaxLines, Timeout: f.multilineTimeout}
 }
 
 func produceCommand(env *cliEnv) *ffcli.Command {
@@ -109,7 +133,7 @@ func produceCommand(env *cliEnv) *ffcli.Command {
 				return shipper.Run(ctx, shipper.Config{
 					Brokers: f.brokerList(), Topic: f.topic, Files: f.files, Stdin: env.stdin,
 					FromStart: f.fromStart, StateDir: filepath.Join(f.dataDir, "produce"), Key: f.key,
-					Progress: env.stderr, ClientOpts: f.sec.KgoOpts(),
+					Multiline: f.multilineConfig(), Progress: env.stderr, ClientOpts: f.sec.KgoOpts(),
 				})
 			}
 			return generator.Run(ctx, generator.Config{

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"time"
+
+	"github.com/logpulse/logpulse/internal/multiline"
 )
 
 // Defaults for the zero values of Config fields.
@@ -48,6 +50,13 @@ type Config struct {
 	// MaxLineBytes caps a line's Text; a longer line is cut to this length
 	// and flagged Truncated. Default DefaultMaxLineBytes.
 	MaxLineBytes int
+	// Multiline, when set, joins continuation lines (stack traces) to the
+	// event they continue, by the rules of package multiline, and emits each
+	// event as one Line. An event is held until the next line that starts
+	// one, Multiline.Timeout after its last line (checked at each poll), or
+	// a rotation or truncation of its file; the checkpoint stays at the
+	// start of a held event. Default nil: every line is emitted as it is.
+	Multiline *multiline.Config
 	// Logger receives rotation, truncation and waiting notices. Default: none.
 	Logger *slog.Logger
 }
@@ -80,6 +89,13 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("max line bytes %d is negative", c.MaxLineBytes)
 	case c.MaxLineBytes == 0:
 		c.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if c.Multiline != nil {
+		if _, err := multiline.New(*c.Multiline); err != nil {
+			return c, err
+		}
+		ml := *c.Multiline
+		c.Multiline = &ml
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

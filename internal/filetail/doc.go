@@ -14,15 +14,17 @@
 // atomically (write a temporary file, fsync it, rename it over the old one,
 // fsync the directory). Each record names the file by device and inode plus a
 // SHA-256 of its first up-to-256 bytes (so a reused inode is not mistaken for
-// the old file) and holds the offset just past the last emitted line. A new
-// Tailer on the same StateDir resumes each path there, also when the file was
-// rotated while nothing was running, as long as the rotated file is still in
-// the same directory under any name. A restart therefore neither loses nor
-// repeats lines, with one exception: if the process dies while emit runs or
-// after it has returned nil but before the new state file has been renamed
-// into place, or
-// the state file cannot be written (Run then returns that error), the next
-// Tailer emits that one batch (at most 1000 lines) again, so delivery is
+// the old file) and holds the offset just past the last emitted line, or,
+// with Config.Multiline, the offset of the first line of an event still held
+// because what follows may continue it (a stack trace being written). A new
+// Tailer on the same StateDir resumes each path there, reading a held event
+// again whole, also when the file was rotated while nothing was running, as
+// long as the rotated file is still in the same directory under any name. A
+// restart therefore neither loses nor repeats lines, with one exception: if
+// the process dies while emit runs or after it has returned nil but before
+// the new state file has been renamed into place, or the state file cannot
+// be written (Run then returns that error), the next Tailer emits that one
+// batch (at most 1000 lines, or events) again, so delivery is
 // at-least-once for it. The Tailer writes the checkpoint immediately after
 // each successful emit, before reading anything else, which keeps that window
 // to one small file write and two fsyncs. If emit returns an error, Run

@@ -31,6 +31,7 @@ type follower struct {
 	size    int64     // f's size at the last truncation check; -1 forces one
 	mtime   time.Time // f's modification time then
 	sp      splitter
+	jn      *joiner   // nil without Config.Multiline
 	movedAt time.Time // when the path was first seen naming another file
 	waitMsg string    // why the path could not be opened, logged once per reason
 
@@ -75,10 +76,16 @@ func (fl *follower) setHead(h []byte) {
 	fl.sum = headSum(fl.head)
 }
 
-// entry is the checkpoint for everything read so far. It is only correct
-// once every line read has been emitted, which is when the Tailer commits.
+// entry is the checkpoint for everything read so far: the end of the last
+// emitted line, or the start of the event the joiner holds, so that a new
+// Tailer reads that event again. It is only correct once every line read
+// has been emitted or is held, which is when the Tailer commits.
 func (fl *follower) entry() entry {
-	return entry{Dev: fl.id.dev, Ino: fl.id.ino, Offset: fl.sp.start, HeadLen: len(fl.head), HeadSHA256: fl.sum}
+	off := fl.sp.start
+	if start, ok := fl.jn.held(); ok {
+		off = start
+	}
+	return entry{Dev: fl.id.dev, Ino: fl.id.ino, Offset: off, HeadLen: len(fl.head), HeadSHA256: fl.sum}
 }
 
 // waiting logs, once per distinct reason, why the path is not followed yet.
@@ -127,16 +134,16 @@ func (fl *follower) openPath() bool {
 	return true
 }
 
-// poll reads what is new for the path into b, which has room for at least
-// one line. It reports full when b filled before everything was read.
+// poll reads what is new for the path, at now, into b. It reports full when
+// b filled before everything was read; the caller emits b and polls again.
 func (fl *follower) poll(b *batch, now time.Time, rotateWait time.Duration) (full bool, err error) {
 	if fl.f == nil && !fl.openPath() {
 		return false, nil
 	}
-	if err := fl.checkTruncated(b); err != nil {
-		return false, err
+	if full, err := fl.checkTruncated(b, now); full || err != nil {
+		return full, err
 	}
-	if full, err := fl.read(b); full || err != nil {
+	if full, err := fl.read(b, now); full || err != nil {
 		return full, err
 	}
 	cur, err := os.Stat(fl.path)
@@ -163,18 +170,24 @@ func (fl *follower) poll(b *batch, now time.Time, rotateWait time.Duration) (ful
 	}
 	// Read once more: what the writer appended to the old file between the
 	// read above and the Stat would otherwise be lost at the switch.
-	if full, err := fl.read(b); full || err != nil {
+	if full, err := fl.read(b, now); full || err != nil {
 		return full, err
 	}
 	if now.Sub(fl.movedAt) < rotateWait {
 		return false, nil
 	}
+	if b.room() < 2 {
+		return true, nil // room for the last line and the held event first
+	}
 	if fl.sp.pending() {
 		// The old file is not read again, so its unterminated last line is
 		// all there will ever be of that line.
 		l, raw := fl.sp.cut(false)
-		b.add(fl, l, raw)
+		fl.jn.push(b, fl, l, raw, now)
 	}
+	// An event ends with its file: the checkpoint cannot point into a
+	// file that is no longer followed.
+	fl.jn.flush(b, fl)
 	fl.detach()
 	if !deleted {
 		fl.rotations++
@@ -182,7 +195,7 @@ func (fl *follower) poll(b *batch, now time.Time, rotateWait time.Duration) (ful
 	if !fl.openPath() {
 		return false, nil
 	}
-	return fl.read(b)
+	return fl.read(b, now)
 }
 
 // unlinked reports whether f no longer has a name anywhere.
@@ -198,41 +211,51 @@ func (fl *follower) unlinked() bool {
 // checkTruncated notices that f is shorter than what was read, or was
 // rewritten from its start (copytruncate followed by new writes between two
 // polls can leave it longer than before), and restarts it from offset 0.
-func (fl *follower) checkTruncated(b *batch) error {
+// full reports that b must be emitted first, to make room for what was
+// read before the truncation.
+func (fl *follower) checkTruncated(b *batch, now time.Time) (full bool, err error) {
 	info, err := fl.f.Stat()
 	if err != nil {
-		return fmt.Errorf("stat %s: %w", fl.path, err)
+		return false, fmt.Errorf("stat %s: %w", fl.path, err)
 	}
 	// A file rewritten to exactly its old size still gets a new mtime.
 	size := info.Size()
 	if size == fl.size && info.ModTime().Equal(fl.mtime) {
-		return nil
+		return false, nil
 	}
 	h, err := fl.readHead()
 	if err != nil {
-		return err
+		return false, err
 	}
-	fl.size, fl.mtime = size, info.ModTime()
 	if size >= fl.sp.next() && bytes.HasPrefix(h, fl.head) {
+		fl.size, fl.mtime = size, info.ModTime()
 		if len(h) > len(fl.head) {
 			fl.setHead(h)
 		}
-		return nil
+		return false, nil
 	}
+	if b.room() < 2 {
+		return true, nil // size stays unseen, so the next poll comes back here
+	}
+	fl.size, fl.mtime = size, info.ModTime()
 	if fl.sp.pending() {
 		// Its end was cut away with the rest; emit what was seen of it.
 		l, raw := fl.sp.cut(false)
-		b.add(fl, l, raw)
+		fl.jn.push(b, fl, l, raw, now)
 	}
+	// The held event's lines are gone from the file: emit it, as the
+	// checkpoint cannot stay before them.
+	fl.jn.flush(b, fl)
 	fl.sp.reset(0)
 	fl.setHead(h)
 	fl.truncations++
 	fl.log.Info("file truncated", "path", fl.path, "size", size)
-	return nil
+	return false, nil
 }
 
-// read turns what f holds past sp.next() into lines, until EOF or a full b.
-func (fl *follower) read(b *batch) (full bool, err error) {
+// read turns what f holds past sp.next() into lines, read at now, until EOF
+// or a full b.
+func (fl *follower) read(b *batch, now time.Time) (full bool, err error) {
 	if fl.buf == nil {
 		fl.buf = make([]byte, readSize)
 	}
@@ -247,7 +270,7 @@ func (fl *follower) read(b *batch) (full bool, err error) {
 			if !ok {
 				continue
 			}
-			b.add(fl, l, raw)
+			fl.jn.push(b, fl, l, raw, now)
 			if b.room() == 0 {
 				// The rest of p is read again next time, from sp.next().
 				return true, nil

@@ -2,17 +2,20 @@ package filetail
 
 import "bytes"
 
-// Line is one line of a followed file.
+// Line is one line of a followed file or, with Config.Multiline, one event:
+// a line and the lines that continue it.
 type Line struct {
 	// Path is the path as given in Config.Paths, or "-" for Stdin.
 	Path string
 	// Text is the line without its "\n" or "\r\n", at most MaxLineBytes
-	// long. It is not shared with the Tailer and may be kept.
+	// long; an event's lines are joined by "\n". It is not shared with the
+	// Tailer and may be kept.
 	Text []byte
-	// Offset is the byte offset of the line's start in its file.
+	// Offset is the byte offset of the line's start in its file (of the
+	// first line's, for an event).
 	Offset int64
-	// Truncated reports that the line was longer than MaxLineBytes and Text
-	// holds only its beginning.
+	// Truncated reports that the line (a line of the event) was longer than
+	// MaxLineBytes and Text holds only its beginning.
 	Truncated bool
 }
 

@@ -2,7 +2,7 @@ package filetail
 
 // Stats counts what emit has accepted, for progress reports.
 type Stats struct {
-	Lines int64 // lines emitted
+	Lines int64 // lines emitted, each line of a joined event counted
 	Bytes int64 // file bytes those lines covered, newlines and cut parts included
 	Paths map[string]PathStats
 }

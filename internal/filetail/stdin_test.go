@@ -24,7 +24,7 @@ func TestStdin(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &collector{}
-			if err := Stdin(context.Background(), strings.NewReader(tt.in), 4, c.emit); err != nil {
+			if err := Stdin(context.Background(), strings.NewReader(tt.in), 4, nil, c.emit); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, c.all()); diff != "" {
@@ -37,7 +37,7 @@ func TestStdin(t *testing.T) {
 func TestStdinBatches(t *testing.T) {
 	text, want := numbered("l", 1, 2*maxBatch+1)
 	c := &collector{} // refuses batches over maxBatch
-	if err := Stdin(context.Background(), strings.NewReader(text), 0, c.emit); err != nil {
+	if err := Stdin(context.Background(), strings.NewReader(text), 0, nil, c.emit); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, c.texts("-")); diff != "" {
@@ -57,7 +57,7 @@ func TestStdinBatchBytes(t *testing.T) {
 		sizes = append(sizes, n)
 		return nil
 	}
-	if err := Stdin(context.Background(), strings.NewReader(in), 0, emit); err != nil {
+	if err := Stdin(context.Background(), strings.NewReader(in), 0, nil, emit); err != nil {
 		t.Fatal(err)
 	}
 	total := 0
@@ -74,7 +74,7 @@ func TestStdinBatchBytes(t *testing.T) {
 
 func TestStdinEmitError(t *testing.T) {
 	c := &collector{fail: func([]Line) error { return errBoom }}
-	err := Stdin(context.Background(), strings.NewReader("a\n"), 0, c.emit)
+	err := Stdin(context.Background(), strings.NewReader("a\n"), 0, nil, c.emit)
 	if !errors.Is(err, errBoom) {
 		t.Fatalf("Stdin returned %v, want %v", err, errBoom)
 	}
@@ -86,7 +86,7 @@ func TestStdinStreamsAndStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &collector{}
 	done := make(chan error, 1)
-	go func() { done <- Stdin(ctx, pr, 0, c.emit) }()
+	go func() { done <- Stdin(ctx, pr, 0, nil, c.emit) }()
 
 	// Lines reach emit while the stream stays open.
 	if _, err := io.WriteString(pw, "first\nsecond\n"); err != nil {

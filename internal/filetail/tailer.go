@@ -54,7 +54,14 @@ func New(cfg Config) (*Tailer, error) {
 			}
 			return nil, fmt.Errorf("resolve path %q: %w", p, err)
 		}
-		fl := &follower{path: p, key: abs, log: cfg.Logger, sp: splitter{max: cfg.MaxLineBytes}}
+		jn, err := newJoiner(cfg.Multiline)
+		if err != nil {
+			for _, fl := range t.followers {
+				fl.detach()
+			}
+			return nil, fmt.Errorf("filetail config: %w", err)
+		}
+		fl := &follower{path: p, key: abs, log: cfg.Logger, sp: splitter{max: cfg.MaxLineBytes}, jn: jn}
 		var cp *entry
 		if t.store != nil {
 			if e, ok := t.store.files[abs]; ok {
@@ -72,13 +79,15 @@ func New(cfg Config) (*Tailer, error) {
 
 // Run follows the files until ctx is done, calling emit with batches of at
 // most 1000 lines (or about 16 MiB of text) holding what was available at a
-// poll, each path's lines in file order. emit is called from Run's goroutine
-// only; it must not keep batch after returning (the slice is reused), though
-// it may keep the lines' Text. Once emit returns nil, the
+// poll, each path's lines in file order. With Config.Multiline, each Line is
+// an event, and a batch holds at most 1000 events. emit is called from Run's
+// goroutine only; it must not keep batch after returning (the slice is
+// reused), though it may keep the lines' Text. Once emit returns nil, the
 // batch's positions are checkpointed before anything else is read. If emit
 // returns an error, Run returns it wrapped, without checkpointing that batch.
-// Run returns nil when ctx is done; an unterminated last line is then left
-// for the next Tailer. Run may be called once.
+// Run returns nil when ctx is done; an unterminated last line, and an event
+// held by Config.Multiline, are then left for the next Tailer. Run may be
+// called once.
 func (t *Tailer) Run(ctx context.Context, emit func(batch []Line) error) error {
 	if !t.running.CompareAndSwap(false, true) {
 		return errors.New("filetail: Run called twice")
@@ -132,6 +141,14 @@ func (t *Tailer) round(b *batch, first int, emit func([]Line) error) (more bool,
 				return false, err
 			}
 		}
+		if fl.jn.due(now) {
+			if b.room() == 0 {
+				if err := t.flush(b, emit); err != nil {
+					return false, err
+				}
+			}
+			fl.jn.flush(b, fl)
+		}
 	}
 	return more, t.flush(b, emit)
 }
@@ -145,7 +162,7 @@ func (t *Tailer) flush(b *batch, emit func([]Line) error) error {
 			return fmt.Errorf("emit: %w", err)
 		}
 		for i, fl := range b.owners {
-			fl.nLines++
+			fl.nLines += b.n[i]
 			fl.nBytes += b.raw[i]
 		}
 		b.reset()
@@ -154,7 +171,8 @@ func (t *Tailer) flush(b *batch, emit func([]Line) error) error {
 }
 
 // commit writes the state file if any position changed and publishes the
-// counters. It must only run with every line read so far emitted.
+// counters. It must only run with every line read so far emitted or held by
+// a follower's joiner.
 func (t *Tailer) commit() error {
 	changed := false
 	var lines, nbytes int64
@@ -192,11 +210,12 @@ func (t *Tailer) Stats() Stats {
 	return s
 }
 
-// batch is the lines read since the last emit.
+// batch is the lines, or events, read since the last emit.
 type batch struct {
 	lines  []Line
 	owners []*follower // owners[i] read lines[i]
-	raw    []int64     // bytes lines[i] covered in its file, newline included
+	raw    []int64     // bytes lines[i] covered in its file, newlines included
+	n      []int64     // file lines in lines[i]: 1 unless joined
 	size   int         // bytes of Text in lines
 }
 
@@ -208,18 +227,20 @@ func (b *batch) room() int {
 	return maxBatch - len(b.lines)
 }
 
-// add appends l, read by fl (nil for Stdin, whose lines carry their Path).
-func (b *batch) add(fl *follower, l Line, raw int64) {
+// add appends l, n file lines read by fl (nil for Stdin, whose lines carry
+// their Path).
+func (b *batch) add(fl *follower, l Line, raw, n int64) {
 	if fl != nil {
 		l.Path = fl.path
 	}
 	b.lines = append(b.lines, l)
 	b.owners = append(b.owners, fl)
 	b.raw = append(b.raw, raw)
+	b.n = append(b.n, n)
 	b.size += len(l.Text)
 }
 
 func (b *batch) reset() {
 	clear(b.lines) // drop the Text references the caller may no longer need
-	b.lines, b.owners, b.raw, b.size = b.lines[:0], b.owners[:0], b.raw[:0], 0
+	b.lines, b.owners, b.raw, b.n, b.size = b.lines[:0], b.owners[:0], b.raw[:0], b.n[:0], 0
 }

@@ -1,7 +1,8 @@
 // Package shipper sends log lines from files or standard input to the input
 // topic: `logpulse produce --file` and `--stdin`. Files are followed like
 // tail -F (internal/filetail) and a batch's read positions are checkpointed
-// only after Kafka has acknowledged every line of it.
+// only after Kafka has acknowledged every line of it. With Multiline, the
+// lines of a stack trace go as one record (internal/multiline).
 package shipper
 
 import (
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/internal/filetail"
+	"github.com/logpulse/logpulse/internal/multiline"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -30,7 +32,10 @@ type Config struct {
 	// Key is the record key of every line (the service of a line that
 	// names none); empty means the file's base name without extension
 	// ("nginx" for /var/log/nginx.log), or "stdin".
-	Key        string
+	Key string
+	// Multiline joins continuation lines to the event they continue and
+	// sends each event as one record; nil sends every line as a record.
+	Multiline  *multiline.Config
 	Progress   io.Writer // a line per second; nil for none
 	ClientOpts []kgo.Opt
 }
@@ -48,7 +53,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer cl.Close()
 
-	var lines, bytes atomic.Int64
+	var events, bytes atomic.Int64
 	emit := func(batch []filetail.Line) error {
 		recs := make([]*kgo.Record, len(batch))
 		var n int64
@@ -61,16 +66,18 @@ func Run(ctx context.Context, cfg Config) error {
 		if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 			return fmt.Errorf("produce: %w", err)
 		}
-		lines.Add(int64(len(batch)))
+		events.Add(int64(len(batch)))
 		bytes.Add(n)
 		return nil
 	}
-	stop := progress(ctx, cfg.Progress, &lines, &bytes)
+	stop := progress(ctx, cfg.Progress, &events, &bytes)
 	defer stop()
 	if len(cfg.Files) == 0 {
-		return filetail.Stdin(ctx, cfg.Stdin, 0, emit)
+		return filetail.Stdin(ctx, cfg.Stdin, 0, cfg.Multiline, emit)
 	}
-	t, err := filetail.New(filetail.Config{Paths: cfg.Files, FromStart: cfg.FromStart, StateDir: cfg.StateDir})
+	t, err := filetail.New(filetail.Config{
+		Paths: cfg.Files, FromStart: cfg.FromStart, StateDir: cfg.StateDir, Multiline: cfg.Multiline,
+	})
 	if err != nil {
 		return err
 	}
@@ -88,8 +95,8 @@ func key(k, path string) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
-// progress prints lines/s and bytes once a second until stop is called.
-func progress(ctx context.Context, w io.Writer, lines, bytes *atomic.Int64) (stop func()) {
+// progress prints events/s and bytes once a second until stop is called.
+func progress(ctx context.Context, w io.Writer, events, bytes *atomic.Int64) (stop func()) {
 	if w == nil {
 		return func() {}
 	}
@@ -101,8 +108,8 @@ func progress(ctx context.Context, w io.Writer, lines, bytes *atomic.Int64) (sto
 		defer t.Stop()
 		began, last := time.Now(), int64(0)
 		report := func() {
-			n := lines.Load()
-			fmt.Fprintf(w, "shipped %d lines, %d bytes in %.0fs (%d lines/s)\n", n, bytes.Load(), time.Since(began).Seconds(), n-last)
+			n := events.Load()
+			fmt.Fprintf(w, "shipped %d events, %d bytes in %.0fs (%d events/s)\n", n, bytes.Load(), time.Since(began).Seconds(), n-last)
 			last = n
 		}
 		for {
