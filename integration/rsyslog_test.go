@@ -1,0 +1,294 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TestRsyslog: rsyslog, the syslog daemon of most Linux hosts, ships to
+// logs with omkafka (Debian: rsyslog-kafka), once as syslog messages from
+// logger over TCP (RFC 5424 records) and once as the lines of a file it
+// follows with imfile (RSYSLOG_FileFormat records); each service's
+// per-level totals over HTTP are exactly what was sent.
+func TestRsyslog(t *testing.T) {
+	rs := findRsyslog(t)
+	n := startRun(t, t.TempDir(), freeAddr(t))
+	from := time.Now().UTC().Truncate(time.Minute).Add(-time.Minute)
+	to := from.Add(30 * time.Minute) // the test takes well under a minute
+	var sent int64
+
+	t.Run("syslog", func(t *testing.T) {
+		// The level is the PRI's severity; only notice (the default
+		// of logger and imfile) leaves it to a level word leading the
+		// message, else INFO. The service is the APP-NAME (the tag).
+		cases := []struct {
+			tag, sev, text, level string
+			count                 int
+		}{
+			{"rsbilling", "emerg", "database lost", "FATAL", 1},
+			{"rsauth", "alert", "keystore unreadable", "FATAL", 2},
+			{"rsbilling", "crit", "ledger out of balance", "FATAL", 3},
+			{"rsbilling", "err", "charge declined", "ERROR", 4},
+			{"rsbilling", "warning", "gateway slow", "WARN", 5},
+			{"rsauth", "info", "token issued", "INFO", 6},
+			{"rsauth", "info", "ERROR budget reset", "INFO", 2}, // the PRI wins
+			{"rsauth", "debug", "session cache hit", "DEBUG", 7},
+			{"rsauth", "notice", "ERROR disk full", "ERROR", 3},
+			{"rsbilling", "notice", "WARN retry 2 of 5", "WARN", 2},
+			{"rsauth", "notice", "user logged in", "INFO", 4},
+		}
+		addr := freeAddr(t)
+		host, port, _ := net.SplitHostPort(addr)
+		rs.start(t, fmt.Sprintf(`
+module(load="imtcp")
+input(type="imtcp" address=%q port=%q ruleset="out" rateLimit.interval="0")
+ruleset(name="out") {
+  %s
+}`, host, port, kafkaAction(n, `template="RSYSLOG_SyslogProtocol23Format"`)))
+		poll(t, 30*time.Second, "rsyslog listening on "+addr, func() (bool, string) {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				return false, err.Error()
+			}
+			c.Close()
+			return true, ""
+		})
+		want := map[string]map[string]int64{}
+		for _, c := range cases {
+			// logger sends each line of its input as one message.
+			var in strings.Builder
+			for i := range c.count {
+				fmt.Fprintf(&in, "%s (%d)\n", c.text, i)
+			}
+			cmd := exec.Command(rs.logger, "--tcp", "-n", host, "-P", port, "-p", "local0."+c.sev, "-t", c.tag)
+			cmd.Stdin = strings.NewReader(in.String())
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("logger -p local0.%s: %v\n%s", c.sev, err, out)
+			}
+			if want[c.tag] == nil {
+				want[c.tag] = map[string]int64{}
+			}
+			want[c.tag][c.level] += int64(c.count)
+			sent += int64(c.count)
+		}
+		waitLevelTotals(t, n, from, to, want, sent)
+	})
+
+	t.Run("file", func(t *testing.T) {
+		// imfile reads a file it has no state for from its start, then
+		// follows it: half the lines are there before rsyslog starts.
+		dir := t.TempDir()
+		path := filepath.Join(dir, "app.log")
+		msgs := []string{"ERROR payment failed", "WARN slow", "INFO ok", "DEBUG cache hit", "FATAL out of memory", "INFO user 7 logged in", "ERROR retry 3 failed"}
+		want := map[string]map[string]int64{"rsfile": {}}
+		j := 0
+		write := func(lines int) {
+			t.Helper()
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			for range lines {
+				msg := msgs[j%len(msgs)]
+				j++
+				fmt.Fprintf(f, "%s %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), msg)
+				want["rsfile"][strings.Fields(msg)[0]]++
+				sent++
+			}
+		}
+		write(40)
+		// The tag and the record key name the service, so it is rsfile
+		// whether the decoder reads the tag or falls back to the key.
+		rs.start(t, fmt.Sprintf(`
+module(load="imfile")
+input(type="imfile" file=%q tag="rsfile" ruleset="out")
+ruleset(name="out") {
+  %s
+}`, path, kafkaAction(n, `key="rsfile"`))) // omkafka's default template: RSYSLOG_FileFormat
+		write(60)
+		waitLevelTotals(t, n, from, to, want, sent)
+	})
+
+	if t.Failed() {
+		return
+	}
+	// Nothing else reached logs: no rsyslog notice, no repeat.
+	n.settle(from, to, sent)
+}
+
+// rsyslog is an installed rsyslogd with omkafka.
+type rsyslog struct {
+	bin, modDir, logger string
+}
+
+// findRsyslog skips the test when rsyslogd, omkafka or logger is missing,
+// or fails it under LOGPULSE_REQUIRE_RSYSLOG=1 (CI installs them).
+func findRsyslog(tb testing.TB) rsyslog {
+	tb.Helper()
+	missing := func(what string) {
+		msg := what + " is not installed (apt-get install rsyslog rsyslog-kafka; .ci/run installs them): skipping the rsyslog test"
+		if os.Getenv("LOGPULSE_REQUIRE_RSYSLOG") == "1" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	var rs rsyslog
+	var err error
+	if rs.bin, err = exec.LookPath("rsyslogd"); err != nil {
+		// /usr/sbin is not on every user's PATH.
+		if rs.bin = "/usr/sbin/rsyslogd"; !fileExists(rs.bin) {
+			missing("rsyslogd")
+		}
+	}
+	mods, _ := filepath.Glob("/usr/lib/*/rsyslog/omkafka.so")
+	mods = append(mods, "/usr/lib/rsyslog/omkafka.so", "/usr/lib64/rsyslog/omkafka.so")
+	for _, m := range mods {
+		if fileExists(m) {
+			rs.modDir = filepath.Dir(m)
+			break
+		}
+	}
+	if rs.modDir == "" {
+		missing("omkafka (rsyslog-kafka)")
+	}
+	if rs.logger, err = exec.LookPath("logger"); err != nil {
+		missing("logger")
+	}
+	return rs
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// kafkaAction is an omkafka action to n's logs topic that never drops a
+// message: an in-memory action queue, retried forever while the broker is
+// away, and librdkafka's failed deliveries resubmitted.
+func kafkaAction(n *node, params string) string {
+	return fmt.Sprintf(`action(type="omkafka" broker=["%s"] topic=%q %s
+    confParam=["queue.buffering.max.ms=10"] resubmitOnFailure="on"
+    queue.type="LinkedList" queue.size="100000" action.resumeRetryCount="-1")`,
+		strings.Join(n.brokers, `", "`), n.topics.Logs, params)
+}
+
+// start runs rsyslogd in the foreground with only conf's inputs and
+// rulesets (no /dev/log, no system config, its own work directory and pid
+// file) until the end of the test; its output is shown if the test fails.
+func (rs rsyslog) start(tb testing.TB, conf string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	confPath := filepath.Join(dir, "rsyslog.conf")
+	conf = fmt.Sprintf(`global(workDirectory=%q)
+module(load="omkafka")
+%s
+`, dir, conf)
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	args := []string{"-f", confPath, "-M", rs.modDir}
+	if out, err := exec.Command(rs.bin, append(args, "-N1")...).CombinedOutput(); err != nil {
+		tb.Fatalf("rsyslogd -N1 (check the config): %v\n%s\n%s", err, out, conf)
+	}
+	logPath := filepath.Join(dir, "rsyslogd.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer logf.Close()
+	cmd := exec.Command(rs.bin, append(args, "-n", "-i", filepath.Join(dir, "rsyslogd.pid"))...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	tb.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		if tb.Failed() {
+			b, _ := os.ReadFile(logPath)
+			tb.Logf("rsyslogd config:\n%s\nrsyslogd output, last 4 KiB:\n%s", conf, tail(b, 4096))
+		}
+	})
+}
+
+// waitLevelTotals polls /v1/levels over [from, to) until every service of
+// want has exactly its per-level totals and all services together have
+// total events; on failure it shows the first records of logs as they are.
+func waitLevelTotals(t *testing.T, n *node, from, to time.Time, want map[string]map[string]int64, total int64) {
+	t.Helper()
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, r := range recordsOf(t, n, total, want) {
+				t.Logf("logs[%d]@%d key %q value %q", r.Partition, r.Offset, r.Key, r.Value)
+			}
+		}
+	})
+	poll(t, time.Minute, fmt.Sprintf("per-level totals of %d services, %d events in all", len(want), total), func() (bool, string) {
+		got := map[string]map[string]int64{}
+		for svc := range want {
+			s, err := n.levels(from, to, svc)
+			if err != nil {
+				return false, err.Error()
+			}
+			got[svc] = map[string]int64{}
+			for _, counts := range s {
+				for l, c := range counts {
+					got[svc][l] += c
+				}
+			}
+		}
+		all, err := n.levels(from, to, "")
+		if err != nil {
+			return false, err.Error()
+		}
+		diff := cmp.Diff(want, got)
+		return diff == "" && all.total() == total, fmt.Sprintf("%d of %d events in all; per service and level (-sent +counted):\n%s", all.total(), total, diff)
+	})
+}
+
+// recordsOf reads the (up to total) records of logs and returns the first
+// few that name one of want's services, as logpulse sees them.
+func recordsOf(tb testing.TB, n *node, total int64, want map[string]map[string]int64) []*kgo.Record {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.ConsumeTopics(n.topics.Logs),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		tb.Log(err)
+		return nil
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var seen int64
+	var recs []*kgo.Record
+	for seen < total && len(recs) < 8 && ctx.Err() == nil {
+		for _, r := range cl.PollFetches(ctx).Records() {
+			seen++
+			for svc := range want {
+				if strings.Contains(string(r.Value), " "+svc+" ") && len(recs) < 8 {
+					recs = append(recs, r)
+					break
+				}
+			}
+		}
+	}
+	return recs
+}
