@@ -5,11 +5,14 @@ package codecs
 // the order in the payload, so that a record decodes the same however its
 // producer orders keys.
 //
-//	time     timestamp, ts, time, @timestamp, date
-//	level    level, severity, lvl, loglevel, log.level, log{level}
-//	message  message, msg, text, log (a string)
-//	service  service (a string or {name}), app, application, service.name
-//	host     host (a string or {name}), hostname, host.name
+//	time     timestamp, ts, time, @timestamp, date, _SOURCE_REALTIME_TIMESTAMP, __REALTIME_TIMESTAMP
+//	level    level, severity, lvl, loglevel, log.level, PRIORITY, log{level}
+//	message  message, msg, text, log (a string), short_message
+//	service  service (a string or {name}), app, application, service.name, SYSLOG_IDENTIFIER, container_name, _container_name
+//	host     host (a string or {name}), hostname, host.name, _HOSTNAME
+//
+// The upper-case and underscored ones are journald's JSON export, GELF's
+// short_message, and the container names of Docker's fluentd and GELF drivers.
 //
 // Keys match ignoring case ("Level", "MESSAGE"), an exact match first.
 
@@ -25,11 +28,11 @@ const (
 )
 
 // maxAliases is the most aliases any field has.
-const maxAliases = 6
+const maxAliases = 7
 
 // rankLogObject is the rank of "log" as a level: only a JSON object
 // ({"log": {"level": ...}}) holds one.
-const rankLogObject = 5
+const rankLogObject = 6
 
 // role is what a key means: the field it names and its rank among the
 // field's aliases, 0 most preferred.
@@ -41,7 +44,7 @@ type role struct {
 // rolesOf returns the roles of a payload key. "log" has two: Docker writes
 // the message as {"log": "..."}, ECS the level as {"log": {"level": ...}}.
 func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
-	var buf [16]byte
+	var buf [32]byte
 	if len(key) > len(buf) {
 		return roles, 0
 	}
@@ -64,6 +67,10 @@ func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
 		return one(fieldTime, 3)
 	case "date":
 		return one(fieldTime, 4)
+	case "_source_realtime_timestamp":
+		return one(fieldTime, 5)
+	case "__realtime_timestamp":
+		return one(fieldTime, 6)
 	case "level":
 		return one(fieldLevel, 0)
 	case "severity":
@@ -74,6 +81,8 @@ func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
 		return one(fieldLevel, 3)
 	case "log.level":
 		return one(fieldLevel, 4)
+	case "priority":
+		return one(fieldLevel, 5)
 	case "log":
 		return [2]role{{fieldMessage, 3}, {fieldLevel, rankLogObject}}, 2
 	case "message":
@@ -82,6 +91,8 @@ func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
 		return one(fieldMessage, 1)
 	case "text":
 		return one(fieldMessage, 2)
+	case "short_message":
+		return one(fieldMessage, 4)
 	case "service":
 		return one(fieldService, 0)
 	case "app":
@@ -90,12 +101,20 @@ func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
 		return one(fieldService, 2)
 	case "service.name":
 		return one(fieldService, 3)
+	case "syslog_identifier":
+		return one(fieldService, 4)
+	case "container_name":
+		return one(fieldService, 5)
+	case "_container_name":
+		return one(fieldService, 6)
 	case "host":
 		return one(fieldHost, 0)
 	case "hostname":
 		return one(fieldHost, 1)
 	case "host.name":
 		return one(fieldHost, 2)
+	case "_hostname":
+		return one(fieldHost, 3)
 	}
 	return roles, 0
 }
@@ -109,10 +128,23 @@ type candidate[V any] struct {
 	exact bool
 }
 
+// aliasStart is where each field's aliases start in candidates.c, which
+// holds them back to back: a fixed array as large as the aliases, zeroed
+// per record, rather than one of maxAliases per field.
+var aliasStart = [numFields + 1]uint8{0, 7, 14, 19, 26, 30}
+
+// numAliases is the number of (field, rank) slots.
+const numAliases = 30
+
 // candidates collects, per field and rank, the key that supplies it. The
-// decoders then walk each field's ranks in order.
+// decoders then walk each field's ranks in order (of).
 type candidates[V any] struct {
-	c [numFields][maxAliases]candidate[V]
+	c [numAliases]candidate[V]
+}
+
+// of returns the candidates of field f, by rank.
+func (cs *candidates[V]) of(f field) []candidate[V] {
+	return cs.c[aliasStart[f]:aliasStart[f+1]]
 }
 
 // offer records key=val under each role of key. When two keys differ only
@@ -122,7 +154,7 @@ func (cs *candidates[V]) offer(key string, val V) {
 	roles, n := rolesOf(key)
 	for _, r := range roles[:n] {
 		exact := isLower(key)
-		slot := &cs.c[r.field][r.rank]
+		slot := &cs.c[aliasStart[r.field]+r.rank]
 		if slot.set && (slot.exact && !exact || slot.exact == exact && slot.key <= key) {
 			continue
 		}

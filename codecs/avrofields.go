@@ -25,7 +25,7 @@ func avroFields(m map[string]any) (fields, error) {
 		return fields{}, err
 	}
 	f.level = avroLevel(&cs)
-	for _, c := range cs.c[fieldMessage] {
+	for _, c := range cs.of(fieldMessage) {
 		if s, ok := avroString(c.val); ok {
 			// Avro strings are UTF-8 by the spec, but goavro does not check:
 			// the other decoders reject such bytes, and so does this one.
@@ -85,7 +85,7 @@ func avroMember(v any, name string) (any, bool) {
 // present but unreadable is an error, not a gap: falling back to the record
 // timestamp would count the event in the wrong window.
 func avroTime(cs *candidates[any]) (time.Time, bool, error) {
-	for _, c := range cs.c[fieldTime] {
+	for _, c := range cs.of(fieldTime) {
 		v := branch(c.val)
 		if !c.set || v == nil {
 			continue
@@ -144,7 +144,7 @@ func epochFloat(f float64) (time.Time, bool) {
 // symbol) or a number (bunyan/pino style); a name it does not know is
 // LevelUnknown. ECS's {"log": {"level": ...}} is read as in JSON.
 func avroLevel(cs *candidates[any]) Level {
-	for rank, c := range cs.c[fieldLevel] {
+	for rank, c := range cs.of(fieldLevel) {
 		if !c.set {
 			continue
 		}
@@ -170,7 +170,7 @@ func avroLevel(cs *candidates[any]) Level {
 // avroName reads a service or host: the first alias that holds a non-blank
 // string, or a record with a "name" (the ECS shape).
 func avroName(cs *candidates[any], f field) string {
-	for _, c := range cs.c[f] {
+	for _, c := range cs.of(f) {
 		v := c.val
 		if name, ok := avroMember(v, "name"); ok {
 			v = name

@@ -32,41 +32,122 @@ func Decode(r Record, maxBytes int) (LogEvent, error) {
 	if maxBytes > 0 && len(r.Value) > maxBytes {
 		return LogEvent{}, reject(ReasonTooLarge, "value is %d bytes, the limit is %d", len(r.Value), maxBytes)
 	}
-	// Avro is binary: it is told by its header before the value is trimmed
-	// as text, which would cut bytes off its body.
 	if ev, ok, err := decodeAvro(r); ok {
 		return ev, err
+	}
+	f, _, err := decodeFields(r, maxBytes)
+	if err != nil {
+		return LogEvent{}, err
+	}
+	return f.event(r)
+}
+
+// DecodeAll decodes every event r holds, appended to dst: one for most
+// records, one per log record of an OTLP export. When one of them cannot
+// be counted (a timestamp out of range), none is, and the error says why:
+// the record is the unit that goes to the dead-letter topic.
+func DecodeAll(r Record, maxBytes int, dst []LogEvent) ([]LogEvent, error) {
+	if maxBytes > 0 && len(r.Value) > maxBytes {
+		return dst, reject(ReasonTooLarge, "value is %d bytes, the limit is %d", len(r.Value), maxBytes)
+	}
+	if ev, ok, err := decodeAvro(r); ok {
+		if err != nil {
+			return dst, err
+		}
+		return append(dst, ev), nil
+	}
+	f, rest, err := decodeFields(r, maxBytes)
+	if err != nil {
+		return dst, err
+	}
+	return appendEvents(dst, r, f, rest)
+}
+
+func appendEvents(dst []LogEvent, r Record, f fields, rest []fields) ([]LogEvent, error) {
+	n := len(dst)
+	ev, err := f.event(r)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, ev)
+	for _, f := range rest {
+		ev, err := f.event(r)
+		if err != nil {
+			return dst[:n], err
+		}
+		dst = append(dst, ev)
+	}
+	return dst, nil
+}
+
+// decodeFields reads a record that is not Avro: the fields of its first
+// event, and for a record that holds more than one (OTLP), the others.
+func decodeFields(r Record, maxBytes int) (fields, []fields, error) {
+	if maxBytes > 0 && len(r.Value) > maxBytes {
+		return fields{}, nil, reject(ReasonTooLarge, "value is %d bytes, the limit is %d", len(r.Value), maxBytes)
+	}
+	// OTLP protobuf is binary: told before the value is trimmed as text.
+	if all, ok, err := decodeOTLPProto(r.Value, r.Timestamp); ok {
+		if err != nil {
+			return fields{}, nil, err
+		}
+		return otlpFormat(all, "OTLP protobuf")
 	}
 	v := bytes.TrimSpace(r.Value)
 	// A byte order mark is what some Windows tools put before any text.
 	v = bytes.TrimSpace(bytes.TrimPrefix(v, []byte("\uFEFF")))
 	if len(v) == 0 {
-		return LogEvent{}, reject(ReasonEmpty, "value is empty or blank")
+		return fields{}, nil, reject(ReasonEmpty, "value is empty or blank")
 	}
 	if !utf8.Valid(v) {
-		return LogEvent{}, reject(ReasonInvalidUTF8, "value is not valid UTF-8")
+		return fields{}, nil, reject(ReasonInvalidUTF8, "value is not valid UTF-8")
 	}
+	fm := formatOf(r.ContentType, v)
+	if fm == formatJSON {
+		if isOTLPJSON(v) {
+			all, err := decodeOTLPJSON(v, r.Timestamp)
+			if err != nil {
+				return fields{}, nil, err
+			}
+			return otlpFormat(all, "OTLP/JSON")
+		}
+		f, err := decodeJSON(v)
+		if err == nil {
+			unwrapJSON(&f, r.Timestamp)
+		}
+		return f, nil, err
+	}
+	if err := checkText(v); err != nil {
+		return fields{}, nil, err
+	}
+	s := string(v)
+	if fm != formatLogfmt {
+		if f, ok := syslogLine(s, r.Timestamp); ok {
+			return f, nil, nil
+		}
+		if f, ok := criLine(s, r.Timestamp); ok {
+			return f, nil, nil
+		}
+	}
+	if fm != formatText {
+		f, matched, err := decodeLogfmt(s, fm == formatDetect)
+		if err != nil || matched {
+			f.why.format = "logfmt"
+			return f, nil, err
+		}
+	}
+	f, err := decodeText(s, r.Timestamp)
+	f.why.format = "text"
+	return f, nil, err
+}
 
-	var (
-		f   fields
-		err error
-	)
-	if fm := formatOf(r.ContentType, v); fm == formatJSON {
-		f, err = decodeJSON(v)
-	} else if err = checkText(v); err == nil {
-		s := string(v)
-		matched := false
-		if fm != formatText {
-			f, matched, err = decodeLogfmt(s, fm == formatDetect)
-		}
-		if err == nil && !matched {
-			f, err = decodeText(s, r.Timestamp)
-		}
+// otlpFormat names the format of an OTLP record's events (decodeOTLP*
+// return at least one) and splits off the first.
+func otlpFormat(all []fields, format string) (fields, []fields, error) {
+	for i := range all {
+		all[i].why.format = format
 	}
-	if err != nil {
-		return LogEvent{}, err
-	}
-	return f.event(r)
+	return all[0], all[1:], nil
 }
 
 // fields is what a format decoder reads from a payload, before the record
@@ -79,13 +160,16 @@ type fields struct {
 	host    string
 	message string
 	why     explain
+	// part says where a CRI line stands in a line the runtime split.
+	part Part
 }
 
 // explain names the rules that found the level, time and service of an
 // event, for logpulse parse --explain. Each is a constant or a short
 // string built only when a rule matched; "" is "not found".
 type explain struct {
-	level, time, service string
+	format, level, time, service string
+	stamp                        bool // time is the timestamp as read, not a rule
 }
 
 // event completes f with what the record says and checks the result.
@@ -108,6 +192,7 @@ func (f fields) event(r Record) (LogEvent, error) {
 		// A trailing line break is how the line was written, not part of
 		// what it says (Docker's {"log": "...\n"}).
 		Message: strings.TrimRight(f.message, "\r\n"),
+		Part:    f.part,
 	}, nil
 }
 

@@ -99,8 +99,13 @@ func TestDecodeJSON(t *testing.T) {
 			want:  event{"2026-11-26T10:00:00Z", "ERROR", "unknown", "h", "x"},
 		},
 		{
-			name:  "other numbers say nothing",
+			name:  "a syslog severity number",
 			value: `{"severity":3}`,
+			want:  event{refTime, "ERROR", "unknown", "", ""},
+		},
+		{
+			name:  "other numbers say nothing",
+			value: `{"severity":35}`,
 			want:  event{refTime, "UNKNOWN", "unknown", "", ""},
 		},
 		{

@@ -138,6 +138,20 @@ func (d *Decoder) DecodeContext(ctx context.Context, r Record) (LogEvent, error)
 	return decodeAvroBody(r, w.codec, body, id)
 }
 
+// DecodeAllContext is DecodeContext for every event r holds, appended to
+// dst, as DecodeAll.
+func (d *Decoder) DecodeAllContext(ctx context.Context, r Record, dst []LogEvent) ([]LogEvent, error) {
+	if d.reg == nil || (d.maxBytes > 0 && len(r.Value) > d.maxBytes) ||
+		avroFramingOf(r.ContentType, r.Value) != framingConfluent {
+		return DecodeAll(r, d.maxBytes, dst)
+	}
+	ev, err := d.DecodeContext(ctx, r)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, ev), nil
+}
+
 // codec returns the codec of schema id, from the cache or the registry.
 func (d *Decoder) codec(ctx context.Context, id int) (writerSchema, error) {
 	d.mu.RLock()

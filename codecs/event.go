@@ -9,7 +9,32 @@ type LogEvent struct {
 	Service string
 	Host    string
 	Message string
+	// Part is where the event stands in a line a container runtime split
+	// into several records (CRI's P and F tags); PartWhole for any other.
+	Part Part
 }
+
+// Part is where a record stands in a line that a container runtime wrote
+// as several (CRI: "P" for each part but the last, "F" for the last or a
+// whole line). Ingest counts a split line once, at its first part, which
+// holds the line's header; it follows the parts of each stream of an input
+// partition in order.
+type Part uint8
+
+// The parts of a split line.
+const (
+	PartWhole         Part = iota // not split, or not CRI
+	PartStdoutPartial             // a CRI "P" line on stdout
+	PartStdoutFinal               // a CRI "F" line on stdout
+	PartStderrPartial             // a CRI "P" line on stderr
+	PartStderrFinal               // a CRI "F" line on stderr
+)
+
+// Partial reports whether more parts of the line follow (CRI "P").
+func (p Part) Partial() bool { return p == PartStdoutPartial || p == PartStderrPartial }
+
+// Stream is 1 for stdout and 2 for stderr, 0 for PartWhole.
+func (p Part) Stream() int { return (int(p) + 1) / 2 }
 
 // Record is what the decoder sees of a Kafka record on the input topic.
 type Record struct {

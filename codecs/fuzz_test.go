@@ -70,7 +70,38 @@ func fuzzSeeds() []string {
 		`[Sun Dec 04 04:47:44 2005] [error] x`,
 		"\x1b[31mERROR\x1b[0m x",
 		"a\x00b",
+		`<11>1 2026-11-26T10:00:00.123Z web-1 billing 4321 ID47 [sd@1 a="\]"] payment failed`,
+		`<34>Oct 11 22:14:15 mymachine su: 'su root' failed`,
+		`<13>Nov 26 10:00:00 web-1 app[123]: ERROR disk full`,
+		`2026-11-26T10:00:00.123456789Z stderr P 2026-11-26 09:59:59 ERROR db`,
+		`2026-11-26T10:00:00Z stdout F {"level":"warn","msg":"slow"}`,
+		`{"__REALTIME_TIMESTAMP":"1795687200000000","PRIORITY":"3","SYSLOG_IDENTIFIER":"sshd","MESSAGE":"x"}`,
+		`{"version":"1.1","host":"h","short_message":"m","level":4,"timestamp":1795687200.5}`,
+		`{"log":"E x\n","kubernetes":{"labels":{"app.kubernetes.io/name":"c"},"container_name":"a"}}`,
+		`{"@timestamp":"2026-11-26T10:00:00Z","message":"[WARN] x","container":{"name":"k"}}`,
+		`1:M 26 Nov 2026 10:00:00.123 # WARNING x`,
+		`26-Nov-2026 10:00:00.123 network: info: x`,
 	}
+}
+
+// The unwrappers of envelopes, each fuzzed on its own seeds.
+
+func FuzzSyslog(f *testing.F) { fuzzSeeded(f, "<") }
+
+func FuzzCRI(f *testing.F) { fuzzSeeded(f, "2026-11-26T10:00:00") }
+
+func FuzzEnvelopeJSON(f *testing.F) { fuzzSeeded(f, "{") }
+
+func fuzzSeeded(f *testing.F, prefix string) {
+	for _, v := range fuzzSeeds() {
+		if strings.HasPrefix(v, prefix) {
+			f.Add(v)
+		}
+	}
+	ref := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, value string) {
+		checkDecode(t, Record{Value: []byte(value), Timestamp: ref}, 0)
+	})
 }
 
 // checkDecode decodes r and checks the invariants of the result.
@@ -84,6 +115,12 @@ func checkDecode(t *testing.T, r Record, maxBytes int) {
 	if !sameEvent(ev, ev2) || (err == nil) != (err2 == nil) {
 		t.Fatalf("two decodes differ (-first +second):\n%s\n%v / %v", cmp.Diff(ev, ev2), err, err2)
 	}
+	// DecodeAll and Explain agree with Decode.
+	evs, errAll := DecodeAll(r, maxBytes, nil)
+	exEvs, ex, errEx := Explain(r, maxBytes)
+	if (err == nil) != (errAll == nil) || (err == nil) != (errEx == nil) {
+		t.Fatalf("Decode: %v; DecodeAll: %v; Explain: %v", err, errAll, errEx)
+	}
 	if err != nil {
 		checkDecodeError(t, err)
 		if !sameEvent(ev, LogEvent{}) {
@@ -91,6 +128,17 @@ func checkDecode(t *testing.T, r Record, maxBytes int) {
 		}
 		return
 	}
+	if len(evs) == 0 || !sameEvent(evs[0], ev) || len(exEvs) != len(evs) || len(ex) != len(evs) {
+		t.Fatalf("DecodeAll gave %d events, the first %+v; Decode %+v; Explain %d", len(evs), evs, ev, len(ex))
+	}
+	for _, ev := range evs {
+		checkEvent(t, r, ev)
+	}
+}
+
+// checkEvent checks the invariants of a decoded event.
+func checkEvent(t *testing.T, r Record, ev LogEvent) {
+	t.Helper()
 	if ev.Service == "" {
 		t.Fatalf("empty service")
 	}
@@ -138,7 +186,7 @@ func checkDecodeError(tb testing.TB, err error) {
 		tb.Fatalf("error %v (%T) is not a *DecodeError", err, err)
 	}
 	switch de.Reason {
-	case ReasonEmpty, ReasonTooLarge, ReasonInvalidJSON, ReasonInvalidUTF8, ReasonUndecodable, ReasonBadTimestamp, ReasonInvalidAvro:
+	case ReasonEmpty, ReasonTooLarge, ReasonInvalidJSON, ReasonInvalidUTF8, ReasonUndecodable, ReasonBadTimestamp, ReasonInvalidAvro, ReasonInvalidOTLP:
 	default:
 		tb.Fatalf("unknown reason %q", de.Reason)
 	}

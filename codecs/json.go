@@ -23,9 +23,9 @@ func decodeJSONVia(v []byte, flat bool) (fields, error) {
 		return fields{}, reject(ReasonInvalidJSON, "%s", json.Unmarshal(v, &x))
 	}
 	var cs candidates[json.RawMessage]
+	var m map[string]json.RawMessage // the map walk's, for shipper metadata
 	if !flat || !scanFlatJSON(v, &cs) {
 		cs = candidates[json.RawMessage]{}
-		var m map[string]json.RawMessage
 		if err := json.Unmarshal(v, &m); err != nil {
 			return fields{}, reject(ReasonInvalidJSON, "%s", err)
 		}
@@ -34,28 +34,31 @@ func decodeJSONVia(v []byte, flat bool) (fields, error) {
 		}
 	}
 
-	var f fields
+	f := fields{why: explain{format: "json"}}
 	var err error
-	if f.time, f.hasTime, err = jsonTime(&cs); err != nil {
+	if f.time, f.hasTime, f.why.time, err = jsonTime(&cs); err != nil {
 		return fields{}, err
 	}
-	f.level = jsonLevel(&cs)
-	for _, c := range cs.c[fieldMessage] {
+	f.level, f.why.level = jsonLevel(&cs)
+	for _, c := range cs.of(fieldMessage) {
 		if s, ok := jsonString(c.val); ok { // "log" as an object is no message
 			f.message = s
 			break
 		}
 	}
-	f.service = jsonName(&cs, fieldService)
-	f.host = jsonName(&cs, fieldHost)
+	f.service, f.why.service = jsonName(&cs, fieldService)
+	f.host, _ = jsonName(&cs, fieldHost)
+	if f.service == "" && m != nil {
+		f.service, f.why.service = metadataService(m)
+	}
 	return f, nil
 }
 
 // jsonTime reads the first time alias present. Unlike the other fields, a
 // time that is present but unreadable is an error, not a gap: falling back
 // to the record timestamp would count the event in the wrong window.
-func jsonTime(cs *candidates[json.RawMessage]) (time.Time, bool, error) {
-	for _, c := range cs.c[fieldTime] {
+func jsonTime(cs *candidates[json.RawMessage]) (time.Time, bool, string, error) {
+	for _, c := range cs.of(fieldTime) {
 		if !c.set || isNull(c.val) {
 			continue
 		}
@@ -65,26 +68,26 @@ func jsonTime(cs *candidates[json.RawMessage]) (time.Time, bool, error) {
 			var ok bool
 			if text, ok = jsonString(c.val); !ok {
 				err := json.Unmarshal(c.val, &text)
-				return time.Time{}, false, reject(ReasonInvalidJSON, "field %q: %s", c.key, err)
+				return time.Time{}, false, "", reject(ReasonInvalidJSON, "field %q: %s", c.key, err)
 			}
 		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 			text = string(c.val)
 		default:
-			return time.Time{}, false, reject(ReasonBadTimestamp, "field %q is %s, want a string or a number", c.key, jsonKind(c.val))
+			return time.Time{}, false, "", reject(ReasonBadTimestamp, "field %q is %s, want a string or a number", c.key, jsonKind(c.val))
 		}
 		t, ok := parseTimeString(text)
 		if !ok {
-			return time.Time{}, false, reject(ReasonBadTimestamp, "field %q: unreadable timestamp %q", c.key, truncate(text, 64))
+			return time.Time{}, false, "", reject(ReasonBadTimestamp, "field %q: unreadable timestamp %q", c.key, truncate(text, 64))
 		}
-		return t, true, nil
+		return t, true, c.key, nil
 	}
-	return time.Time{}, false, nil
+	return time.Time{}, false, "", nil
 }
 
-// jsonLevel reads the first level alias that holds a string or a number;
-// a name it does not know is LevelUnknown.
-func jsonLevel(cs *candidates[json.RawMessage]) Level {
-	for rank, c := range cs.c[fieldLevel] {
+// jsonLevel reads the first level alias that holds a string or a number,
+// and its key; a name it does not know is LevelUnknown.
+func jsonLevel(cs *candidates[json.RawMessage]) (Level, string) {
+	for rank, c := range cs.of(fieldLevel) {
 		if !c.set {
 			continue
 		}
@@ -98,19 +101,19 @@ func jsonLevel(cs *candidates[json.RawMessage]) Level {
 			c.val = nested.Level
 		}
 		if s, ok := jsonString(c.val); ok {
-			return levelValue(s)
+			return levelValue(s), c.key
 		}
 		if isJSONNumber(c.val) {
-			return levelValue(string(c.val))
+			return levelValue(string(c.val)), c.key
 		}
 	}
-	return LevelUnknown
+	return LevelUnknown, ""
 }
 
 // jsonName reads a service or host: the first alias that holds a non-blank
 // string, or an object with a "name" (ECS's {"service": {"name": ...}}).
-func jsonName(cs *candidates[json.RawMessage], f field) string {
-	for _, c := range cs.c[f] {
+func jsonName(cs *candidates[json.RawMessage], f field) (string, string) {
+	for _, c := range cs.of(f) {
 		if !c.set {
 			continue
 		}
@@ -125,10 +128,10 @@ func jsonName(cs *candidates[json.RawMessage], f field) string {
 			raw = nested.Name
 		}
 		if s, ok := jsonString(raw); ok && cleanName(s) != "" {
-			return s
+			return s, c.key
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // jsonString unmarshals raw when it is a JSON string.

@@ -17,7 +17,7 @@ import (
 func scanFlatJSON(v []byte, cs *candidates[json.RawMessage]) bool {
 	// Keys with a role, to find one given twice: encoding/json keeps the
 	// last value of a key, the walk here would keep both.
-	var seen [numFields * maxAliases][]byte
+	var seen [numAliases][]byte
 	nseen := 0
 	i := skipWS(v, 1)
 	if i < len(v) && v[i] == '}' {
@@ -167,11 +167,11 @@ func numberEnd(v []byte, i int) int {
 // aliasNames spells each role's alias as rolesOf matches it (see
 // aliases.go): a key spelled so is that constant, not a new string.
 var aliasNames = [numFields][maxAliases]string{
-	fieldTime:    {"timestamp", "ts", "time", "@timestamp", "date"},
-	fieldLevel:   {"level", "severity", "lvl", "loglevel", "log.level", "log"},
-	fieldMessage: {"message", "msg", "text", "log"},
-	fieldService: {"service", "app", "application", "service.name"},
-	fieldHost:    {"host", "hostname", "host.name"},
+	fieldTime:    {"timestamp", "ts", "time", "@timestamp", "date", "_source_realtime_timestamp", "__realtime_timestamp"},
+	fieldLevel:   {"level", "severity", "lvl", "loglevel", "log.level", "priority", "log"},
+	fieldMessage: {"message", "msg", "text", "log", "short_message"},
+	fieldService: {"service", "app", "application", "service.name", "syslog_identifier", "container_name", "_container_name"},
+	fieldHost:    {"host", "hostname", "host.name", "_hostname"},
 }
 
 // keyString is key as a string, without allocating when it is spelled as

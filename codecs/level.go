@@ -89,9 +89,14 @@ func ParseLevel(s string) (Level, bool) {
 	return LevelUnknown, false
 }
 
-// numericLevel maps the numeric levels of bunyan and pino (10 trace ... 60
-// fatal). Other numbers, syslog severities included, say nothing reliable.
+// numericLevel maps numeric levels: 0 to 7 are syslog severities (RFC
+// 5424, as GELF's level and journald's PRIORITY write them: 0-2 FATAL, 3
+// ERROR, 4 WARN, 5-6 INFO, 7 DEBUG), and 10, 20 ... 60 bunyan's and pino's
+// (trace ... fatal). Other numbers say nothing reliable.
 func numericLevel(n int64) Level {
+	if n >= 0 && n <= 7 {
+		return [8]Level{LevelFatal, LevelFatal, LevelFatal, LevelError, LevelWarn, LevelInfo, LevelInfo, LevelDebug}[n]
+	}
 	switch n {
 	case 10:
 		return LevelTrace

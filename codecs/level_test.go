@@ -46,7 +46,7 @@ func TestParseLevel(t *testing.T) {
 		{"", LevelUnknown, false},
 		{"unknown", LevelUnknown, false},
 		{"warnings", LevelUnknown, false},
-		{"3", LevelUnknown, false}, // syslog severities are not levels here
+		{"3", LevelUnknown, false}, // numbers are levelValue's, in a level field
 		{"informationalxxxxxx", LevelUnknown, false},
 		{"İNFO", LevelUnknown, false},
 	}
@@ -81,7 +81,15 @@ func TestLevelValue(t *testing.T) {
 		{"50", LevelError},
 		{"60", LevelFatal},
 		{"35", LevelUnknown},
-		{"3", LevelUnknown},
+		{"0", LevelFatal}, // syslog severities: GELF, journald
+		{"2", LevelFatal},
+		{"3", LevelError},
+		{"4", LevelWarn},
+		{"5", LevelInfo},
+		{"6", LevelInfo},
+		{"7", LevelDebug},
+		{"8", LevelUnknown},
+		{"-1", LevelUnknown},
 		{"loud", LevelUnknown},
 	}
 	for _, tt := range tests {

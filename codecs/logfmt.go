@@ -33,7 +33,7 @@ func decodeLogfmt(s string, strict bool) (f fields, matched bool, err error) {
 		return fields{}, false, nil
 	}
 
-	for _, c := range cs.c[fieldTime] {
+	for _, c := range cs.of(fieldTime) {
 		if !c.set || c.val == "" {
 			continue
 		}
@@ -41,33 +41,37 @@ func decodeLogfmt(s string, strict bool) (f fields, matched bool, err error) {
 		if !ok {
 			return fields{}, false, reject(ReasonBadTimestamp, "key %q: unreadable timestamp %q", c.key, truncate(c.val, 64))
 		}
-		f.time, f.hasTime = t, true
+		f.time, f.hasTime, f.why.time = t, true, c.key
 		break
 	}
-	for rank, c := range cs.c[fieldLevel] {
+	for rank, c := range cs.of(fieldLevel) {
 		// In logfmt "log" is the message.
 		if c.set && c.val != "" && rank != rankLogObject {
-			f.level = levelValue(c.val)
+			f.level, f.why.level = levelValue(c.val), c.key
 			break
 		}
 	}
 	// A line without a message key is its own message: a sample that shows
 	// the pairs says more than an empty one.
 	f.message = s
-	for _, c := range cs.c[fieldMessage] {
+	for _, c := range cs.of(fieldMessage) {
 		if c.set {
 			f.message = c.val
 			break
 		}
 	}
+	f.why.format = "logfmt"
 	f.service = firstName(&cs, fieldService)
+	if f.service != "" {
+		f.why.service = "a service key"
+	}
 	f.host = firstName(&cs, fieldHost)
 	return f, true, nil
 }
 
 // any reports whether some alias of fl is present.
 func (cs *candidates[V]) any(fl field) bool {
-	for _, c := range cs.c[fl] {
+	for _, c := range cs.of(fl) {
 		if c.set {
 			return true
 		}
@@ -77,7 +81,7 @@ func (cs *candidates[V]) any(fl field) bool {
 
 // firstName returns the first alias of fl with a non-blank name.
 func firstName(cs *candidates[string], fl field) string {
-	for _, c := range cs.c[fl] {
+	for _, c := range cs.of(fl) {
 		if c.set && cleanName(c.val) != "" {
 			return c.val
 		}

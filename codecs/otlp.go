@@ -59,13 +59,19 @@ type otlpLog struct {
 // carry no year.
 func (l otlpLog) fields(ref time.Time) fields {
 	f := fields{service: l.service, host: l.host, message: l.body}
+	if l.service != "" {
+		f.why.service = "OTLP attributes"
+	}
 	switch {
 	case l.time != 0:
-		f.time, f.hasTime = time.Unix(0, l.time).UTC(), true
+		f.time, f.hasTime, f.why.time = time.Unix(0, l.time).UTC(), true, "OTLP time_unix_nano"
 	case l.observed != 0:
-		f.time, f.hasTime = time.Unix(0, l.observed).UTC(), true
+		f.time, f.hasTime, f.why.time = time.Unix(0, l.observed).UTC(), true, "OTLP observed_time_unix_nano"
 	}
 	f.level = severityLevel(l.severityNumber, l.severityText)
+	if f.level != LevelUnknown {
+		f.why.level = "OTLP severity"
+	}
 	// Most SDK records say both time and severity: then a text body need
 	// not be read at all.
 	if l.body == "" || !l.bodyKV && f.hasTime && f.level != LevelUnknown {
@@ -85,11 +91,11 @@ func (l otlpLog) fields(ref time.Time) fields {
 	if err != nil {
 		return f
 	}
-	if f.level == LevelUnknown {
-		f.level = bf.level
+	if f.level == LevelUnknown && bf.level != LevelUnknown {
+		f.level, f.why.level = bf.level, "body: "+bf.why.levelText()
 	}
-	if !f.hasTime {
-		f.time, f.hasTime = bf.time, bf.hasTime
+	if !f.hasTime && bf.hasTime {
+		f.time, f.hasTime, f.why.time = bf.time, true, "body: "+bf.why.timeText()
 	}
 	if l.bodyKV && bf.message != "" {
 		f.message = bf.message

@@ -85,7 +85,7 @@ func scanHeader(line, head string, ref time.Time) (fields, int) {
 			if t, end, ok := timeAt(head, s, ref); ok {
 				f.time, f.hasTime = t, true
 				msgAt, restAt, i = end, end, end
-				f.why.time = "text:" + timeLayout(head[s:end])
+				f.why.time, f.why.stamp = head[s:end], true
 				if f.level != LevelUnknown {
 					break
 				}
@@ -108,7 +108,7 @@ func scanHeader(line, head string, ref time.Time) (fields, int) {
 		p := place{first: first, letterColumn: f.hasTime && digitsSinceTime && !isPlainWord(nextWord(head, e))}
 		if l, n, rule, ok := levelToken(tok, p); ok {
 			f.level, msgAt, levelAt = l, s+n, k
-			f.why.level = "text:" + rule
+			f.why.level = rule
 			if f.hasTime {
 				break
 			}
@@ -142,7 +142,7 @@ func withLogfmt(f fields, rest string) (fields, error) {
 		return f, err
 	}
 	if !lf.hasTime {
-		lf.time, lf.hasTime, lf.why.time = f.time, f.hasTime, f.why.time
+		lf.time, lf.hasTime, lf.why.time, lf.why.stamp = f.time, f.hasTime, f.why.time, f.why.stamp
 	}
 	if lf.level == LevelUnknown {
 		lf.level, lf.why.level = f.level, f.why.level // "[WARN] 2026-... msg=x"
@@ -173,21 +173,6 @@ func timeAt(s string, i int, ref time.Time) (time.Time, int, bool) {
 		return time.Time{}, 0, false
 	}
 	return t, end, true
-}
-
-// timeLayout names the layout of a timestamp as read, for --explain: its
-// digits as 9 and letters as a, "[2026-11-26 10:00:00]" as "[9999-99-99 99:99:99]".
-func timeLayout(ts string) string {
-	b := []byte(ts)
-	for i, c := range b {
-		switch {
-		case isDigit(c):
-			b[i] = '9'
-		case isLetter(c) && !(c == 'T' || c == 'Z'):
-			b[i] = 'a'
-		}
-	}
-	return string(b)
 }
 
 // nextToken returns the bounds of the first space-separated token at or
@@ -242,6 +227,9 @@ func isPunct(tok string) bool {
 // the message.
 func trimMessage(s string) string {
 	s = strings.TrimLeft(s, " \t")
+	if strings.HasPrefix(s, "][") { // "[WARN ][logger]", split by the tokenizer
+		s = s[1:]
+	}
 	if len(s) >= 2 && s[1] == ' ' && strings.IndexByte("-:|],", s[0]) >= 0 {
 		s = strings.TrimLeft(s[2:], " \t")
 	}

@@ -22,7 +22,7 @@ func glogLine(line, head string, ref time.Time) (fields, bool) {
 	var f fields
 	f.level, _ = ParseLevel(head[:1])
 	f.time, f.hasTime = inferYear(mo, d, c, ref)
-	f.why.level, f.why.time = "glog Lmmdd", "glog Lmmdd (no year)"
+	f.why.level, f.why.time, f.why.stamp = "glog Lmmdd column", head[1:n], true
 	if i := strings.Index(head[n:], "] "); i >= 0 {
 		n += i + 2
 	}
@@ -42,7 +42,7 @@ func androidBriefLine(line, head string) (fields, bool) {
 	}
 	var f fields
 	f.level, _ = ParseLevel(head[:1])
-	f.why.level = "logcat L/Tag"
+	f.why.level = "logcat L/Tag column"
 	f.message = trimMessage(line[2:])
 	return f, true
 }
@@ -82,7 +82,7 @@ func redisLine(line, head string, ref time.Time) (fields, bool) {
 		return fields{}, false
 	}
 	f.time, f.hasTime = t, true
-	f.why.level, f.why.time = "redis symbol "+head[n+1:n+2], "redis "+timeLayout(head[s:n])
+	f.why.level, f.why.time, f.why.stamp = "redis symbol column", head[s:n], true
 	f.message = trimMessage(line[n+3:])
 	return f, true
 }

@@ -29,7 +29,7 @@ func levelToken(tok string, p place) (Level, int, string, bool) {
 		roles, n := rolesOf(key)
 		if n == 1 && roles[0].field == fieldLevel {
 			l := levelValue(strings.Trim(val, `"'`))
-			return l, len(tok), "key " + key, l != LevelUnknown
+			return l, len(tok), "logfmt key in the header", l != LevelUnknown
 		}
 		return LevelUnknown, 0, "", false
 	}
@@ -61,7 +61,7 @@ func levelToken(tok string, p place) (Level, int, string, bool) {
 	case isUpper(word):
 		rule = "upper-case word"
 	case tagged:
-		rule = "word tagged with " + after[:1]
+		rule = "word tagged with : or /"
 	case p.first && commonLevelWord(word):
 		rule = "first word"
 	default:

@@ -1,0 +1,133 @@
+package codecs
+
+import "testing"
+
+// TestDecodeTextHeaders covers the header rules on layouts of real software
+// that the corpus folders do not hold, each line written from the
+// software's documented layout.
+func TestDecodeTextHeaders(t *testing.T) {
+	runDecodeCases(t, []decodeCase{
+		{
+			name:  "PostgreSQL: zone name, pid, LOG",
+			value: "2026-11-26 10:00:00.123 UTC [4242] LOG:  checkpoint starting: time",
+			want:  event{"2026-11-26T10:00:00.123Z", "INFO", "unknown", "", "checkpoint starting: time"},
+		},
+		{
+			name:  "PostgreSQL ERROR after the user@db column",
+			value: "2026-11-26 10:00:00.123 UTC [4242] app@shop ERROR:  relation \"x\" does not exist",
+			want:  event{"2026-11-26T10:00:00.123Z", "ERROR", "unknown", "", "relation \"x\" does not exist"},
+		},
+		{
+			name:  "Tomcat: dd-Mon-yyyy",
+			value: "26-Nov-2026 10:00:00.123 SEVERE [main] org.apache.catalina.startup.Catalina.start Server failed",
+			want:  event{"2026-11-26T10:00:00.123Z", "ERROR", "unknown", "", "[main] org.apache.catalina.startup.Catalina.start Server failed"},
+		},
+		{
+			name:  "Windows CBS: a timestamp followed by a comma",
+			value: "2026-11-26 10:00:00, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505",
+			want:  event{"2026-11-26T10:00:00Z", "INFO", "unknown", "", "CBS    Loaded Servicing Stack v6.1.7601.23505"},
+		},
+		{
+			name:  "BGL: the level ninth, after location columns",
+			value: "- 1795687200 2026.11.26 R02-M1-N0-C:J12-U11 2026-11-26-10.00.00.675872 R02-M1-N0-C:J12-U11 RAS KERNEL FATAL data TLB error interrupt",
+			want:  event{"2026-11-26T10:00:00Z", "FATAL", "unknown", "", "data TLB error interrupt"},
+		},
+		{
+			name:  "rsyslog file format: host and tag, then the level",
+			value: "2026-11-26T10:00:00.123456+00:00 web-1 billing[77]: WARN card declined",
+			want:  event{"2026-11-26T10:00:00.123456Z", "WARN", "unknown", "", "card declined"},
+		},
+		{
+			name:  "Elasticsearch",
+			value: "[2026-11-26T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark exceeded",
+			want:  event{"2026-11-26T10:00:00.123Z", "WARN", "unknown", "", "[o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark exceeded"},
+		},
+		{
+			name:  "Rails",
+			value: "E, [2026-11-26T10:00:00.123456 #1234] ERROR -- : boom",
+			want:  event{"2026-11-26T10:00:00.123456Z", "ERROR", "unknown", "", "-- : boom"},
+		},
+		{
+			name:  "MongoDB 3: W column",
+			value: "2026-11-26T10:00:00.000+0000 W NETWORK  [conn12] slow query",
+			want:  event{"2026-11-26T10:00:00Z", "WARN", "unknown", "", "NETWORK  [conn12] slow query"},
+		},
+		{
+			name:  "etcd: E column",
+			value: "2026-11-26 10:00:00.123456 E | rafthttp: failed to dial",
+			want:  event{"2026-11-26T10:00:00.123456Z", "ERROR", "unknown", "", "rafthttp: failed to dial"},
+		},
+		{
+			name:  "HealthApp: compact date, no level",
+			value: "20261126-10:00:00:606|Step_LSC|30002312|onStandStepChanged 3579",
+			want:  event{"2026-11-26T10:00:00.606Z", "UNKNOWN", "unknown", "", "|Step_LSC|30002312|onStandStepChanged 3579"},
+		},
+		{
+			name:  "access log time in brackets",
+			value: "[26/Nov/2026:11:00:00 +0100] [error] upstream timed out",
+			want:  event{"2026-11-26T10:00:00Z", "ERROR", "unknown", "", "upstream timed out"},
+		},
+		{
+			name:  "Redis 4: day, month and year",
+			value: "1:M 26 Nov 2026 10:00:00.123 # WARNING overcommit_memory is set to 0!",
+			want:  event{"2026-11-26T10:00:00.123Z", "WARN", "unknown", "", "WARNING overcommit_memory is set to 0!"},
+		},
+		{
+			name:  "PostgreSQL DEBUG2",
+			value: "2026-11-26 10:00:00 UTC [1] DEBUG2:  autovacuum: processing database",
+			want:  event{"2026-11-26T10:00:00Z", "DEBUG", "unknown", "", "autovacuum: processing database"},
+		},
+		{
+			name:  "Apache 2.4 trace5",
+			value: "[Thu Nov 26 10:00:00.123456 2026] [ssl:trace5] [pid 1] ssl_engine_io.c(2135): read 5 bytes",
+			want:  event{"2026-11-26T10:00:00.123456Z", "TRACE", "unknown", "", "[pid 1] ssl_engine_io.c(2135): read 5 bytes"},
+		},
+		// Prose ends the header.
+		{
+			name:  "an upper-case level word in a sentence",
+			value: "2026-11-26T10:00:00Z user alice changed the level to DEBUG",
+			want:  event{"2026-11-26T10:00:00Z", "UNKNOWN", "unknown", "", "user alice changed the level to DEBUG"},
+		},
+		{
+			name:  "a letter column needs a column after it",
+			value: "2026-11-26T10:00:00Z I think it works",
+			want:  event{"2026-11-26T10:00:00Z", "UNKNOWN", "unknown", "", "I think it works"},
+		},
+		{
+			name:  "a tagged word in prose",
+			value: "2026-11-26T10:00:00Z the reason was given as follows error: none",
+			want:  event{"2026-11-26T10:00:00Z", "UNKNOWN", "unknown", "", "the reason was given as follows error: none"},
+		},
+	})
+}
+
+// TestYearlessStamps: a timestamp without a year takes the latest year
+// that does not put it more than a day after the record timestamp.
+func TestYearlessStamps(t *testing.T) {
+	runDecodeCases(t, []decodeCase{
+		{
+			name:  "a March line read in December: last March",
+			value: "03-17 16:13:38.811  1702  2395 D WindowManager: freezing",
+			ts:    "2026-12-05T12:00:00Z",
+			want:  event{"2026-03-17T16:13:38.811Z", "DEBUG", "unknown", "", "WindowManager: freezing"},
+		},
+		{
+			name:  "syslog in June, read in December",
+			value: "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure",
+			ts:    "2026-12-05T12:00:00Z",
+			want:  event{"2026-06-14T15:16:01Z", "UNKNOWN", "unknown", "", "combo sshd(pam_unix)[19939]: authentication failure"},
+		},
+		{
+			name:  "a clock a few hours ahead keeps the year",
+			value: "Dec 05 20:00:00 web-1 app: ERROR x",
+			ts:    "2026-12-05T12:00:00Z",
+			want:  event{"2026-12-05T20:00:00Z", "ERROR", "unknown", "", "x"},
+		},
+		{
+			name:  "29 February: the last leap year",
+			value: "02-29 10:00:00.000  1  2 I Tag: leap",
+			ts:    "2027-03-01T00:00:00Z",
+			want:  event{"2024-02-29T10:00:00Z", "INFO", "unknown", "", "Tag: leap"},
+		},
+	})
+}
