@@ -57,8 +57,20 @@ type Ingest struct {
 	cfg        IngestConfig
 	dec        *codecs.Decoder
 	streamTime map[int32]time.Time
-	wmKeys     map[int32][]string
+	// split holds, per input partition, the streams (SplitStdout,
+	// SplitStderr) in the middle of a line a container runtime split into
+	// parts: the parts after the first are not counted again. Like stream
+	// time it rides in the offset commit, so a restart resumes it.
+	split  map[int32]uint8
+	wmKeys map[int32][]string
 }
+
+// Bits of Ingest's split state: the stream whose last line part (a CRI "P"
+// line) was not followed by its final part yet.
+const (
+	SplitStdout uint8 = 1 << iota
+	SplitStderr
+)
 
 // NewIngest returns an Ingest with no known stream times.
 func NewIngest(cfg IngestConfig) (*Ingest, error) {
@@ -70,7 +82,7 @@ func NewIngest(cfg IngestConfig) (*Ingest, error) {
 	}
 	return &Ingest{
 		cfg: cfg, dec: codecs.NewDecoder(cfg.MaxEventBytes, cfg.Registry),
-		streamTime: make(map[int32]time.Time), wmKeys: make(map[int32][]string),
+		streamTime: make(map[int32]time.Time), split: make(map[int32]uint8), wmKeys: make(map[int32][]string),
 	}, nil
 }
 
@@ -92,8 +104,10 @@ type Batch struct {
 	Counted, LateCounted codecs.Counts
 	Reasons              map[string]int
 	// StreamTimes are the input partitions' stream times after the batch;
-	// Commit applies them once the transaction has committed.
+	// Commit applies them once the transaction has committed. Splits are
+	// their split states (SplitStdout, SplitStderr), likewise.
 	StreamTimes map[int32]time.Time
+	Splits      map[int32]uint8
 
 	byWindow map[windowID]*codecs.Delta // Deltas by service and window start
 }
@@ -128,9 +142,26 @@ func (in *Ingest) StreamTimes() map[int32]time.Time {
 // committed offset's metadata after a restart or rebalance.
 func (in *Ingest) Restore(p int32, t time.Time) { in.streamTime[p] = t }
 
+// RestoreSplit sets the split state of input partition p, read back as
+// Restore's stream time is.
+func (in *Ingest) RestoreSplit(p int32, open uint8) {
+	if open == 0 {
+		delete(in.split, p)
+		return
+	}
+	in.split[p] = open
+}
+
+// Split returns the split state of input partition p: the streams in the
+// middle of a split line.
+func (in *Ingest) Split(p int32) uint8 { return in.split[p] }
+
 // Forget drops the stream time of a partition this instance no longer owns:
 // its next owner advances it, so a later reassignment must restore it anew.
-func (in *Ingest) Forget(p int32) { delete(in.streamTime, p) }
+func (in *Ingest) Forget(p int32) {
+	delete(in.streamTime, p)
+	delete(in.split, p)
+}
 
 // Commit applies a batch's stream times after its transaction committed.
 // A partition forgotten meanwhile (revoked while the transaction ended) is
@@ -140,6 +171,9 @@ func (in *Ingest) Commit(b *Batch) {
 	for p, t := range b.StreamTimes {
 		if _, owned := in.streamTime[p]; owned {
 			in.streamTime[p] = t
+			if open, ok := b.Splits[p]; ok {
+				in.RestoreSplit(p, open)
+			}
 		}
 	}
 }
@@ -154,6 +188,7 @@ func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, err
 		Deltas:      make(map[string]*codecs.Delta),
 		Reasons:     make(map[string]int),
 		StreamTimes: make(map[int32]time.Time),
+		Splits:      make(map[int32]uint8),
 		byWindow:    make(map[windowID]*codecs.Delta),
 	}
 	decoded, err := in.decodeAll(ctx, records)
@@ -161,7 +196,7 @@ func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, err
 		return nil, err
 	}
 	for i, r := range records {
-		in.add(b, r, decoded[i])
+		in.add(b, r, &decoded[i])
 	}
 	for _, d := range b.Deltas {
 		if d.Samples != nil {
@@ -179,10 +214,13 @@ func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, err
 	return b, nil
 }
 
-// decoded is one record's decoding: heartbeat, an event, or a DecodeError.
+// decoded is one record's decoding: heartbeat, its events, or a
+// DecodeError. evs is backed by one while the record holds one event, as
+// most do, so a batch allocates no slice per record.
 type decoded struct {
 	heartbeat bool
-	ev        codecs.LogEvent
+	one       [1]codecs.LogEvent
+	evs       []codecs.LogEvent
 	err       *codecs.DecodeError
 }
 
@@ -199,7 +237,7 @@ func (in *Ingest) decodeAll(ctx context.Context, records []*kgo.Record) ([]decod
 	errs := make([]error, len(records))
 	decodeRange := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			out[i], errs[i] = in.decode(ctx, records[i])
+			errs[i] = in.decode(ctx, records[i], &out[i])
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(records)/parallelMin)
@@ -226,24 +264,27 @@ func (in *Ingest) decodeAll(ctx context.Context, records []*kgo.Record) ([]decod
 	return out, nil
 }
 
-func (in *Ingest) decode(ctx context.Context, r *kgo.Record) (decoded, error) {
+func (in *Ingest) decode(ctx context.Context, r *kgo.Record, out *decoded) error {
 	if header(r, HeaderHeartbeat) != "" {
-		return decoded{heartbeat: true}, nil
+		out.heartbeat = true
+		return nil
 	}
-	ev, err := in.dec.DecodeContext(ctx, codecs.Record{
+	evs, err := in.dec.DecodeAllContext(ctx, codecs.Record{
 		Key: r.Key, Value: r.Value, Timestamp: r.Timestamp, ContentType: header(r, headerContentType),
-	})
+	}, out.one[:0])
 	if err != nil {
 		var de *codecs.DecodeError
 		if !errors.As(err, &de) {
-			return decoded{}, err
+			return err
 		}
-		return decoded{err: de}, nil
+		out.err = de
+		return nil
 	}
-	return decoded{ev: ev}, nil
+	out.evs = evs
+	return nil
 }
 
-func (in *Ingest) add(b *Batch, r *kgo.Record, dec decoded) {
+func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 	st, seen := b.StreamTimes[r.Partition]
 	if !seen {
 		st = in.streamTime[r.Partition]
@@ -264,11 +305,45 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec decoded) {
 		b.StreamTimes[r.Partition] = st
 		return
 	}
-	ev := dec.ev
-	if ev.Time.After(st) {
-		st = ev.Time
+	diverted := false // a record of several late events is kept once
+	for _, ev := range dec.evs {
+		if in.continues(b, r.Partition, ev.Part) {
+			continue
+		}
+		if ev.Time.After(st) {
+			st = ev.Time
+		}
+		diverted = in.count(b, r, ev, st, diverted)
 	}
 	b.StreamTimes[r.Partition] = st
+}
+
+// continues follows the parts of split lines on partition p and reports
+// whether part continues a line already counted at its first part.
+func (in *Ingest) continues(b *Batch, p int32, part codecs.Part) bool {
+	stream := part.Stream()
+	if stream == 0 {
+		return false
+	}
+	open, seen := b.Splits[p]
+	if !seen {
+		open = in.split[p]
+	}
+	bit := uint8(1) << (stream - 1)
+	cont := open&bit != 0
+	if part.Partial() {
+		open |= bit
+	} else {
+		open &^= bit
+	}
+	b.Splits[p] = open
+	return cont
+}
+
+// count adds one event to its window's delta, or to its late counts when
+// the window closed before stream time st; then r goes to the late topic
+// unless diverted says it went already. It reports whether r went.
+func (in *Ingest) count(b *Batch, r *kgo.Record, ev codecs.LogEvent, st time.Time, diverted bool) bool {
 	start := WindowStart(ev.Time, in.cfg.Window)
 	// Looked up by (service, start) first: building the string key per
 	// event cost an allocation each.
@@ -282,18 +357,22 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec decoded) {
 	if Closed(start, in.cfg.Window, in.cfg.Grace, st) {
 		d.Late[ev.Level]++
 		b.LateCounted[ev.Level]++
+		if diverted {
+			return true
+		}
 		late := divert(r, in.cfg.LateTopic, ReasonLate, "window closed before the event arrived")
 		late.Headers = append(late.Headers,
 			kgo.RecordHeader{Key: HeaderWindowStart, Value: []byte(start.Format(time.RFC3339))},
 			kgo.RecordHeader{Key: HeaderStreamTime, Value: []byte(st.Format(time.RFC3339Nano))})
 		b.Late = append(b.Late, late)
-		return
+		return true
 	}
 	d.Counts[ev.Level]++
 	b.Counted[ev.Level]++
 	if ev.Level >= codecs.SampledLevel {
 		sample(d, ev, r)
 	}
+	return diverted
 }
 
 // sample keeps the event as one of its window's newest and counts its

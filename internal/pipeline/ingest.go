@@ -334,8 +334,44 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committe
 }
 
 // metadataPrefix marks offset-commit metadata written by logpulse: the
-// stream time of the partition at the committed offset.
-const metadataPrefix = "logpulse:stream_time_ms="
+// stream time of the partition at the committed offset, then, when a
+// container runtime's split line is open there, metadataSplit and its
+// streams (processors.SplitStdout, SplitStderr).
+const (
+	metadataPrefix = "logpulse:stream_time_ms="
+	metadataSplit  = ";split="
+)
+
+// partitionMetadata is the offset-commit metadata of one partition.
+func partitionMetadata(t time.Time, split uint8) string {
+	m := metadataPrefix + strconv.FormatInt(t.UnixMilli(), 10)
+	if split != 0 {
+		m += metadataSplit + strconv.Itoa(int(split))
+	}
+	return m
+}
+
+// parseMetadata reads what partitionMetadata wrote; ok is false for
+// metadata that is not logpulse's (no commit yet, or another tool's).
+func parseMetadata(m string) (t time.Time, split uint8, ok bool, err error) {
+	rest, ok := strings.CutPrefix(m, metadataPrefix)
+	if !ok {
+		return time.Time{}, 0, false, nil
+	}
+	ms, sp, hasSplit := strings.Cut(rest, metadataSplit)
+	n, err := strconv.ParseInt(ms, 10, 64)
+	if err != nil {
+		return time.Time{}, 0, true, fmt.Errorf("stream time %q: %w", ms, err)
+	}
+	if hasSplit {
+		v, err := strconv.ParseUint(sp, 10, 8)
+		if err != nil {
+			return time.Time{}, 0, true, fmt.Errorf("split state %q: %w", sp, err)
+		}
+		split = uint8(v)
+	}
+	return time.UnixMilli(n).UTC(), split, true, nil
+}
 
 // metadata returns the offset-commit metadata of every partition whose
 // stream time is known after b. Callers hold in.mu.
@@ -345,10 +381,14 @@ func (in *Ingest) metadata(b *processors.Batch) map[int32]string {
 	// commit can never lose its stream time to the default metadata.
 	m := make(map[int32]string)
 	for p, t := range in.proc.StreamTimes() {
-		m[p] = metadataPrefix + strconv.FormatInt(t.UnixMilli(), 10)
+		m[p] = partitionMetadata(t, in.proc.Split(p))
 	}
 	for p, t := range b.StreamTimes {
-		m[p] = metadataPrefix + strconv.FormatInt(t.UnixMilli(), 10)
+		split, ok := b.Splits[p]
+		if !ok {
+			split = in.proc.Split(p)
+		}
+		m[p] = partitionMetadata(t, split)
 	}
 	return m
 }
@@ -374,6 +414,7 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 		return fmt.Errorf("fetch committed offsets: %w", err)
 	}
 	restored := make(map[int32]time.Time, len(missing))
+	splits := make(map[int32]uint8)
 	for _, p := range missing {
 		var st time.Time
 		o, ok := offs.Lookup(in.cfg.Topics.Logs, p)
@@ -384,13 +425,11 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 			return fmt.Errorf("committed offset of %s/%d: %w", in.cfg.Topics.Logs, p, o.Err)
 		}
 		if ok {
-			if ms, ok := strings.CutPrefix(o.Metadata, metadataPrefix); ok {
-				n, err := strconv.ParseInt(ms, 10, 64)
-				if err != nil {
-					return fmt.Errorf("stream time in the offset metadata of %s/%d: %w", in.cfg.Topics.Logs, p, err)
-				}
-				st = time.UnixMilli(n).UTC()
+			t, split, _, err := parseMetadata(o.Metadata)
+			if err != nil {
+				return fmt.Errorf("offset metadata of %s/%d: %w", in.cfg.Topics.Logs, p, err)
 			}
+			st, splits[p] = t, split
 		}
 		// No commit yet, or one without our metadata: nothing was
 		// counted from this partition before, stream time starts at zero.
@@ -400,6 +439,7 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 	defer in.mu.Unlock()
 	for p, st := range restored {
 		in.proc.Restore(p, st)
+		in.proc.RestoreSplit(p, splits[p])
 		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
 	}
 	return nil
