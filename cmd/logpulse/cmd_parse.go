@@ -37,9 +37,10 @@ func parseCommand(env *cliEnv) *ffcli.Command {
 	key := fs.String("key", "", "record key, the service of lines that name none (default: unknown)")
 	join := fs.Bool("multiline", false, "join continuation lines (a stack trace) to the event they continue, as produce does, and answer once per event")
 	maxLines := fs.Int("multiline-max-lines", multiline.DefaultMaxLines, "--multiline: most lines in one event; the next line starts a new event")
+	explain := fs.Bool("explain", false, `add "explain" to each event: the format, and the rule that found its level, time and service`)
 	return &ffcli.Command{
 		Name:       "parse",
-		ShortUsage: "logpulse parse [--summary] [--multiline] [--content-type json|text|logfmt] [--key SERVICE] [FILE...]",
+		ShortUsage: "logpulse parse [--summary] [--explain] [--multiline] [--content-type json|text|logfmt] [--key SERVICE] [FILE...]",
 		ShortHelp:  "decode log lines as the pipeline would: check a format before producing it",
 		LongHelp: "Reads each FILE (standard input when there is none, or for -) and decodes every\n" +
 			"line as one record of the logs topic, printing one JSON object per input line,\n" +
@@ -51,7 +52,10 @@ func parseCommand(env *cliEnv) *ffcli.Command {
 			`with "file" as well when several files are given. A blank line is an "empty"` + "\n" +
 			"error, as an empty record is. A line without a timestamp of its own gets the\n" +
 			"current time, as a record gets its Kafka timestamp. The exit status is 1 when\n" +
-			"any line cannot be decoded.\n\n" +
+			"any line cannot be decoded. A line that holds several events (an OTLP export)\n" +
+			"gets one answer per event.\n\n" +
+			"With --explain, each event says which rules read it, e.g.\n" +
+			`  "explain": {"format": "syslog RFC 3164", "level": "syslog severity 3", "time": "timestamp \"Nov 26 10:00:00\"", "service": "syslog TAG"}` + "\n\n" +
 			"With --multiline, lines that continue an event (indented, at ..., Caused by:,\n" +
 			"... 12 more, a Python traceback) are joined to it as `produce` joins them, and\n" +
 			`each event gets one answer; "line" is its first line.`,
@@ -68,6 +72,7 @@ func parseCommand(env *cliEnv) *ffcli.Command {
 				contentType: ct,
 				key:         []byte(*key),
 				summary:     *summary,
+				explain:     *explain,
 				named:       len(files) > 1,
 				unit:        "lines",
 				out:         bufio.NewWriter(env.stdout),
@@ -126,6 +131,7 @@ type parser struct {
 	contentType string
 	key         []byte
 	summary     bool
+	explain     bool              // add each event's codecs.Explanation
 	named       bool              // name the file in error lines: there are several
 	join        *multiline.Joiner // --multiline; nil answers every line
 	unit        string            // what an answer is for: "lines" or "events"
@@ -151,6 +157,8 @@ type parsedEvent struct {
 	Service   string `json:"service"`
 	Host      string `json:"host,omitempty"`
 	Message   string `json:"message"`
+
+	Explain *codecs.Explanation `json:"explain,omitempty"`
 }
 
 // parsedError is the output for a line that does not.
@@ -241,10 +249,19 @@ func (p *parser) flushEvent(name string) error {
 }
 
 func (p *parser) line(name string, n int, line []byte) error {
-	p.total++
 	rec := codecs.Record{Key: p.key, Value: line, Timestamp: time.Now(), ContentType: p.contentType}
-	ev, err := codecs.Decode(rec, parseMaxEventBytes)
+	var (
+		evs []codecs.LogEvent
+		why []codecs.Explanation
+		err error
+	)
+	if p.explain {
+		evs, why, err = codecs.Explain(rec, parseMaxEventBytes)
+	} else {
+		evs, err = codecs.DecodeAll(rec, parseMaxEventBytes, nil)
+	}
 	if err != nil {
+		p.total++
 		p.failed++
 		reason := codecs.ReasonUndecodable
 		var de *codecs.DecodeError
@@ -270,17 +287,27 @@ func (p *parser) line(name string, n int, line []byte) error {
 		}
 		return p.enc.Encode(out)
 	}
-	p.levels[ev.Level]++
-	if p.summary {
-		return nil
+	for i, ev := range evs {
+		p.total++
+		p.levels[ev.Level]++
+		if p.summary {
+			continue
+		}
+		out := parsedEvent{
+			Timestamp: ev.Time.UTC().Format(time.RFC3339Nano),
+			Level:     ev.Level.String(),
+			Service:   ev.Service,
+			Host:      ev.Host,
+			Message:   ev.Message,
+		}
+		if why != nil {
+			out.Explain = &why[i]
+		}
+		if err := p.enc.Encode(out); err != nil {
+			return err
+		}
 	}
-	return p.enc.Encode(parsedEvent{
-		Timestamp: ev.Time.UTC().Format(time.RFC3339Nano),
-		Level:     ev.Level.String(),
-		Service:   ev.Service,
-		Host:      ev.Host,
-		Message:   ev.Message,
-	})
+	return nil
 }
 
 // printSummary writes the count table: levels from least to most severe,
