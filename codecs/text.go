@@ -19,8 +19,9 @@ const (
 	// number is a pid or a count, not the event time.
 	maxTimeTokens = 3
 	// maxPlainWords ends the header: the second word of plain prose
-	// ("job 7 of 9 hit ERROR") is the message. One is allowed, for a host
-	// name ("2026-... web myapp: ERROR ...").
+	// ("job 7 of 9 hit ERROR") is the message. The two tokens right after
+	// a timestamp do not count, being where syslog's layout puts the host
+	// and the tag ("2026-... web-1 myapp ERROR ...").
 	maxPlainWords = 2
 )
 
@@ -67,7 +68,7 @@ func decodeText(line string, ref time.Time) (fields, error) {
 func scanHeader(line, head string, ref time.Time) (fields, int) {
 	var f fields
 	msgAt, restAt := 0, 0
-	levelAt := -1
+	levelAt, timeK := -1, -1
 	plain := 0
 	// digitsSinceTime: every token since the timestamp is a number (pid,
 	// tid), where logcat and others put a one-letter level column.
@@ -84,7 +85,7 @@ func scanHeader(line, head string, ref time.Time) (fields, int) {
 		if !f.hasTime && (k < maxTimeTokens || levelAt >= 0 && k <= levelAt+2) {
 			if t, end, ok := timeAt(head, s, ref); ok {
 				f.time, f.hasTime = t, true
-				msgAt, restAt, i = end, end, end
+				msgAt, restAt, i, timeK = end, end, end, k
 				f.why.time, f.why.stamp = head[s:end], true
 				if f.level != LevelUnknown {
 					break
@@ -119,7 +120,7 @@ func scanHeader(line, head string, ref time.Time) (fields, int) {
 		if !isDigits(tok) {
 			digitsSinceTime = false
 		}
-		if isPlainWord(tok) {
+		if isPlainWord(tok) && !(timeK >= 0 && k-timeK <= 2) {
 			if plain++; plain >= maxPlainWords {
 				break
 			}

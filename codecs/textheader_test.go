@@ -38,6 +38,11 @@ func TestDecodeTextHeaders(t *testing.T) {
 			want:  event{"2026-11-26T10:00:00.123456Z", "WARN", "unknown", "", "card declined"},
 		},
 		{
+			name:  "rsyslog file format, a tag without a colon and the app's own timestamp",
+			value: "2026-11-26T10:00:00.347568+00:00 vm rsfile 2026-11-26T10:00:00.338Z ERROR payment failed",
+			want:  event{"2026-11-26T10:00:00.347568Z", "ERROR", "unknown", "", "payment failed"},
+		},
+		{
 			name:  "Elasticsearch",
 			value: "[2026-11-26T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark exceeded",
 			want:  event{"2026-11-26T10:00:00.123Z", "WARN", "unknown", "", "[o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark exceeded"},
