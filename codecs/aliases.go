@@ -5,8 +5,8 @@ package codecs
 // the order in the payload, so that a record decodes the same however its
 // producer orders keys.
 //
-//	time     timestamp, ts, time, @timestamp, date, _SOURCE_REALTIME_TIMESTAMP, __REALTIME_TIMESTAMP
-//	level    level, severity, lvl, loglevel, log.level, PRIORITY, log{level}
+//	time     timestamp, ts, time, @timestamp, date, _SOURCE_REALTIME_TIMESTAMP, __REALTIME_TIMESTAMP, t{$date}
+//	level    level, severity, lvl, loglevel, log.level, PRIORITY, s (MongoDB), log{level}
 //	message  message, msg, text, log (a string), short_message
 //	service  service (a string or {name}), app, application, service.name, SYSLOG_IDENTIFIER, container_name, _container_name
 //	host     host (a string or {name}), hostname, host.name, _HOSTNAME
@@ -28,11 +28,19 @@ const (
 )
 
 // maxAliases is the most aliases any field has.
-const maxAliases = 7
+const maxAliases = 8
 
 // rankLogObject is the rank of "log" as a level: only a JSON object
 // ({"log": {"level": ...}}) holds one.
-const rankLogObject = 6
+const rankLogObject = 7
+
+// MongoDB 4.4 on logs JSON as {"t": {"$date": ...}, "s": "I", "msg": ...}.
+// Such short keys count only in that shape: "t" as an object with a
+// "$date", "s" as one of MongoDB's severities (F E W I D D1-D5).
+const (
+	rankMongoTime     = 7
+	rankMongoSeverity = 6
+)
 
 // role is what a key means: the field it names and its rank among the
 // field's aliases, 0 most preferred.
@@ -71,6 +79,8 @@ func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
 		return one(fieldTime, 5)
 	case "__realtime_timestamp":
 		return one(fieldTime, 6)
+	case "t":
+		return one(fieldTime, rankMongoTime)
 	case "level":
 		return one(fieldLevel, 0)
 	case "severity":
@@ -83,6 +93,8 @@ func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
 		return one(fieldLevel, 4)
 	case "priority":
 		return one(fieldLevel, 5)
+	case "s":
+		return one(fieldLevel, rankMongoSeverity)
 	case "log":
 		return [2]role{{fieldMessage, 3}, {fieldLevel, rankLogObject}}, 2
 	case "message":
@@ -131,10 +143,10 @@ type candidate[V any] struct {
 // aliasStart is where each field's aliases start in candidates.c, which
 // holds them back to back: a fixed array as large as the aliases, zeroed
 // per record, rather than one of maxAliases per field.
-var aliasStart = [numFields + 1]uint8{0, 7, 14, 19, 26, 30}
+var aliasStart = [numFields + 1]uint8{0, 8, 16, 21, 28, 32}
 
 // numAliases is the number of (field, rank) slots.
-const numAliases = 30
+const numAliases = 32
 
 // candidates collects, per field and rank, the key that supplies it. The
 // decoders then walk each field's ranks in order (of).

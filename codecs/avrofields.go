@@ -85,9 +85,9 @@ func avroMember(v any, name string) (any, bool) {
 // present but unreadable is an error, not a gap: falling back to the record
 // timestamp would count the event in the wrong window.
 func avroTime(cs *candidates[any]) (time.Time, bool, error) {
-	for _, c := range cs.of(fieldTime) {
+	for rank, c := range cs.of(fieldTime) {
 		v := branch(c.val)
-		if !c.set || v == nil {
+		if !c.set || v == nil || rank == rankMongoTime {
 			continue
 		}
 		var (
@@ -145,7 +145,7 @@ func epochFloat(f float64) (time.Time, bool) {
 // LevelUnknown. ECS's {"log": {"level": ...}} is read as in JSON.
 func avroLevel(cs *candidates[any]) Level {
 	for rank, c := range cs.of(fieldLevel) {
-		if !c.set {
+		if !c.set || rank == rankMongoSeverity {
 			continue
 		}
 		v := c.val

@@ -152,3 +152,30 @@ func TestCRIParts(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeMongoJSON: MongoDB 4.4 on writes structured JSON whose short
+// keys count only in MongoDB's shape.
+func TestDecodeMongoJSON(t *testing.T) {
+	runDecodeCases(t, []decodeCase{
+		{
+			name:  "MongoDB 4.4",
+			value: `{"t":{"$date":"2026-11-26T10:00:00.724+00:00"},"s":"W","c":"NETWORK","id":23285,"ctx":"main","msg":"slow"}`,
+			want:  event{"2026-11-26T10:00:00.724Z", "WARN", "unknown", "", "slow"},
+		},
+		{
+			name:  "MongoDB debug level",
+			value: `{"t":{"$date":"2026-11-26T10:00:00Z"},"s":"D2","c":"QUERY","msg":"plan"}`,
+			want:  event{"2026-11-26T10:00:00Z", "DEBUG", "unknown", "", "plan"},
+		},
+		{
+			name:  "short keys of another shape say nothing",
+			value: `{"t":5,"s":"hello","msg":"x"}`,
+			want:  event{refTime, "UNKNOWN", "unknown", "", "x"},
+		},
+		{
+			name:  "logfmt t and s are not MongoDB's",
+			value: `t=5 s=E msg=x`,
+			want:  event{refTime, "UNKNOWN", "unknown", "", "x"},
+		},
+	})
+}

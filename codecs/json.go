@@ -3,6 +3,7 @@ package codecs
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -58,9 +59,18 @@ func decodeJSONVia(v []byte, flat bool) (fields, error) {
 // time that is present but unreadable is an error, not a gap: falling back
 // to the record timestamp would count the event in the wrong window.
 func jsonTime(cs *candidates[json.RawMessage]) (time.Time, bool, string, error) {
-	for _, c := range cs.of(fieldTime) {
+	for rank, c := range cs.of(fieldTime) {
 		if !c.set || isNull(c.val) {
 			continue
+		}
+		if rank == rankMongoTime {
+			var mongo struct {
+				Date json.RawMessage `json:"$date"`
+			}
+			if c.val[0] != '{' || json.Unmarshal(c.val, &mongo) != nil || mongo.Date == nil {
+				continue // a "t" of another shape is no time
+			}
+			c.val = mongo.Date
 		}
 		var text string
 		switch c.val[0] {
@@ -101,13 +111,34 @@ func jsonLevel(cs *candidates[json.RawMessage]) (Level, string) {
 			c.val = nested.Level
 		}
 		if s, ok := jsonString(c.val); ok {
+			if rank == rankMongoSeverity {
+				if l := mongoSeverity(s); l != LevelUnknown {
+					return l, c.key
+				}
+				continue
+			}
 			return levelValue(s), c.key
+		}
+		if rank == rankMongoSeverity {
+			continue
 		}
 		if isJSONNumber(c.val) {
 			return levelValue(string(c.val)), c.key
 		}
 	}
 	return LevelUnknown, ""
+}
+
+// mongoSeverity reads MongoDB's severities: F E W I, and D or D1-D5.
+func mongoSeverity(s string) Level {
+	switch {
+	case len(s) == 1 && strings.Contains("FEWID", s):
+		l, _ := ParseLevel(s)
+		return l
+	case len(s) == 2 && s[0] == 'D' && '1' <= s[1] && s[1] <= '5':
+		return LevelDebug
+	}
+	return LevelUnknown
 }
 
 // jsonName reads a service or host: the first alias that holds a non-blank

@@ -167,8 +167,8 @@ func numberEnd(v []byte, i int) int {
 // aliasNames spells each role's alias as rolesOf matches it (see
 // aliases.go): a key spelled so is that constant, not a new string.
 var aliasNames = [numFields][maxAliases]string{
-	fieldTime:    {"timestamp", "ts", "time", "@timestamp", "date", "_source_realtime_timestamp", "__realtime_timestamp"},
-	fieldLevel:   {"level", "severity", "lvl", "loglevel", "log.level", "priority", "log"},
+	fieldTime:    {"timestamp", "ts", "time", "@timestamp", "date", "_source_realtime_timestamp", "__realtime_timestamp", "t"},
+	fieldLevel:   {"level", "severity", "lvl", "loglevel", "log.level", "priority", "s", "log"},
 	fieldMessage: {"message", "msg", "text", "log", "short_message"},
 	fieldService: {"service", "app", "application", "service.name", "syslog_identifier", "container_name", "_container_name"},
 	fieldHost:    {"host", "hostname", "host.name", "_hostname"},

@@ -100,7 +100,7 @@ func TestAliasNames(t *testing.T) {
 			}
 		}
 	}
-	if n != 30 {
-		t.Errorf("%d alias names, rolesOf knows 30 (29 keys, \"log\" twice)", n)
+	if n != 32 {
+		t.Errorf("%d alias names, rolesOf knows 32 (31 keys, \"log\" twice)", n)
 	}
 }

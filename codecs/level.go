@@ -53,8 +53,9 @@ func LevelByName(name string) (Level, bool) {
 
 // ParseLevel reads a level name as loggers write it, ignoring case and
 // surrounding space: the canonical names, the synonyms of syslog,
-// java.util.logging, glog, zerolog, bunyan and friends (notice, severe, fine,
-// crit, wrn, ftl...), and single letters (V D I W E F). It is for tokens the
+// java.util.logging, glog, zerolog, bunyan, .NET (trce dbug fail) and
+// friends (notice, note, severe, fine, crit, wrn, ftl...), and single
+// letters (V D I W E F). It is for tokens the
 // caller already knows sit in a level position: the text decoder decides
 // where a single letter counts before asking.
 func ParseLevel(s string) (Level, bool) {
@@ -73,15 +74,15 @@ func ParseLevel(s string) (Level, bool) {
 		buf[i] = c
 	}
 	switch string(buf[:len(s)]) {
-	case "trace", "trc", "finest", "finer", "verbose", "v":
+	case "trace", "trc", "trce", "finest", "finer", "verbose", "v":
 		return LevelTrace, true
-	case "debug", "dbg", "fine", "config", "d":
+	case "debug", "dbg", "dbug", "fine", "config", "d":
 		return LevelDebug, true
 	case "info", "inf", "information", "informational", "notice", "note", "i":
 		return LevelInfo, true
 	case "warn", "wrn", "warning", "w":
 		return LevelWarn, true
-	case "error", "err", "eror", "severe", "e":
+	case "error", "err", "eror", "fail", "severe", "e":
 		return LevelError, true
 	case "fatal", "ftl", "crit", "critical", "alert", "emerg", "emergency", "panic", "pnc", "f":
 		return LevelFatal, true

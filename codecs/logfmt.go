@@ -33,8 +33,9 @@ func decodeLogfmt(s string, strict bool) (f fields, matched bool, err error) {
 		return fields{}, false, nil
 	}
 
-	for _, c := range cs.of(fieldTime) {
-		if !c.set || c.val == "" {
+	for rank, c := range cs.of(fieldTime) {
+		// MongoDB's "t" is JSON only.
+		if !c.set || c.val == "" || rank == rankMongoTime {
 			continue
 		}
 		t, ok := parseTimeString(c.val)
@@ -46,7 +47,7 @@ func decodeLogfmt(s string, strict bool) (f fields, matched bool, err error) {
 	}
 	for rank, c := range cs.of(fieldLevel) {
 		// In logfmt "log" is the message.
-		if c.set && c.val != "" && rank != rankLogObject {
+		if c.set && c.val != "" && rank != rankLogObject && rank != rankMongoSeverity {
 			f.level, f.why.level = levelValue(c.val), c.key
 			break
 		}

@@ -136,3 +136,55 @@ func TestYearlessStamps(t *testing.T) {
 		},
 	})
 }
+
+// TestDecodeTextHeadersMore: more layouts of common servers, each line
+// written from the software's documented layout.
+func TestDecodeTextHeadersMore(t *testing.T) {
+	runDecodeCases(t, []decodeCase{
+		{
+			name:  "Envoy: bracket groups in one token",
+			value: "[2026-11-26 10:00:00.123][12][warning][main] [source/server/server.cc:100] no admin address",
+			want:  event{"2026-11-26T10:00:00.123Z", "WARN", "unknown", "", "[source/server/server.cc:100] no admin address"},
+		},
+		{
+			name:  "NATS",
+			value: "[1] 2026/11/26 10:00:00.123456 [ERR] 10.0.0.1:4222 - cid:5 - TLS handshake error",
+			want:  event{"2026-11-26T10:00:00.123456Z", "ERROR", "unknown", "", "10.0.0.1:4222 - cid:5 - TLS handshake error"},
+		},
+		{
+			name:  "RabbitMQ",
+			value: "2026-11-26 10:00:00.123456+00:00 [warning] <0.684.0> closing AMQP connection",
+			want:  event{"2026-11-26T10:00:00.123456Z", "WARN", "unknown", "", "<0.684.0> closing AMQP connection"},
+		},
+		{
+			name:  ".NET console logger",
+			value: "fail: Microsoft.AspNetCore.Server.Kestrel[13]",
+			want:  event{refTime, "ERROR", "unknown", "", "Microsoft.AspNetCore.Server.Kestrel[13]"},
+		},
+		{
+			name:  "gunicorn",
+			value: "[2026-11-26 10:00:00 +0000] [7] [CRITICAL] WORKER TIMEOUT (pid:8)",
+			want:  event{"2026-11-26T10:00:00Z", "FATAL", "unknown", "", "WORKER TIMEOUT (pid:8)"},
+		},
+		{
+			name:  "Celery",
+			value: "[2026-11-26 10:00:00,123: WARNING/MainProcess] consumer: Connection lost",
+			want:  event{"2026-11-26T10:00:00.123Z", "WARN", "unknown", "", "consumer: Connection lost"},
+		},
+		{
+			name:  "Unbound: epoch in brackets, tagged level",
+			value: "[1795687200] unbound[123:0] info: start of service",
+			want:  event{"2026-11-26T10:00:00Z", "INFO", "unknown", "", "start of service"},
+		},
+		{
+			name:  "Jenkins: tab-separated",
+			value: "2026-11-26 10:00:00.000+0000 [id=1]\tSEVERE\thudson.WebAppMain: failed",
+			want:  event{"2026-11-26T10:00:00Z", "ERROR", "unknown", "", "hudson.WebAppMain: failed"},
+		},
+		{
+			name:  "Spring Boot",
+			value: "2026-11-26 10:00:00.000  WARN 12345 --- [           main] c.e.App                  : low memory",
+			want:  event{"2026-11-26T10:00:00Z", "WARN", "unknown", "", "12345 --- [           main] c.e.App                  : low memory"},
+		},
+	})
+}

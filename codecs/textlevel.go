@@ -34,7 +34,7 @@ func levelToken(tok string, p place) (Level, int, string, bool) {
 		return LevelUnknown, 0, "", false
 	}
 	if c := tok[0]; c == '[' || c == '<' || c == '(' {
-		return bracketedLevel(tok)
+		return bracketGroups(tok)
 	}
 	end := 0
 	for end < len(tok) && isLetter(tok[end]) {
@@ -75,6 +75,28 @@ func levelToken(tok string, p place) (Level, int, string, bool) {
 		sep = len(after) // "warning/PluginTask:": the facility is no message
 	}
 	return l, end + sep, rule, ok
+}
+
+// bracketGroups reads a token of bracket groups written without space
+// between them, as Envoy's "[12][warning][main]": the first group that is a
+// level counts, and the message starts after the token.
+func bracketGroups(tok string) (Level, int, string, bool) {
+	for at := 0; at < len(tok); {
+		l, n, rule, ok := bracketedLevel(tok[at:])
+		if ok {
+			if at > 0 {
+				return l, len(tok), rule, true
+			}
+			return l, n, rule, true
+		}
+		// On to the next group, if the token goes on with one.
+		end := strings.IndexByte(tok[at:], closer(tok[at]))
+		if end < 0 || at+end+1 >= len(tok) || tok[at+end+1] != tok[at] {
+			break
+		}
+		at += end + 1
+	}
+	return LevelUnknown, 0, "", false
 }
 
 // bracketedLevel reads "[error]", "<E>", "(warn)", "[WARN ]" (split by
