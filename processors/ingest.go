@@ -65,13 +65,6 @@ type Ingest struct {
 	wmKeys map[int32][]string
 }
 
-// Bits of Ingest's split state: the stream whose last line part (a CRI "P"
-// line) was not followed by its final part yet.
-const (
-	SplitStdout uint8 = 1 << iota
-	SplitStderr
-)
-
 // NewIngest returns an Ingest with no known stream times.
 func NewIngest(cfg IngestConfig) (*Ingest, error) {
 	if cfg.Window <= 0 || cfg.Grace < 0 || cfg.DeltaPartitions <= 0 {
@@ -141,27 +134,6 @@ func (in *Ingest) StreamTimes() map[int32]time.Time {
 // Restore sets the stream time of input partition p, read back from the
 // committed offset's metadata after a restart or rebalance.
 func (in *Ingest) Restore(p int32, t time.Time) { in.streamTime[p] = t }
-
-// RestoreSplit sets the split state of input partition p, read back as
-// Restore's stream time is.
-func (in *Ingest) RestoreSplit(p int32, open uint8) {
-	if open == 0 {
-		delete(in.split, p)
-		return
-	}
-	in.split[p] = open
-}
-
-// Split returns the split state of input partition p: the streams in the
-// middle of a split line.
-func (in *Ingest) Split(p int32) uint8 { return in.split[p] }
-
-// Forget drops the stream time of a partition this instance no longer owns:
-// its next owner advances it, so a later reassignment must restore it anew.
-func (in *Ingest) Forget(p int32) {
-	delete(in.streamTime, p)
-	delete(in.split, p)
-}
 
 // Commit applies a batch's stream times after its transaction committed.
 // A partition forgotten meanwhile (revoked while the transaction ended) is
@@ -316,28 +288,6 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 		diverted = in.count(b, r, ev, st, diverted)
 	}
 	b.StreamTimes[r.Partition] = st
-}
-
-// continues follows the parts of split lines on partition p and reports
-// whether part continues a line already counted at its first part.
-func (in *Ingest) continues(b *Batch, p int32, part codecs.Part) bool {
-	stream := part.Stream()
-	if stream == 0 {
-		return false
-	}
-	open, seen := b.Splits[p]
-	if !seen {
-		open = in.split[p]
-	}
-	bit := uint8(1) << (stream - 1)
-	cont := open&bit != 0
-	if part.Partial() {
-		open |= bit
-	} else {
-		open &^= bit
-	}
-	b.Splits[p] = open
-	return cont
 }
 
 // count adds one event to its window's delta, or to its late counts when

@@ -1,0 +1,126 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/logpulse/logpulse/processors"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// metadataPrefix marks offset-commit metadata written by logpulse: the
+// stream time of the partition at the committed offset, then, when a
+// container runtime's split line is open there, metadataSplit and its
+// streams (processors.SplitStdout, SplitStderr).
+const (
+	metadataPrefix = "logpulse:stream_time_ms="
+	metadataSplit  = ";split="
+)
+
+// partitionMetadata is the offset-commit metadata of one partition.
+func partitionMetadata(t time.Time, split uint8) string {
+	m := metadataPrefix + strconv.FormatInt(t.UnixMilli(), 10)
+	if split != 0 {
+		m += metadataSplit + strconv.Itoa(int(split))
+	}
+	return m
+}
+
+// parseMetadata reads what partitionMetadata wrote; ok is false for
+// metadata that is not logpulse's (no commit yet, or another tool's).
+func parseMetadata(m string) (t time.Time, split uint8, ok bool, err error) {
+	rest, ok := strings.CutPrefix(m, metadataPrefix)
+	if !ok {
+		return time.Time{}, 0, false, nil
+	}
+	ms, sp, hasSplit := strings.Cut(rest, metadataSplit)
+	n, err := strconv.ParseInt(ms, 10, 64)
+	if err != nil {
+		return time.Time{}, 0, true, fmt.Errorf("stream time %q: %w", ms, err)
+	}
+	if hasSplit {
+		v, err := strconv.ParseUint(sp, 10, 8)
+		if err != nil {
+			return time.Time{}, 0, true, fmt.Errorf("split state %q: %w", sp, err)
+		}
+		split = uint8(v)
+	}
+	return time.UnixMilli(n).UTC(), split, true, nil
+}
+
+// metadata returns the offset-commit metadata of every partition whose
+// stream time is known after b. Callers hold in.mu.
+func (in *Ingest) metadata(b *processors.Batch) map[int32]string {
+	// kgo commits the partitions whose position moved, all of them in b;
+	// every known stream time goes along anyway, so a partition in the
+	// commit can never lose its stream time to the default metadata.
+	m := make(map[int32]string)
+	for p, t := range in.proc.StreamTimes() {
+		m[p] = partitionMetadata(t, in.proc.Split(p))
+	}
+	for p, t := range b.StreamTimes {
+		split, ok := b.Splits[p]
+		if !ok {
+			split = in.proc.Split(p)
+		}
+		m[p] = partitionMetadata(t, split)
+	}
+	return m
+}
+
+// restore reads back the committed stream time of every partition in
+// records that this instance does not know yet (after a start or a
+// rebalance). The group's committed offsets are stable by then: franz-go
+// fetched them with RequireStable before it fetched the records.
+func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
+	in.mu.Lock()
+	var missing []int32
+	for _, r := range records {
+		if _, ok := in.proc.StreamTime(r.Partition); !ok && !slices.Contains(missing, r.Partition) {
+			missing = append(missing, r.Partition)
+		}
+	}
+	in.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	offs, err := in.adm.FetchOffsets(kadm.RequireStable(ctx), in.cfg.Topics.IngestGroup)
+	if err != nil {
+		return fmt.Errorf("fetch committed offsets: %w", err)
+	}
+	restored := make(map[int32]time.Time, len(missing))
+	splits := make(map[int32]uint8)
+	for _, p := range missing {
+		var st time.Time
+		o, ok := offs.Lookup(in.cfg.Topics.Logs, p)
+		if ok && o.Err != nil {
+			// e.g. UNSTABLE_OFFSET_COMMIT while another member's
+			// transaction is open: guessing zero would count late events
+			// as on time, so the caller retries.
+			return fmt.Errorf("committed offset of %s/%d: %w", in.cfg.Topics.Logs, p, o.Err)
+		}
+		if ok {
+			t, split, _, err := parseMetadata(o.Metadata)
+			if err != nil {
+				return fmt.Errorf("offset metadata of %s/%d: %w", in.cfg.Topics.Logs, p, err)
+			}
+			st, splits[p] = t, split
+		}
+		// No commit yet, or one without our metadata: nothing was
+		// counted from this partition before, stream time starts at zero.
+		restored[p] = st
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for p, st := range restored {
+		in.proc.Restore(p, st)
+		in.proc.RestoreSplit(p, splits[p])
+		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
+	}
+	return nil
+}
