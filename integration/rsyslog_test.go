@@ -25,7 +25,7 @@ func TestRsyslog(t *testing.T) {
 	rs := findRsyslog(t)
 	n := startRun(t, t.TempDir(), freeAddr(t))
 	from := time.Now().UTC().Truncate(time.Minute).Add(-time.Minute)
-	to := from.Add(30 * time.Minute) // the test takes well under a minute
+	to := from.Add(30 * time.Minute) // the test takes a few minutes at most
 	var sent int64
 
 	t.Run("syslog", func(t *testing.T) {
@@ -86,38 +86,49 @@ ruleset(name="out") {
 	})
 
 	t.Run("file", func(t *testing.T) {
-		// imfile reads a file it has no state for from its start, then
-		// follows it: half the lines are there before rsyslog starts.
+		// Two files, one per imfile tag style: a bare name (as in
+		// rsyslog's docs) and a syslog tag ending in a colon. imfile
+		// reads a file it has no state for from its start, then follows
+		// it: 20 lines of each are there before rsyslog starts, 30 after.
 		dir := t.TempDir()
-		path := filepath.Join(dir, "app.log")
+		tags := map[string]string{"rsfile": "rsfile", "rsapp": "rsapp:"} // service → tag
 		msgs := []string{"ERROR payment failed", "WARN slow", "INFO ok", "DEBUG cache hit", "FATAL out of memory", "INFO user 7 logged in", "ERROR retry 3 failed"}
-		want := map[string]map[string]int64{"rsfile": {}}
+		want := map[string]map[string]int64{}
+		var inputs strings.Builder
+		for svc, tag := range tags {
+			want[svc] = map[string]int64{}
+			fmt.Fprintf(&inputs, "input(type=\"imfile\" file=%q tag=%q ruleset=\"out\")\n", filepath.Join(dir, svc+".log"), tag)
+		}
 		j := 0
 		write := func(lines int) {
 			t.Helper()
-			f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			for range lines {
-				msg := msgs[j%len(msgs)]
-				j++
-				fmt.Fprintf(f, "%s %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), msg)
-				want["rsfile"][strings.Fields(msg)[0]]++
-				sent++
+			for svc := range tags {
+				f, err := os.OpenFile(filepath.Join(dir, svc+".log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for range lines {
+					msg := msgs[j%len(msgs)]
+					j++
+					fmt.Fprintf(f, "%s %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), msg)
+					want[svc][strings.Fields(msg)[0]]++
+					sent++
+				}
+				f.Close()
 			}
 		}
-		write(40)
-		// The tag and the record key name the service, so it is rsfile
-		// whether the decoder reads the tag or falls back to the key.
+		write(20)
+		// The record key is the tag without its colon, so the service
+		// is the same whether the decoder reads the tag or the key.
+		// omkafka's default template is RSYSLOG_FileFormat.
 		rs.start(t, fmt.Sprintf(`
 module(load="imfile")
-input(type="imfile" file=%q tag="rsfile" ruleset="out")
+%s
+template(name="program" type="string" string="%%programname%%")
 ruleset(name="out") {
   %s
-}`, path, kafkaAction(n, `key="rsfile"`))) // omkafka's default template: RSYSLOG_FileFormat
-		write(60)
+}`, inputs.String(), kafkaAction(n, `dynaKey="on" key="program"`)))
+		write(30)
 		waitLevelTotals(t, n, from, to, want, sent)
 	})
 
@@ -232,12 +243,12 @@ module(load="omkafka")
 
 // waitLevelTotals polls /v1/levels over [from, to) until every service of
 // want has exactly its per-level totals and all services together have
-// total events; on failure it shows the first records of logs as they are.
+// total events; on failure it shows some of their records as they are.
 func waitLevelTotals(t *testing.T, n *node, from, to time.Time, want map[string]map[string]int64, total int64) {
 	t.Helper()
 	t.Cleanup(func() {
 		if t.Failed() {
-			for _, r := range recordsOf(t, n, total, want) {
+			for _, r := range recordsOf(t, n, want) {
 				t.Logf("logs[%d]@%d key %q value %q", r.Partition, r.Offset, r.Key, r.Value)
 			}
 		}
@@ -265,9 +276,9 @@ func waitLevelTotals(t *testing.T, n *node, from, to time.Time, want map[string]
 	})
 }
 
-// recordsOf reads the (up to total) records of logs and returns the first
-// few that name one of want's services, as logpulse sees them.
-func recordsOf(tb testing.TB, n *node, total int64, want map[string]map[string]int64) []*kgo.Record {
+// recordsOf reads logs from its start and returns up to three records
+// of each of want's services (by key or tag), as logpulse sees them.
+func recordsOf(tb testing.TB, n *node, want map[string]map[string]int64) []*kgo.Record {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(n.brokers...), kgo.ConsumeTopics(n.topics.Logs),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
@@ -277,15 +288,15 @@ func recordsOf(tb testing.TB, n *node, total int64, want map[string]map[string]i
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var seen int64
+	shown := map[string]int{}
 	var recs []*kgo.Record
-	for seen < total && len(recs) < 8 && ctx.Err() == nil {
+	for len(recs) < 3*len(want) && ctx.Err() == nil {
 		for _, r := range cl.PollFetches(ctx).Records() {
-			seen++
 			for svc := range want {
-				if strings.Contains(string(r.Value), " "+svc+" ") && len(recs) < 8 {
+				v := string(r.Value)
+				if (string(r.Key) == svc || strings.Contains(v, " "+svc+" ") || strings.Contains(v, " "+svc+": ")) && shown[svc] < 3 {
+					shown[svc]++
 					recs = append(recs, r)
-					break
 				}
 			}
 		}
