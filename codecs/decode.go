@@ -100,7 +100,12 @@ func decodeFields(r Record, maxBytes int) (fields, []fields, error) {
 		return fields{}, nil, reject(ReasonEmpty, "value is empty or blank")
 	}
 	if !utf8.Valid(v) {
-		return fields{}, nil, reject(ReasonInvalidUTF8, "value is not valid UTF-8")
+		// A runtime splits a long line by bytes, so a CRI part may start
+		// or end inside a character: its text is kept, the cut replaced.
+		if CRIPart(v) == PartWhole {
+			return fields{}, nil, reject(ReasonInvalidUTF8, "value is not valid UTF-8")
+		}
+		v = bytes.ToValidUTF8(v, []byte("\uFFFD"))
 	}
 	fm := formatOf(r.ContentType, v)
 	if fm == formatJSON {

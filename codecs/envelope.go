@@ -112,32 +112,58 @@ func metadataService(m map[string]json.RawMessage) (string, string) {
 	return "", ""
 }
 
+// CRIPart returns the part of a split line that a CRI record is, read from
+// its header alone: PartWhole for a value that is not a CRI line. It is for
+// records that cannot be decoded otherwise (a part cut in the middle of a
+// character, a time out of range): their place in a split line still
+// counts.
+func CRIPart(v []byte) Part {
+	if len(v) > 64 {
+		v = v[:64] // the header is 40 bytes at most
+	}
+	_, part, _ := criHeader(string(v))
+	return part
+}
+
+// criHeader reads "<RFC 3339 time> <stream> <tag> " and returns the time,
+// the part, and where the text starts.
+func criHeader(v string) (time.Time, Part, int) {
+	t, n, ok := parseISOPrefix(v, true)
+	if !ok || n+9 > len(v) || v[n] != ' ' {
+		return time.Time{}, PartWhole, 0
+	}
+	var part Part
+	switch v[n+1 : n+9] {
+	case "stdout F":
+		part = PartStdoutFinal
+	case "stdout P":
+		part = PartStdoutPartial
+	case "stderr F":
+		part = PartStderrFinal
+	case "stderr P":
+		part = PartStderrPartial
+	default:
+		return time.Time{}, PartWhole, 0
+	}
+	if n+9 < len(v) && v[n+9] != ' ' {
+		return time.Time{}, PartWhole, 0
+	}
+	return t, part, min(n+10, len(v))
+}
+
 // criLine reads a line as a container runtime (CRI: containerd, CRI-O)
 // writes it to /var/log/pods: "2026-11-26T10:00:00.123456789Z stderr F text".
 // The tag is F for a whole line or the last part of a long one, P for the
 // parts before (see Part); the text is decoded as a line of its own, with
 // the runtime's time.
 func criLine(v string, ref time.Time) (fields, bool) {
-	t, n, ok := parseISOPrefix(v, true)
-	if !ok || n+9 > len(v) || v[n] != ' ' {
+	t, part, n := criHeader(v)
+	if part == PartWhole {
 		return fields{}, false
 	}
-	var part Part
-	switch v[n+1 : min(n+10, len(v))] {
-	case "stdout F ", "stdout F":
-		part = PartStdoutFinal
-	case "stdout P ", "stdout P":
-		part = PartStdoutPartial
-	case "stderr F ", "stderr F":
-		part = PartStderrFinal
-	case "stderr P ", "stderr P":
-		part = PartStderrPartial
-	default:
-		return fields{}, false
-	}
-	text := v[min(n+10, len(v)):]
+	text := v[n:]
 	f := decodeWrapped(text, ref)
-	f.time, f.hasTime, f.why.time = t, true, "the runtime's CRI timestamp"
+	f.time, f.hasTime, f.why.time, f.why.stamp = t, true, "the runtime's CRI timestamp", false
 	f.why.format = "CRI"
 	f.part = part
 	if f.message == "" {

@@ -57,11 +57,9 @@ type Ingest struct {
 	cfg        IngestConfig
 	dec        *codecs.Decoder
 	streamTime map[int32]time.Time
-	// split holds, per input partition, the streams (SplitStdout,
-	// SplitStderr) in the middle of a line a container runtime split into
-	// parts: the parts after the first are not counted again. Like stream
-	// time it rides in the offset commit, so a restart resumes it.
-	split  map[int32]uint8
+	// split holds, per input partition, the sources in the middle of a
+	// line a container runtime split into parts (split.go).
+	split  map[int32]OpenSplits
 	wmKeys map[int32][]string
 }
 
@@ -75,7 +73,7 @@ func NewIngest(cfg IngestConfig) (*Ingest, error) {
 	}
 	return &Ingest{
 		cfg: cfg, dec: codecs.NewDecoder(cfg.MaxEventBytes, cfg.Registry),
-		streamTime: make(map[int32]time.Time), split: make(map[int32]uint8), wmKeys: make(map[int32][]string),
+		streamTime: make(map[int32]time.Time), split: make(map[int32]OpenSplits), wmKeys: make(map[int32][]string),
 	}, nil
 }
 
@@ -98,9 +96,9 @@ type Batch struct {
 	Reasons              map[string]int
 	// StreamTimes are the input partitions' stream times after the batch;
 	// Commit applies them once the transaction has committed. Splits are
-	// their split states (SplitStdout, SplitStderr), likewise.
+	// the split states of those whose state changed, likewise.
 	StreamTimes map[int32]time.Time
-	Splits      map[int32]uint8
+	Splits      map[int32]OpenSplits
 
 	byWindow map[windowID]*codecs.Delta // Deltas by service and window start
 }
@@ -144,7 +142,7 @@ func (in *Ingest) Commit(b *Batch) {
 		if _, owned := in.streamTime[p]; owned {
 			in.streamTime[p] = t
 			if open, ok := b.Splits[p]; ok {
-				in.RestoreSplit(p, open)
+				in.RestoreSplits(p, open)
 			}
 		}
 	}
@@ -160,7 +158,7 @@ func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, err
 		Deltas:      make(map[string]*codecs.Delta),
 		Reasons:     make(map[string]int),
 		StreamTimes: make(map[int32]time.Time),
-		Splits:      make(map[int32]uint8),
+		Splits:      make(map[int32]OpenSplits),
 		byWindow:    make(map[windowID]*codecs.Delta),
 	}
 	decoded, err := in.decodeAll(ctx, records)
@@ -269,6 +267,7 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 		return
 	}
 	if de := dec.err; de != nil {
+		in.continues(b, r.Partition, r.Key, codecs.CRIPart(r.Value))
 		reason, msg := de.Reason, de.Msg
 		b.Reasons[reason]++
 		b.Rejected = append(b.Rejected, divert(r, in.cfg.DLQTopic, reason, msg))
@@ -279,7 +278,7 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 	}
 	diverted := false // a record of several late events is kept once
 	for _, ev := range dec.evs {
-		if in.continues(b, r.Partition, ev.Part) {
+		if in.continues(b, r.Partition, r.Key, ev.Part) {
 			continue
 		}
 		if ev.Time.After(st) {

@@ -14,41 +14,43 @@ import (
 )
 
 // metadataPrefix marks offset-commit metadata written by logpulse: the
-// stream time of the partition at the committed offset, then, when a
-// container runtime's split line is open there, metadataSplit and its
-// streams (processors.SplitStdout, SplitStderr).
+// stream time of the partition at the committed offset, then fields
+// ";name=value": "split", the sources mid-way through a line a container
+// runtime split (processors.OpenSplits), written only while one is. A
+// reader ignores fields it does not know, so a later version may add some;
+// a version before the split field cannot read a commit that has one.
 const (
 	metadataPrefix = "logpulse:stream_time_ms="
-	metadataSplit  = ";split="
+	metadataSplit  = "split"
 )
 
 // partitionMetadata is the offset-commit metadata of one partition.
-func partitionMetadata(t time.Time, split uint8) string {
+func partitionMetadata(t time.Time, split processors.OpenSplits) string {
 	m := metadataPrefix + strconv.FormatInt(t.UnixMilli(), 10)
-	if split != 0 {
-		m += metadataSplit + strconv.Itoa(int(split))
+	if len(split) > 0 {
+		m += ";" + metadataSplit + "=" + split.String()
 	}
 	return m
 }
 
 // parseMetadata reads what partitionMetadata wrote; ok is false for
 // metadata that is not logpulse's (no commit yet, or another tool's).
-func parseMetadata(m string) (t time.Time, split uint8, ok bool, err error) {
+func parseMetadata(m string) (t time.Time, split processors.OpenSplits, ok bool, err error) {
 	rest, ok := strings.CutPrefix(m, metadataPrefix)
 	if !ok {
-		return time.Time{}, 0, false, nil
+		return time.Time{}, nil, false, nil
 	}
-	ms, sp, hasSplit := strings.Cut(rest, metadataSplit)
-	n, err := strconv.ParseInt(ms, 10, 64)
+	fields := strings.Split(rest, ";")
+	n, err := strconv.ParseInt(fields[0], 10, 64)
 	if err != nil {
-		return time.Time{}, 0, true, fmt.Errorf("stream time %q: %w", ms, err)
+		return time.Time{}, nil, true, fmt.Errorf("stream time %q: %w", fields[0], err)
 	}
-	if hasSplit {
-		v, err := strconv.ParseUint(sp, 10, 8)
-		if err != nil {
-			return time.Time{}, 0, true, fmt.Errorf("split state %q: %w", sp, err)
+	for _, f := range fields[1:] {
+		if name, v, _ := strings.Cut(f, "="); name == metadataSplit {
+			if split, err = processors.ParseOpenSplits(v); err != nil {
+				return time.Time{}, nil, true, err
+			}
 		}
-		split = uint8(v)
 	}
 	return time.UnixMilli(n).UTC(), split, true, nil
 }
@@ -61,12 +63,12 @@ func (in *Ingest) metadata(b *processors.Batch) map[int32]string {
 	// commit can never lose its stream time to the default metadata.
 	m := make(map[int32]string)
 	for p, t := range in.proc.StreamTimes() {
-		m[p] = partitionMetadata(t, in.proc.Split(p))
+		m[p] = partitionMetadata(t, in.proc.Splits(p))
 	}
 	for p, t := range b.StreamTimes {
 		split, ok := b.Splits[p]
 		if !ok {
-			split = in.proc.Split(p)
+			split = in.proc.Splits(p)
 		}
 		m[p] = partitionMetadata(t, split)
 	}
@@ -94,7 +96,7 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 		return fmt.Errorf("fetch committed offsets: %w", err)
 	}
 	restored := make(map[int32]time.Time, len(missing))
-	splits := make(map[int32]uint8)
+	splits := make(map[int32]processors.OpenSplits)
 	for _, p := range missing {
 		var st time.Time
 		o, ok := offs.Lookup(in.cfg.Topics.Logs, p)
@@ -119,7 +121,7 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 	defer in.mu.Unlock()
 	for p, st := range restored {
 		in.proc.Restore(p, st)
-		in.proc.RestoreSplit(p, splits[p])
+		in.proc.RestoreSplits(p, splits[p])
 		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
 	}
 	return nil
