@@ -42,6 +42,9 @@ const (
 	rankMongoSeverity = 6
 )
 
+// rankPriority is journald's PRIORITY, which counts only spelled so.
+const rankPriority = 5
+
 // role is what a key means: the field it names and its rank among the
 // field's aliases, 0 most preferred.
 type role struct {
@@ -92,7 +95,7 @@ func rolesOf[S ~string | ~[]byte](key S) (roles [2]role, n int) {
 	case "log.level":
 		return one(fieldLevel, 4)
 	case "priority":
-		return one(fieldLevel, 5)
+		return one(fieldLevel, rankPriority)
 	case "s":
 		return one(fieldLevel, rankMongoSeverity)
 	case "log":

@@ -145,7 +145,7 @@ func epochFloat(f float64) (time.Time, bool) {
 // LevelUnknown. ECS's {"log": {"level": ...}} is read as in JSON.
 func avroLevel(cs *candidates[any]) Level {
 	for rank, c := range cs.of(fieldLevel) {
-		if !c.set || rank == rankMongoSeverity {
+		if !c.set || rank == rankMongoSeverity || rank == rankPriority {
 			continue
 		}
 		v := c.val

@@ -34,10 +34,11 @@ func decodeWrapped(line string, ref time.Time) fields {
 // unwrapJSON completes a JSON event from what its envelope wraps. A shipper
 // that sends the raw line (Docker's json-file {"log": ...}, Fluent Bit,
 // Filebeat, Vector, Logstash, journald's MESSAGE) gives no level of its own:
-// then the wrapped message is decoded by the rules of a line, and says the
-// level, and the time too, being the app's own clock rather than the
-// shipper's. A journald PRIORITY of 6 is what a service's standard output
-// gets by default, so there too a level in the message wins.
+// then the wrapped message is decoded by the rules of a line and says the
+// level, and the time where the envelope has none (an envelope's time has
+// a zone; the line's often has not). A journald PRIORITY of 6 is what a
+// service's standard output gets by default, so there too a level in the
+// message wins.
 func unwrapJSON(f *fields, ref time.Time) {
 	if strings.HasSuffix(strings.ToLower(f.why.service), "container_name") {
 		f.service = strings.TrimPrefix(f.service, "/") // Docker names start with '/'
@@ -51,7 +52,7 @@ func unwrapJSON(f *fields, ref time.Time) {
 	}
 	f.level = inner.level
 	f.why.level = "message: " + inner.why.levelText()
-	if inner.hasTime {
+	if !f.hasTime && inner.hasTime {
 		f.time, f.hasTime, f.why.time, f.why.stamp = inner.time, true, "message: "+inner.why.timeText(), false
 	}
 	if f.service == "" && inner.service != "" {

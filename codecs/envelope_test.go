@@ -58,7 +58,27 @@ func TestDecodeEnvelopes(t *testing.T) {
 		{
 			name:  "Docker json-file",
 			value: `{"log":"2026-11-26T09:59:59.5Z WARN low memory\n","stream":"stderr","time":"2026-11-26T10:00:00.123456789Z"}`,
-			want:  event{"2026-11-26T09:59:59.5Z", "WARN", "unknown", "", "low memory"},
+			want:  event{"2026-11-26T10:00:00.123456789Z", "WARN", "unknown", "", "low memory"},
+		},
+		{
+			name:  "Docker json-file: the envelope's time, not the line's without a zone",
+			value: `{"log":"2026-11-26 05:00:00 ERROR x\n","stream":"stderr","time":"2026-11-26T10:00:00.123Z"}`,
+			want:  event{"2026-11-26T10:00:00.123Z", "ERROR", "unknown", "", "x"},
+		},
+		{
+			name:  "a shipper's event without a time: the line's",
+			value: `{"message":"2026-11-26T09:00:00Z WARN x"}`,
+			want:  event{"2026-11-26T09:00:00Z", "WARN", "unknown", "", "x"},
+		},
+		{
+			name:  "a job's priority is no level",
+			value: `{"msg":"job queued","priority":1}`,
+			want:  event{refTime, "UNKNOWN", "unknown", "", "job queued"},
+		},
+		{
+			name:  "syslog info from a program's standard output: the line's level",
+			value: `<30>Nov 26 10:00:00 web-1 myapp[1]: ERROR db down`,
+			want:  event{"2026-11-26T10:00:00Z", "ERROR", "myapp", "web-1", "db down"},
 		},
 		{
 			name:  "Docker json-file, a line without a level",
@@ -103,12 +123,12 @@ func TestDecodeEnvelopes(t *testing.T) {
 		{
 			name:  "Fluent Bit with the kubernetes filter",
 			value: `{"date":1795687200.123,"log":"2026-11-26T10:00:00Z ERROR boom\n","stream":"stderr","time":"2026-11-26T10:00:00.123Z","kubernetes":{"pod_name":"api-7d9f","namespace_name":"shop","labels":{"app":"x","app.kubernetes.io/name":"checkout"},"container_name":"api","host":"node-1"}}`,
-			want:  event{"2026-11-26T10:00:00Z", "ERROR", "checkout", "", "boom"},
+			want:  event{"2026-11-26T10:00:00.123Z", "ERROR", "checkout", "", "boom"},
 		},
 		{
 			name:  "Filebeat (ECS)",
 			value: `{"@timestamp":"2026-11-26T10:00:01.000Z","message":"[2026-11-26 10:00:00,123] WARN [Log partition=t-0] slow (kafka.log.Log)","log":{"offset":123,"file":{"path":"/var/log/kafka/server.log"}},"input":{"type":"filestream"},"host":{"name":"broker-1"},"agent":{"type":"filebeat","version":"8.15.0"},"ecs":{"version":"8.0.0"},"container":{"name":"kafka"}}`,
-			want:  event{"2026-11-26T10:00:00.123Z", "WARN", "kafka", "broker-1", "[Log partition=t-0] slow (kafka.log.Log)"},
+			want:  event{"2026-11-26T10:00:01Z", "WARN", "kafka", "broker-1", "[Log partition=t-0] slow (kafka.log.Log)"},
 		},
 		{
 			name:  "Filebeat on Kubernetes",

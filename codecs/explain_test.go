@@ -16,7 +16,7 @@ func TestExplain(t *testing.T) {
 		{`{"ts":"2026-11-26T10:00:00Z","severity":"warn","app":"api"}`, "", "json", `field "severity"`, `field "ts"`, `field "app"`},
 		{`2026-11-26 10:00:00,123 [WARN ] pool low`, "k", "text", "bracketed", `timestamp "2026-11-26 10:00:00,123"`, "record key"},
 		{`2026-11-26T10:00:00Z I NETWORK [conn1] x`, "", "text", "letter column", "timestamp", "unknown"},
-		{`<13>Nov 26 10:00:00 web-1 app[1]: ERROR disk`, "", "syslog RFC 3164", "syslog notice (a default), then the message: upper-case word", `timestamp "Nov 26 10:00:00"`, "syslog TAG"},
+		{`<13>Nov 26 10:00:00 web-1 app[1]: ERROR disk`, "", "syslog RFC 3164", "syslog severity 5 (notice) (a default), then the message: upper-case word", `timestamp "Nov 26 10:00:00"`, "syslog TAG"},
 		{`just words`, "", "text", "no level found", "the record timestamp", "unknown"},
 		{`{"log":"WARN x\n","stream":"stderr","kubernetes":{"labels":{"app":"cart"}}}`, "", "json", "message: upper-case word", "record timestamp", "kubernetes label app"},
 	} {

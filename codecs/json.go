@@ -24,15 +24,19 @@ func decodeJSONVia(v []byte, flat bool) (fields, error) {
 		return fields{}, reject(ReasonInvalidJSON, "%s", json.Unmarshal(v, &x))
 	}
 	var cs candidates[json.RawMessage]
-	var m map[string]json.RawMessage // the map walk's, for shipper metadata
+	var top map[string]json.RawMessage // the map walk's, for shipper metadata
 	if !flat || !scanFlatJSON(v, &cs) {
 		cs = candidates[json.RawMessage]{}
+		// Declared here, not above: a map the flat path never makes would
+		// escape to the heap on every record.
+		var m map[string]json.RawMessage
 		if err := json.Unmarshal(v, &m); err != nil {
 			return fields{}, reject(ReasonInvalidJSON, "%s", err)
 		}
 		for k, raw := range m {
 			cs.offer(k, raw)
 		}
+		top = m
 	}
 
 	f := fields{why: explain{format: "json"}}
@@ -49,8 +53,8 @@ func decodeJSONVia(v []byte, flat bool) (fields, error) {
 	}
 	f.service, f.why.service = jsonName(&cs, fieldService)
 	f.host, _ = jsonName(&cs, fieldHost)
-	if f.service == "" && m != nil {
-		f.service, f.why.service = metadataService(m)
+	if f.service == "" && top != nil {
+		f.service, f.why.service = metadataService(top)
 	}
 	return f, nil
 }
@@ -100,6 +104,9 @@ func jsonLevel(cs *candidates[json.RawMessage]) (Level, string) {
 	for rank, c := range cs.of(fieldLevel) {
 		if !c.set {
 			continue
+		}
+		if rank == rankPriority && c.key != "PRIORITY" {
+			continue // journald's spelling only: a "priority" of a job says nothing
 		}
 		if rank == rankLogObject {
 			var nested struct {

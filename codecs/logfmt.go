@@ -47,7 +47,7 @@ func decodeLogfmt(s string, strict bool) (f fields, matched bool, err error) {
 	}
 	for rank, c := range cs.of(fieldLevel) {
 		// In logfmt "log" is the message.
-		if c.set && c.val != "" && rank != rankLogObject && rank != rankMongoSeverity {
+		if c.set && c.val != "" && rank != rankLogObject && rank != rankMongoSeverity && rank != rankPriority {
 			f.level, f.why.level = levelValue(c.val), c.key
 			break
 		}

@@ -1,7 +1,6 @@
 package codecs
 
 import (
-	"strconv"
 	"strings"
 	"time"
 )
@@ -15,9 +14,10 @@ import (
 // RFC 3164 also with an RFC 3339 timestamp (rsyslog's forward format) and
 // without a host. The level is the PRI's severity (PRI % 8): emerg, alert
 // and crit are FATAL, err ERROR, warning WARN, info INFO, debug DEBUG.
-// notice is the severity logger(1) and rsyslog's file input give every line
-// by default, so it says little: a level in MSG's own header wins, else it
-// is INFO. APP-NAME or TAG is the service, HOSTNAME the host, the timestamp
+// notice and info are what senders give lines they know no level of:
+// logger(1) and rsyslog's file input notice, Docker's syslog driver and
+// journald's forwarding info for a program's standard output. So for those
+// two a level in MSG's own header wins. APP-NAME or TAG is the service, HOSTNAME the host, the timestamp
 // the time (MSG's own when the header has none).
 func syslogLine(v string, ref time.Time) (fields, bool) {
 	pri, n := syslogPRI(v)
@@ -39,11 +39,11 @@ func syslogLine(v string, ref time.Time) (fields, bool) {
 	}
 	inner := decodeWrapped(msg, ref)
 	sev := pri % 8
-	f.level = [8]Level{LevelFatal, LevelFatal, LevelFatal, LevelError, LevelWarn, LevelInfo, LevelInfo, LevelDebug}[sev]
-	f.why.level = "syslog severity " + strconv.Itoa(sev)
-	if sev == 5 && inner.level != LevelUnknown {
+	f.level, f.why.level = numericLevel(int64(sev)), syslogSeverityRule[sev]
+	defaulted := (sev == 5 || sev == 6) && inner.level != LevelUnknown
+	if defaulted {
 		f.level = inner.level
-		f.why.level = "syslog notice (a default), then the message: " + inner.why.levelText()
+		f.why.level = syslogSeverityRule[sev] + " (a default), then the message: " + inner.why.levelText()
 	}
 	if !f.hasTime {
 		f.time, f.hasTime, f.why.time = inner.time, inner.hasTime, "message: "+inner.why.timeText()
@@ -52,10 +52,16 @@ func syslogLine(v string, ref time.Time) (fields, bool) {
 		f.service, f.why.service = inner.service, "message: "+inner.why.serviceText()
 	}
 	f.message = msg
-	if sev == 5 && inner.level != LevelUnknown {
+	if defaulted {
 		f.message = inner.message
 	}
 	return f, true
+}
+
+// syslogSeverityRule names each severity for --explain.
+var syslogSeverityRule = [8]string{
+	"syslog severity 0 (emerg)", "syslog severity 1 (alert)", "syslog severity 2 (crit)", "syslog severity 3 (err)",
+	"syslog severity 4 (warning)", "syslog severity 5 (notice)", "syslog severity 6 (info)", "syslog severity 7 (debug)",
 }
 
 // syslogPRI reads "<PRI>" (0 to 191, no leading zero but in "<0>") and

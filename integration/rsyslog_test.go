@@ -29,9 +29,10 @@ func TestRsyslog(t *testing.T) {
 	var sent int64
 
 	t.Run("syslog", func(t *testing.T) {
-		// The level is the PRI's severity; only notice (the default
-		// of logger and imfile) leaves it to a level word leading the
-		// message, else INFO. The service is the APP-NAME (the tag).
+		// The level is the PRI's severity; notice and info (what
+		// senders give lines of no known level) leave it to a level
+		// word leading the message, else INFO. The service is the
+		// APP-NAME (the tag).
 		cases := []struct {
 			tag, sev, text, level string
 			count                 int
@@ -42,7 +43,8 @@ func TestRsyslog(t *testing.T) {
 			{"rsbilling", "err", "charge declined", "ERROR", 4},
 			{"rsbilling", "warning", "gateway slow", "WARN", 5},
 			{"rsauth", "info", "token issued", "INFO", 6},
-			{"rsauth", "info", "ERROR budget reset", "INFO", 2}, // the PRI wins
+			{"rsauth", "info", "ERROR budget reset", "ERROR", 2}, // info is a default
+			{"rsauth", "err", "INFO cache warm", "ERROR", 1},     // err is not
 			{"rsauth", "debug", "session cache hit", "DEBUG", 7},
 			{"rsauth", "notice", "ERROR disk full", "ERROR", 3},
 			{"rsbilling", "notice", "WARN retry 2 of 5", "WARN", 2},
