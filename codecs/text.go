@@ -15,9 +15,11 @@ const (
 	// level ninth, the furthest of the layouts known.
 	maxHeaderTokens = 10
 	// maxTimeTokens is how far into the header a timestamp may start (or
-	// how far past the level, for "WARN [main] 2026-..."): further on, a
-	// number is a pid or a count, not the event time.
-	maxTimeTokens = 3
+	// how far past the level, for "WARN [main] 2026-..."): the fourth
+	// token, for the access log's "ip - user [26/Nov/2026:10:00:00 +0000]".
+	// A bare number (a unix time) counts only in the first two: further on
+	// it is a pid or a count.
+	maxTimeTokens = 4
 	// maxPlainWords ends the header: the second word of plain prose
 	// ("job 7 of 9 hit ERROR") is the message. The two tokens right after
 	// a timestamp do not count, being where syslog's layout puts the host
@@ -82,7 +84,7 @@ func scanHeader(line, head string, ref time.Time) (fields, int) {
 		if s >= len(head) {
 			break
 		}
-		if !f.hasTime && (k < maxTimeTokens || levelAt >= 0 && k <= levelAt+2) {
+		if !f.hasTime && (k < maxTimeTokens || levelAt >= 0 && k <= levelAt+2) && (k < 2 || !isDigits(head[s:e])) {
 			if t, end, ok := timeAt(head, s, ref); ok {
 				f.time, f.hasTime = t, true
 				msgAt, restAt, i, timeK = end, end, end, k
@@ -106,7 +108,9 @@ func scanHeader(line, head string, ref time.Time) (fields, int) {
 			i = e
 			continue
 		}
-		p := place{first: first, letterColumn: f.hasTime && digitsSinceTime && !isPlainWord(nextWord(head, e))}
+		next := nextWord(head, e)
+		p := place{first: first, nextPlain: isPlainWord(next), nextDigit: next != "" && isDigit(next[0])}
+		p.letterColumn = f.hasTime && digitsSinceTime && !p.nextPlain
 		if l, n, rule, ok := levelToken(tok, p); ok {
 			f.level, msgAt, levelAt = l, s+n, k
 			f.why.level = rule

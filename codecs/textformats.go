@@ -7,21 +7,33 @@ import (
 
 // Layouts whose shape, not a level word, says the level.
 
-// glogLine reads the glog/klog header "Lmmdd hh:mm:ss.uuuuuu tid file:line] msg",
-// whose first letter (I W E F) is the level.
+// glogLine reads the glog/klog header "Lmmdd hh:mm:ss.uuuuuu tid file:line] msg"
+// (or "Lyyyymmdd ..."), whose first letter (I W E F) is the level.
 func glogLine(line, head string, ref time.Time) (fields, bool) {
-	if len(head) < 14 || !strings.Contains("IWEF", head[:1]) || head[5] != ' ' {
+	if len(head) < 14 || !strings.Contains("IWEF", head[:1]) {
 		return fields{}, false
 	}
-	mo, ok1 := digits(head, 1, 2)
-	d, ok2 := digits(head, 3, 2)
-	c, n, ok3 := readClock(head, 6)
+	// glog 0.7 writes the year too: "Lyyyymmdd hh:mm:ss.uuuuuu".
+	y, withYear := digits(head, 1, 4)
+	at := 1
+	if withYear && len(head) > 9 && head[9] == ' ' {
+		at = 5
+	} else if head[5] != ' ' {
+		return fields{}, false
+	}
+	mo, ok1 := digits(head, at, 2)
+	d, ok2 := digits(head, at+2, 2)
+	c, n, ok3 := readClock(head, at+5)
 	if !ok1 || !ok2 || !ok3 || n < len(head) && head[n] != ' ' {
 		return fields{}, false
 	}
 	var f fields
 	f.level, _ = ParseLevel(head[:1])
-	f.time, f.hasTime = inferYear(mo, d, c, ref)
+	if at == 5 {
+		f.time, f.hasTime = civil(y, mo, d, c.h, c.mi, c.s, c.ns)
+	} else {
+		f.time, f.hasTime = inferYear(mo, d, c, ref)
+	}
 	f.why.level, f.why.time, f.why.stamp = "glog Lmmdd column", head[1:n], true
 	if i := strings.Index(head[n:], "] "); i >= 0 {
 		n += i + 2

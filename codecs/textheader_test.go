@@ -188,3 +188,75 @@ func TestDecodeTextHeadersMore(t *testing.T) {
 		},
 	})
 }
+
+// TestDecodeTextReviewed: layouts and prose a review found misread.
+func TestDecodeTextReviewed(t *testing.T) {
+	runDecodeCases(t, []decodeCase{
+		{
+			name:  "Monolog: channel.LEVEL",
+			value: "[2026-11-26 10:00:00] production.ERROR: Undefined variable $x",
+			want:  event{"2026-11-26T10:00:00Z", "ERROR", "unknown", "", "Undefined variable $x"},
+		},
+		{
+			name:  "PostgreSQL on RDS: the level ends the prefix",
+			value: "2026-11-26 10:00:00 UTC::@:[1234]:ERROR:  relation does not exist",
+			want:  event{"2026-11-26T10:00:00Z", "ERROR", "unknown", "", "relation does not exist"},
+		},
+		{
+			name:  "log4j %5p in brackets",
+			value: "2026-11-26 10:00:00,123 [ WARN] pool low",
+			want:  event{"2026-11-26T10:00:00.123Z", "WARN", "unknown", "", "pool low"},
+		},
+		{
+			name:  "glog with the year",
+			value: "W20261126 10:00:00.123456 1234 f.cc:12] disk slow",
+			want:  event{"2026-11-26T10:00:00.123456Z", "WARN", "unknown", "", "disk slow"},
+		},
+		{
+			name:  "Tornado",
+			value: "[W 2026-11-26 10:00:00.123 NotebookApp] kernel died",
+			want:  event{"2026-11-26T10:00:00.123Z", "WARN", "unknown", "", "NotebookApp] kernel died"},
+		},
+		{
+			name:  "MySQL 5: yymmdd hh:mm:ss",
+			value: "261126 10:00:00 [Note] InnoDB: Started",
+			want:  event{"2026-11-26T10:00:00Z", "INFO", "unknown", "", "InnoDB: Started"},
+		},
+		{
+			name:  "java.util.logging's SimpleFormatter",
+			value: "Nov 26, 2026 1:00:00 PM org.apache.Foo bar",
+			want:  event{"2026-11-26T13:00:00Z", "UNKNOWN", "unknown", "", "org.apache.Foo bar"},
+		},
+		{
+			name:  "a zone abbreviation",
+			value: "2026-11-26 11:00:00.123 CET [1234] LOG:  checkpoint",
+			want:  event{"2026-11-26T10:00:00.123Z", "INFO", "unknown", "", "checkpoint"},
+		},
+		{
+			name:  "an access log's time, fourth",
+			value: `10.0.0.1 - frank [26/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 512`,
+			want:  event{"2026-11-26T10:00:00Z", "UNKNOWN", "unknown", "", `"GET / HTTP/1.1" 200 512`},
+		},
+		{
+			name:  "a pid is no unix time",
+			value: "web-1 app 1795687200 started",
+			want:  event{refTime, "UNKNOWN", "unknown", "", "web-1 app 1795687200 started"},
+		},
+		// Prose.
+		{
+			name:  "a sentence that starts with a level word",
+			value: "Debug builds are slower",
+			want:  event{refTime, "UNKNOWN", "unknown", "", "Debug builds are slower"},
+		},
+		{
+			name:  "a rare synonym in capitals in a sentence",
+			value: "2026-11-26T10:00:00Z Received ALERT from monitoring",
+			want:  event{"2026-11-26T10:00:00Z", "UNKNOWN", "unknown", "", "Received ALERT from monitoring"},
+		},
+		{
+			name:  "LOG without its colon",
+			value: "2026-11-26T10:00:00Z Set LOG level to DEBUG",
+			want:  event{"2026-11-26T10:00:00Z", "UNKNOWN", "unknown", "", "Set LOG level to DEBUG"},
+		},
+	})
+}

@@ -11,6 +11,9 @@ type place struct {
 	// and followed by another column rather than prose, where MongoDB,
 	// etcd, logcat and glog-like layouts write a one-letter level.
 	letterColumn bool
+	// nextPlain: the next token is a word of prose; nextDigit: it starts
+	// with a digit (a timestamp, as in Tornado's "[W 2026-11-26 ...]").
+	nextPlain, nextDigit bool
 }
 
 // levelToken reads the level a header token names, how many of its bytes
@@ -34,7 +37,16 @@ func levelToken(tok string, p place) (Level, int, string, bool) {
 		return LevelUnknown, 0, "", false
 	}
 	if c := tok[0]; c == '[' || c == '<' || c == '(' {
+		// Tornado's "[W 2026-11-26 10:00:00 app:1]": a letter opening the
+		// line's first bracket, a timestamp after it.
+		if len(tok) == 2 && c == '[' && p.first && p.nextDigit && strings.Contains("DIWEF", tok[1:]) {
+			l, _ := ParseLevel(tok[1:])
+			return l, len(tok), "bracketed letter before a timestamp", true
+		}
 		return bracketGroups(tok)
+	}
+	if l, ok := lastSegmentLevel(tok); ok {
+		return l, len(tok), "upper-case word after a channel", true
 	}
 	end := 0
 	for end < len(tok) && isLetter(tok[end]) {
@@ -48,6 +60,9 @@ func levelToken(tok string, p place) (Level, int, string, bool) {
 	after := tok[end:]
 	tagged := after != "" && (after[0] == ':' || after[0] == '/' && len(after) > 1 && isLetter(after[1]))
 	sep := separatorLen(after)
+	if after == "]" && isUpper(word) {
+		sep = 1 // log4j's "[ WARN]", split by the tokenizer
+	}
 	if after != "" && sep == 0 && !tagged {
 		return LevelUnknown, 0, "", false // "ERRORS", "INFO-foo", "E2E"
 	}
@@ -58,19 +73,26 @@ func levelToken(tok string, p place) (Level, int, string, bool) {
 			return LevelUnknown, 0, "", false
 		}
 		rule = "letter column"
-	case isUpper(word):
+	case word == "LOG":
+		// PostgreSQL's "LOG:" is informational; a bare LOG is a word.
+		if !tagged {
+			return LevelUnknown, 0, "", false
+		}
+		return LevelInfo, end + sep, "upper-case word tagged with :", true
+	case isUpper(word) && (commonLevelWord(word) || p.first || sep > 0 || tagged):
+		// Rarer synonyms (ALERT, CONFIG, FINE, NOTICE) only first or
+		// tagged: "Received ALERT from ..." is prose.
 		rule = "upper-case word"
 	case tagged:
 		rule = "word tagged with : or /"
-	case p.first && commonLevelWord(word):
+	case p.first && commonLevelWord(word) && (sep > 0 || !p.nextPlain):
+		// "Info  CBS ...", "info\tpkg/file.go" are columns; "Info about
+		// the release" and "Debug builds are slower" are sentences.
 		rule = "first word"
 	default:
 		return LevelUnknown, 0, "", false
 	}
 	l, ok := ParseLevel(word)
-	if !ok && isUpper(word) && word == "LOG" {
-		l, ok = LevelInfo, true // PostgreSQL's "LOG:" is informational
-	}
 	if tagged && after[0] == '/' {
 		sep = len(after) // "warning/PluginTask:": the facility is no message
 	}
@@ -137,6 +159,25 @@ func bracketedLevel(tok string) (Level, int, string, bool) {
 	return l, n, rule, ok
 }
 
+// lastSegmentLevel reads a level that ends a token of segments, the last
+// an upper-case level word tagged with ':': Monolog's "app.ERROR:",
+// PostgreSQL's prefix "UTC::@:[1234]:ERROR:".
+func lastSegmentLevel(tok string) (Level, bool) {
+	if len(tok) < 4 || tok[len(tok)-1] != ':' {
+		return LevelUnknown, false
+	}
+	body := tok[:len(tok)-1]
+	i := strings.LastIndexAny(body, ".:]")
+	if i < 0 {
+		return LevelUnknown, false
+	}
+	word := body[i+1:]
+	if len(word) < 3 || !isUpper(word) {
+		return LevelUnknown, false
+	}
+	return ParseLevel(word)
+}
+
 // levelDigit is the length of the one digit some layouts put after a level
 // name: Apache's trace1..trace8, PostgreSQL's DEBUG1..DEBUG5.
 func levelDigit(s, word string) int {
@@ -154,7 +195,8 @@ func levelDigit(s, word string) int {
 // ("fine", "config", "alert", "notice") count only in capitals, brackets or
 // tagged, where they are less likely the first word of a sentence.
 func commonLevelWord(w string) bool {
-	for _, name := range [...]string{"trace", "debug", "info", "warn", "warning", "error", "err", "fatal", "critical", "crit", "panic"} {
+	for _, name := range [...]string{"trace", "trc", "debug", "dbg", "info", "inf", "warn", "wrn", "warning",
+		"error", "err", "fatal", "ftl", "critical", "crit", "severe", "panic"} {
 		if strings.EqualFold(w, name) {
 			return true
 		}

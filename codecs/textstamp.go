@@ -128,8 +128,20 @@ func compactTime(s string) (time.Time, int, bool) {
 	return t, n, ok
 }
 
-// hdfsTime reads "yymmdd hhmmss".
+// hdfsTime reads "yymmdd hhmmss" (HDFS), and "yymmdd hh:mm:ss" (MySQL
+// 5's error log).
 func hdfsTime(s string) (time.Time, int, bool) {
+	if len(s) > 9 && s[9] == ':' {
+		yy, ok1 := digits(s, 0, 2)
+		mo, ok2 := digits(s, 2, 2)
+		d, ok3 := digits(s, 4, 2)
+		c, n, ok4 := readClock(s, 7)
+		if !ok1 || !ok2 || !ok3 || !ok4 {
+			return time.Time{}, 0, false
+		}
+		t, ok := civil(century(yy), mo, d, c.h, c.mi, c.s, c.ns)
+		return t, n, ok
+	}
 	yy, ok1 := digits(s, 0, 2)
 	mo, ok2 := digits(s, 2, 2)
 	d, ok3 := digits(s, 4, 2)
@@ -190,11 +202,69 @@ func leadingNamedTime(s string, ref time.Time) (time.Time, int, bool) {
 		t, ok := civil(y, mo, d, c.h, c.mi, c.s, c.ns)
 		return t, n + 5, ok
 	}
+	if t, n, ok := monthDayYearTime(s); ok {
+		return t, n, true
+	}
 	mo, d, c, n, ok := syslogStamp(s)
 	if !ok {
 		return time.Time{}, 0, false
 	}
 	t, ok := inferYear(mo, d, c, ref)
+	return t, n, ok
+}
+
+// monthDayYearTime reads "Nov 26, 2026 10:00:00 AM" (java.util.logging's
+// SimpleFormatter) and "Nov 26 2026 10:00:00": a month name, the day, a
+// comma or not, the year, a clock, and AM or PM or neither.
+func monthDayYearTime(s string) (time.Time, int, bool) {
+	if len(s) < 19 || s[3] != ' ' {
+		return time.Time{}, 0, false
+	}
+	mo := monthNumber(s[:3])
+	if mo == 0 {
+		return time.Time{}, 0, false
+	}
+	i := 4
+	d, ok := digits(s, i, 2)
+	if ok {
+		i += 2
+	} else if d, ok = digits(s, i, 1); ok {
+		i++
+	} else {
+		return time.Time{}, 0, false
+	}
+	if i < len(s) && s[i] == ',' {
+		i++
+	}
+	y, ok := digits(s, i+1, 4)
+	if !ok || s[i] != ' ' || i+5 >= len(s) || s[i+5] != ' ' {
+		return time.Time{}, 0, false
+	}
+	i += 6
+	// "10:00:00" or JUL's "1:00:00 PM": the hour may have one digit.
+	var (
+		c clock
+		n int
+	)
+	if i+1 < len(s) && s[i+1] == ':' {
+		c, n, ok = readClock("0"+s[i:], 0)
+		n += i - 1
+	} else {
+		c, n, ok = readClock(s, i)
+	}
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	if n+3 <= len(s) && s[n] == ' ' && (s[n+1] == 'A' || s[n+1] == 'P') && s[n+2] == 'M' {
+		switch {
+		case c.h == 12 && s[n+1] == 'A':
+			c.h = 0
+		case c.h < 12 && s[n+1] == 'P':
+			c.h += 12
+		}
+		n += 3
+	}
+	t, ok := civil(y, mo, d, c.h, c.mi, c.s, c.ns)
 	return t, n, ok
 }
 

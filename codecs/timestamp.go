@@ -191,8 +191,8 @@ func parseZone(s string, i int) (time.Duration, int) {
 		if (s[i+1] == '+' || s[i+1] == '-') && i+6 <= len(s) && isDigits(s[i+2:i+6]) && (i+6 == len(s) || !isDigit(s[i+6])) {
 			return parseZone(s, i+1)
 		}
-		if i+4 <= len(s) && (s[i+1:i+4] == "UTC" || s[i+1:i+4] == "GMT") && (i+4 == len(s) || !isLetter(s[i+4])) {
-			return 0, i + 4
+		if off, n, ok := zoneName(s, i+1); ok {
+			return off, n
 		}
 		return 0, i
 	}
@@ -217,6 +217,64 @@ func parseZone(s string, i int) (time.Duration, int) {
 		off = -off
 	}
 	return off, j
+}
+
+// zoneName reads a zone abbreviation at s[i:], ended by anything but a
+// letter. It knows those that name one offset wherever they are used;
+// CST, IST, BST and the like name several and are left alone (the time is
+// then read as UTC).
+func zoneName(s string, i int) (time.Duration, int, bool) {
+	j := i
+	for j < len(s) && j-i < 5 && 'A' <= s[j] && s[j] <= 'Z' {
+		j++
+	}
+	if j-i < 3 || j < len(s) && isLetter(s[j]) {
+		return 0, 0, false
+	}
+	var h time.Duration
+	switch s[i:j] {
+	case "UTC", "GMT", "WET":
+		h = 0
+	case "WEST", "CET":
+		h = 1
+	case "CEST", "EET":
+		h = 2
+	case "EEST", "MSK":
+		h = 3
+	case "EST", "CDT":
+		h = -5
+	case "EDT":
+		h = -4
+	case "MST":
+		h = -7
+	case "MDT":
+		h = -6
+	case "PST":
+		h = -8
+	case "PDT":
+		h = -7
+	case "AKST":
+		h = -9
+	case "AKDT":
+		h = -8
+	case "HST":
+		h = -10
+	case "JST", "KST":
+		h = 9
+	case "HKT", "SGT":
+		h = 8
+	case "AEST":
+		h = 10
+	case "AEDT":
+		h = 11
+	case "NZST":
+		h = 12
+	case "NZDT":
+		h = 13
+	default:
+		return 0, 0, false
+	}
+	return h * time.Hour, j, true
 }
 
 // civil builds a UTC time from calendar fields, or reports false when one
