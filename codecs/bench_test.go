@@ -37,3 +37,15 @@ func BenchmarkDecodeLogfmt(b *testing.B) {
 func BenchmarkDecodeJSONNested(b *testing.B) {
 	benchmarkDecode(b, `{"@timestamp":"2026-11-26T10:00:00.123Z","log":{"level":"error"},"message":"payment declined: card expired","service":{"name":"checkout"},"host":{"name":"web-7"}}`)
 }
+
+// BenchmarkDecodeDocker is Docker's json-file record: an envelope with the
+// line, its newline escaped, and no level of its own, so the line is
+// decoded too.
+func BenchmarkDecodeDocker(b *testing.B) {
+	benchmarkDecode(b, `{"log":"2026-11-26T10:00:00.123Z WARN [main] com.acme.Pool: pool low (12 of 200 free)\n","stream":"stderr","time":"2026-11-26T10:00:00.123456789Z"}`)
+}
+
+// BenchmarkDecodeSyslog is an RFC 5424 record as rsyslog forwards it.
+func BenchmarkDecodeSyslog(b *testing.B) {
+	benchmarkDecode(b, `<11>1 2026-11-26T10:00:00.123456+00:00 web-1 billing 4321 - [timeQuality tzKnown="1" isSynced="0"] payment declined: card expired`)
+}

@@ -20,6 +20,11 @@ func decodeWrapped(line string, ref time.Time) fields {
 		if f, err := decodeJSON([]byte(line)); err == nil {
 			return f
 		}
+		// The first part of a long JSON line a runtime split: cut, it does
+		// not parse, but its level key is usually near the start.
+		if l, key := jsonPrefixLevel(line); l != LevelUnknown {
+			return fields{level: l, message: line, why: explain{format: "json", level: key}}
+		}
 	}
 	if f, ok, err := decodeLogfmt(line, true); err == nil && ok {
 		return f
@@ -29,6 +34,38 @@ func decodeWrapped(line string, ref time.Time) fields {
 		f, _ = scanHeader(line, line, ref)
 	}
 	return f
+}
+
+// jsonPrefixLevel finds `"level": "error"` (or another level alias with a
+// string or number) at the top of a JSON object that may be cut short.
+func jsonPrefixLevel(line string) (Level, string) {
+	for _, key := range aliasNames[fieldLevel][:5] { // level ... log.level
+		i := strings.Index(line, `"`+key+`"`)
+		if i < 0 {
+			continue
+		}
+		rest := strings.TrimLeft(line[i+len(key)+2:], " \t")
+		if !strings.HasPrefix(rest, ":") {
+			continue
+		}
+		rest = strings.TrimLeft(rest[1:], " \t")
+		if strings.HasPrefix(rest, `"`) {
+			if end := strings.IndexByte(rest[1:], '"'); end >= 0 {
+				if l := levelValue(rest[1 : end+1]); l != LevelUnknown {
+					return l, key
+				}
+			}
+			continue
+		}
+		end := 0
+		for end < len(rest) && isDigit(rest[end]) {
+			end++
+		}
+		if l := levelValue(rest[:end]); end > 0 && l != LevelUnknown {
+			return l, key
+		}
+	}
+	return LevelUnknown, ""
 }
 
 // unwrapJSON completes a JSON event from what its envelope wraps. A shipper

@@ -199,3 +199,13 @@ func TestDecodeMongoJSON(t *testing.T) {
 		},
 	})
 }
+
+// TestCRIPartOfAJSONLine: the first part of a long JSON line that a
+// runtime split does not parse, but its level is near the start.
+func TestCRIPartOfAJSONLine(t *testing.T) {
+	runDecodeCases(t, []decodeCase{{
+		name:  "CRI P part of a JSON line",
+		value: `2026-11-26T10:00:00Z stdout P {"level":"error","msg":"a stack trace that goes on and on`,
+		want:  event{"2026-11-26T10:00:00Z", "ERROR", "unknown", "", `{"level":"error","msg":"a stack trace that goes on and on`},
+	}})
+}

@@ -7,7 +7,9 @@ import (
 
 // scanFlatJSON reads the common shape of a JSON log line without
 // encoding/json's reflection: one object whose keys have no escapes and
-// whose values are strings without escapes, numbers, booleans or null. It
+// whose values are strings (escapes checked, left for jsonString to
+// undo: Docker's {"log": "...\n"} has one in every record), numbers,
+// booleans or null. It
 // offers each key to cs as decodeJSON's map walk would and reports true.
 // Anything else — nesting, an escape, a key of an alias given twice, or
 // anything not valid JSON — reports false, and the caller takes the
@@ -93,6 +95,38 @@ func plainStringEnd(v []byte, i int) int {
 	return -1
 }
 
+// stringEnd returns the index of the closing quote of a string whose body
+// starts at i, checking its escapes as RFC 8259 has them, or -1 if one is
+// wrong, a control byte stands unescaped, or the string has no end.
+func stringEnd(v []byte, i int) int {
+	for ; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '"':
+			return i
+		case c < 0x20:
+			return -1
+		case c == '\\':
+			i++
+			if i >= len(v) {
+				return -1
+			}
+			switch v[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(v) || !isHex(v[i+1]) || !isHex(v[i+2]) || !isHex(v[i+3]) || !isHex(v[i+4]) {
+					return -1
+				}
+				i += 4
+			default:
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
 // valueEnd returns the end of a string without escapes, a number, true,
 // false or null starting at i; -1 for anything else.
 func valueEnd(v []byte, i int) int {
@@ -101,7 +135,7 @@ func valueEnd(v []byte, i int) int {
 	}
 	switch c := v[i]; {
 	case c == '"':
-		if e := plainStringEnd(v, i+1); e >= 0 {
+		if e := stringEnd(v, i+1); e >= 0 {
 			return e + 1
 		}
 		return -1
