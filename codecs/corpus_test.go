@@ -21,13 +21,7 @@ const loghubDir = "../../shared/corpus/loghub"
 // record and checks its level and time against the collection's
 // hand-checked parse (*_structured.csv).
 func TestLoghubCorpus(t *testing.T) {
-	dir := os.Getenv("LOGPULSE_LOGHUB_DIR")
-	if dir == "" {
-		dir = loghubDir
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("loghub corpus not found at %s (set LOGPULSE_LOGHUB_DIR): %v", dir, err)
-	}
+	dir := corpusDir(t, "LOGPULSE_LOGHUB_DIR", loghubDir)
 	// A record timestamp after every line, so lines without a year are
 	// not the ones the test exercises; every corpus line carries a year.
 	ref := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -88,6 +82,20 @@ func TestLoghubCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// corpusDir is the folder of a corpus beside the checkout, or where the
+// environment variable env points; the test skips when it is absent.
+func corpusDir(tb testing.TB, env, def string) string {
+	tb.Helper()
+	dir := os.Getenv(env)
+	if dir == "" {
+		dir = def
+	}
+	if _, err := os.Stat(dir); err != nil {
+		tb.Skipf("corpus not found at %s (set %s): %v", dir, env, err)
+	}
+	return dir
 }
 
 type structuredLine struct {

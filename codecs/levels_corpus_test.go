@@ -1,7 +1,6 @@
 package codecs
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,13 +16,10 @@ const levelsDir = "../../shared/corpus/levels"
 // line's true level for at least 99% of the lines of each format, and no
 // line rejected.
 func TestLevelsCorpus(t *testing.T) {
-	dir := os.Getenv("LOGPULSE_LEVELS_DIR")
-	if dir == "" {
-		dir = levelsDir
-	}
+	dir := corpusDir(t, "LOGPULSE_LEVELS_DIR", levelsDir)
 	logs, err := filepath.Glob(filepath.Join(dir, "*.log"))
 	if err != nil || len(logs) == 0 {
-		t.Skipf("levels corpus not found at %s (set LOGPULSE_LEVELS_DIR): %v", dir, err)
+		t.Fatalf("no *.log in the levels corpus at %s: %v", dir, err)
 	}
 	// A record timestamp in a later year than every line: lines without a
 	// year must still land before it.

@@ -131,28 +131,28 @@ func compactTime(s string) (time.Time, int, bool) {
 // hdfsTime reads "yymmdd hhmmss" (HDFS), and "yymmdd hh:mm:ss" (MySQL
 // 5's error log).
 func hdfsTime(s string) (time.Time, int, bool) {
-	if len(s) > 9 && s[9] == ':' {
-		yy, ok1 := digits(s, 0, 2)
-		mo, ok2 := digits(s, 2, 2)
-		d, ok3 := digits(s, 4, 2)
-		c, n, ok4 := readClock(s, 7)
-		if !ok1 || !ok2 || !ok3 || !ok4 {
-			return time.Time{}, 0, false
-		}
-		t, ok := civil(century(yy), mo, d, c.h, c.mi, c.s, c.ns)
-		return t, n, ok
-	}
 	yy, ok1 := digits(s, 0, 2)
 	mo, ok2 := digits(s, 2, 2)
 	d, ok3 := digits(s, 4, 2)
-	h, ok4 := digits(s, 7, 2)
-	mi, ok5 := digits(s, 9, 2)
-	sec, ok6 := digits(s, 11, 2)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
+	var (
+		c   clock
+		n   int
+		ok4 = true
+	)
+	if len(s) > 9 && s[9] == ':' {
+		c, n, ok4 = readClock(s, 7)
+	} else {
+		var ok5, ok6 bool
+		c.h, ok4 = digits(s, 7, 2)
+		c.mi, ok5 = digits(s, 9, 2)
+		c.s, ok6 = digits(s, 11, 2)
+		ok4, n = ok4 && ok5 && ok6, 13
+	}
+	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return time.Time{}, 0, false
 	}
-	t, ok := civil(century(yy), mo, d, h, mi, sec, 0)
-	return t, 13, ok
+	t, ok := civil(century(yy), mo, d, c.h, c.mi, c.s, c.ns)
+	return t, n, ok
 }
 
 // shortYearTime reads Spark's "yy/mm/dd hh:mm:ss[.fff]".
