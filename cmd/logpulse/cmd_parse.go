@@ -55,7 +55,7 @@ func parseCommand(env *cliEnv) *ffcli.Command {
 			"any line cannot be decoded. A line that holds several events (an OTLP export)\n" +
 			"gets one answer per event.\n\n" +
 			"With --explain, each event says which rules read it, e.g.\n" +
-			`  "explain": {"format": "syslog RFC 3164", "level": "syslog severity 3", "time": "timestamp \"Nov 26 10:00:00\"", "service": "syslog TAG"}` + "\n\n" +
+			`  "explain": {"format": "syslog RFC 3164", "level": "syslog severity 3 (err)", "time": "timestamp \"Nov 26 10:00:00\"", "service": "syslog TAG"}` + "\n\n" +
 			"With --multiline, lines that continue an event (indented, at ..., Caused by:,\n" +
 			"... 12 more, a Python traceback) are joined to it as `produce` joins them, and\n" +
 			`each event gets one answer; "line" is its first line.`,

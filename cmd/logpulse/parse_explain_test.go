@@ -13,7 +13,7 @@ func TestParseExplain(t *testing.T) {
 	}
 	got := outputLines(t, out)
 	want := []map[string]string{
-		{"format": "syslog RFC 5424", "level": "syslog severity 3", "time": "syslog TIMESTAMP", "service": "syslog APP-NAME"},
+		{"format": "syslog RFC 5424", "level": "syslog severity 3 (err)", "time": "syslog TIMESTAMP", "service": "syslog APP-NAME"},
 		{"format": "json", "level": `field "severity"`, "time": `field "ts"`, "service": "none in the payload and no record key: unknown"},
 	}
 	if len(got) != len(want) {
