@@ -82,7 +82,7 @@ func ParseLevel(s string) (Level, bool) {
 		return LevelInfo, true
 	case "warn", "wrn", "warning", "w":
 		return LevelWarn, true
-	case "error", "err", "eror", "fail", "severe", "e":
+	case "error", "err", "eror", "fail", "failure", "severe", "e":
 		return LevelError, true
 	case "fatal", "ftl", "crit", "critical", "alert", "emerg", "emergency", "panic", "pnc", "f":
 		return LevelFatal, true
