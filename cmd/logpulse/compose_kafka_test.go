@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +50,22 @@ func testComposeDependencies(t *testing.T, c composeFile) {
 
 func TestComposeKafka(t *testing.T) { forEachCompose(t, testComposeKafka) }
 
+// testedKafkaVersion is the default KAFKA_VERSION of scripts/kafka-node.sh,
+// the release CI runs the integration tests on.
+func testedKafkaVersion(tb testing.TB) string {
+	tb.Helper()
+	b, err := os.ReadFile("../../scripts/kafka-node.sh")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), `KAFKA_VERSION="${KAFKA_VERSION:-`)
+	v, _, ok2 := strings.Cut(rest, "}")
+	if !ok || !ok2 || v == "" {
+		tb.Fatal("no default KAFKA_VERSION in scripts/kafka-node.sh")
+	}
+	return v
+}
+
 func testComposeKafka(t *testing.T, c composeFile) {
 	var kafkas []string
 	for name, svc := range c.Services {
@@ -58,6 +75,13 @@ func testComposeKafka(t *testing.T, c composeFile) {
 	}
 	if len(kafkas) == 0 {
 		t.Fatal("no apache/kafka service")
+	}
+	// The release compose runs is the one CI proves the suite on.
+	tested := testedKafkaVersion(t)
+	for _, name := range kafkas {
+		if img := c.Services[name].Image; img != "apache/kafka:"+tested {
+			t.Errorf("service %s runs %s; CI tests Kafka %s (scripts/kafka-node.sh)", name, img, tested)
+		}
 	}
 	brokers := len(kafkas)
 	for _, name := range kafkas {
@@ -98,7 +122,11 @@ func testComposeKafka(t *testing.T, c composeFile) {
 		}
 		// Kafka's defaults (3) cannot be met by fewer brokers, and then
 		// consumer groups and ingest's transactions never start.
-		for _, key := range []string{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"} {
+		for _, key := range []string{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR",
+			"KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR"} {
+			if _, set := env[key]; !set && brokers >= 3 {
+				continue // Kafka's defaults (3, 2) fit three brokers
+			}
 			if n := intEnv(key); n < 1 || n > brokers {
 				t.Errorf("service %s: %s=%d with %d broker(s)", name, key, n, brokers)
 			}
