@@ -136,3 +136,26 @@ func Partitions(ctx context.Context, adm *kadm.Client, topic string) (int32, err
 	}
 	return int32(len(d.Partitions)), nil
 }
+
+// AutoCreatesTopics reports whether a broker creates the topics a client
+// asks for (auto.create.topics.enable, Kafka's default): then a producer that
+// writes to logs, or a consumer that asks for a table, before `logpulse
+// topics` ran gets a topic with the broker's defaults rather than logpulse's
+// partitions and cleanup policy.
+func AutoCreatesTopics(ctx context.Context, adm *kadm.Client) (bool, error) {
+	rcs, err := adm.DescribeBrokerConfigs(ctx)
+	if err != nil {
+		return false, fmt.Errorf("describe broker configs: %w", err)
+	}
+	for _, rc := range rcs {
+		if rc.Err != nil {
+			continue
+		}
+		for _, c := range rc.Configs {
+			if c.Key == "auto.create.topics.enable" && c.MaybeValue() == "true" {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}

@@ -31,6 +31,7 @@ func topicsCommand(env *cliEnv) *ffcli.Command {
 			if err := s.provision(ctx, *check); err != nil {
 				return err
 			}
+			s.warnAutoCreate(ctx)
 			specs := s.topics.Specs(f.layout())
 			tw := tabwriter.NewWriter(env.stdout, 0, 2, 2, ' ', 0)
 			fmt.Fprintf(tw, "TOPIC\tPARTITIONS\tREPLICATION\tCONFIGS\n")

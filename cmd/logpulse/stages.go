@@ -187,6 +187,23 @@ func (s *stages) provision(ctx context.Context, checkOnly bool) error {
 	return nil
 }
 
+// warnAutoCreate logs a warning when the brokers create topics a client
+// asks for: a stage or producer started before `logpulse topics` would get
+// a topic with the broker's defaults. Not being able to tell is no error.
+func (s *stages) warnAutoCreate(ctx context.Context) {
+	adm, err := s.admin()
+	if err != nil {
+		return
+	}
+	defer adm.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if auto, err := topology.AutoCreatesTopics(ctx, adm); err == nil && auto {
+		s.log.Warn("the brokers create topics a client asks for (auto.create.topics.enable=true): " +
+			"a producer or stage that starts before `logpulse topics` gets a topic with the broker's defaults; set it to false")
+	}
+}
+
 // serveAPI serves the view's HTTP API until ctx is done; logs (may be nil)
 // takes POST /v1/logs.
 func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter, al httpapi.AlertSource) error {

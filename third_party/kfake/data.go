@@ -693,6 +693,9 @@ func (c *Cluster) brokerConfigs(node int32, fn func(k string, v *string, src kms
 		sens bool
 	}{
 		{k: "broker.rack", v: "krack"},
+		// logpulse patch: say whether metadata requests create topics,
+		// as a Kafka broker does, so admin tools can warn about it.
+		{k: "auto.create.topics.enable", v: strconv.FormatBool(c.cfg.allowAutoTopic)},
 		{k: "sasl.enabled.mechanisms", v: "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512"},
 		{k: "super.users", sens: true},
 	} {
