@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real single-node Apache Kafka 4.x broker (KRaft, combined broker+controller)
+# A real single-node Apache Kafka 3.9 or 4.x broker (KRaft, combined broker+controller)
 # without Docker, from jars that Maven resolves from Maven Central, for the Go
 # integration tests.
 #
@@ -18,7 +18,7 @@
 # stop: SIGTERM, then SIGKILL after 20 s; a no-op when nothing runs.
 #
 # Environment:
-#   KAFKA_VERSION          org.apache.kafka:kafka_2.13 version (default 4.1.1)
+#   KAFKA_VERSION          org.apache.kafka:kafka_2.13 version (default 4.4.0)
 #   LOGPULSE_KAFKA_LIB     jar cache directory (default DIR/lib)
 #   LOGPULSE_KAFKA_PROPS   extra server.properties lines, appended as is
 #   KAFKA_HEAP_OPTS        JVM heap flags (default -Xms256m -Xmx1g)
@@ -30,7 +30,7 @@
 #   ...; scripts/kafka-node.sh stop /tmp/lp-kafka
 set -euo pipefail
 
-KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 LOG4J_SLF4J_VERSION="${LOG4J_SLF4J_VERSION:-2.24.3}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_GRACE=20
@@ -202,6 +202,14 @@ rootLogger.appenderRef.out.ref = STDOUT
 logger.request.name = kafka.request.logger
 logger.request.level = WARN
 EOF
+  # Kafka 3.x logs through reload4j (log4j 1), configured apart.
+  cat >"$DIR/log4j.properties" <<'EOF'
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+EOF
 }
 
 java_cp() { echo "$LIB/*"; }
@@ -227,7 +235,8 @@ cmd_start() {
     cp="$(java_cp)"
     # shellcheck disable=SC2206
     jvm_opts=(${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g} -XX:+UseG1GC -XX:MaxGCPauseMillis=20
-      -Djava.awt.headless=true -Dlog4j2.configurationFile="$DIR/log4j2.properties")
+      -Djava.awt.headless=true -Dlog4j2.configurationFile="$DIR/log4j2.properties"
+      -Dlog4j.configuration="file:$DIR/log4j.properties")
 
     if [[ ! -f "$DIR/data/meta.properties" ]]; then
       local cid
@@ -277,6 +286,7 @@ cmd_start() {
       request)
         if timeout 30 "$JAVA" -Xmx128m -XX:TieredStopAtLevel=1 -cp "$(java_cp)" \
             -Dlog4j2.configurationFile="$DIR/log4j2.properties" -Dlog4j2.level=WARN \
+            -Dlog4j.configuration="file:$DIR/log4j.properties" \
             org.apache.kafka.tools.TopicCommand --bootstrap-server "$addr" --list \
             >/dev/null 2>&1; then
           break
