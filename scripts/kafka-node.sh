@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # A real single-node Apache Kafka 3.9 or 4.x broker (KRaft, combined broker+controller)
 # without Docker, from jars that Maven resolves from Maven Central, for the Go
-# integration tests.
+# integration tests. scripts/kafka-cluster.sh runs several of them as one cluster
+# through the LOGPULSE_KAFKA_NODE_ID/VOTERS/CLUSTER_ID/RF variables below.
 #
 # Usage:
 #   scripts/kafka-node.sh start DIR [PORT]   # prints 127.0.0.1:PORT as its last line
 #   scripts/kafka-node.sh stop DIR
+#   scripts/kafka-node.sh kill DIR
+#   scripts/kafka-node.sh pid DIR
 #
 # start: resolves the jars (cached in DIR/lib, or in $LOGPULSE_KAFKA_LIB when
 # set, shared between DIRs), writes DIR/server.properties and DIR/log4j2.properties,
@@ -16,6 +19,8 @@
 # controller listens on PORT+1. If the broker of DIR is already running, start
 # only waits for it to be ready and prints its address.
 # stop: SIGTERM, then SIGKILL after 20 s; a no-op when nothing runs.
+# kill: SIGKILL at once (a crash, for fault tests); a no-op when nothing runs.
+# pid: prints the pid of DIR's running broker; exit status 1 when none runs.
 #
 # Environment:
 #   KAFKA_VERSION          org.apache.kafka:kafka_2.13 version (default 4.4.0)
@@ -24,6 +29,15 @@
 #   KAFKA_HEAP_OPTS        JVM heap flags (default -Xms256m -Xmx1g)
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness (default 90)
 #   JAVA                   java binary (default $JAVA_HOME/bin/java or java)
+# and, for a node of a cluster (scripts/kafka-cluster.sh sets them):
+#   LOGPULSE_KAFKA_NODE_ID     node.id (default 1)
+#   LOGPULSE_KAFKA_VOTERS      controller.quorum.voters (default: this node alone,
+#                              NODE_ID@127.0.0.1:PORT+1)
+#   LOGPULSE_KAFKA_CLUSTER_ID  cluster id to format DIR/data with (default: the one
+#                              in DIR/cluster.id, else a new random one)
+#   LOGPULSE_KAFKA_RF          replication factor of new topics and of the internal
+#                              topics (default 1); min.insync.replicas and the
+#                              internal topics' min ISR are a majority of it
 #
 # Example (Go tests):
 #   export LOGPULSE_TEST_BROKERS=$(scripts/kafka-node.sh start /tmp/lp-kafka | tail -n1)
@@ -33,6 +47,8 @@ set -euo pipefail
 KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 LOG4J_SLF4J_VERSION="${LOG4J_SLF4J_VERSION:-2.24.3}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+NODE_ID="${LOGPULSE_KAFKA_NODE_ID:-1}"
+RF="${LOGPULSE_KAFKA_RF:-1}"
 STOP_GRACE=20
 if [[ -n "${JAVA:-}" ]]; then :
 elif [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then JAVA="$JAVA_HOME/bin/java"
@@ -46,6 +62,8 @@ usage() {
   cat >&2 <<'EOF'
 usage: kafka-node.sh start DIR [PORT]
        kafka-node.sh stop DIR
+       kafka-node.sh kill DIR
+       kafka-node.sh pid DIR
 EOF
   exit 2
 }
@@ -164,11 +182,14 @@ resolve_jars() {
 
 write_configs() {
   local cport=$((PORT + 1))
+  local voters="${LOGPULSE_KAFKA_VOTERS:-$NODE_ID@127.0.0.1:$cport}"
+  # A majority of the replicas must acknowledge acks=all writes: 1 of 1, 2 of 3.
+  local min_isr=$((RF / 2 + 1))
   cat >"$DIR/server.properties" <<EOF
 # Written by scripts/kafka-node.sh on every start; edits are lost.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$cport
+node.id=$NODE_ID
+controller.quorum.voters=$voters
 listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$cport
 advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
@@ -176,13 +197,14 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=$DIR/data
 num.partitions=1
-default.replication.factor=1
+default.replication.factor=$RF
+min.insync.replicas=$min_isr
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+offsets.topic.replication.factor=$RF
+transaction.state.log.replication.factor=$RF
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$RF
+share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 EOF
   if [[ -n "${LOGPULSE_KAFKA_PROPS:-}" ]]; then
@@ -218,6 +240,8 @@ java_cp() { echo "$LIB/*"; }
 
 cmd_start() {
   [[ "$PORT" =~ ^[0-9]+$ ]] && (( PORT > 0 && PORT < 65535 )) || die "bad PORT: $PORT"
+  [[ "$NODE_ID" =~ ^[0-9]+$ ]] || die "bad LOGPULSE_KAFKA_NODE_ID: $NODE_ID"
+  [[ "$RF" =~ ^[1-9][0-9]*$ ]] || die "bad LOGPULSE_KAFKA_RF: $RF"
   local addr="127.0.0.1:$PORT" pid
   command -v "$JAVA" >/dev/null || die "java not found (set JAVA or JAVA_HOME)"
 
@@ -240,7 +264,10 @@ cmd_start() {
 
     if [[ ! -f "$DIR/data/meta.properties" ]]; then
       local cid
-      if [[ -s "$DIR/cluster.id" ]]; then
+      if [[ -n "${LOGPULSE_KAFKA_CLUSTER_ID:-}" ]]; then
+        cid="$LOGPULSE_KAFKA_CLUSTER_ID"
+        echo "$cid" >"$DIR/cluster.id"
+      elif [[ -s "$DIR/cluster.id" ]]; then
         cid="$(cat "$DIR/cluster.id")"
       else
         # A Kafka Uuid: 16 random bytes, base64url without padding (22 chars).
@@ -318,6 +345,20 @@ cmd_stop() {
   log "stopped"
 }
 
+cmd_kill() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    log "no broker running for $DIR"
+    rm -f "$DIR/kafka.pid"
+    return 0
+  fi
+  log "killing broker (pid $pid) with SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  rm -f "$DIR/kafka.pid"
+  log "killed"
+}
+
 # --- main --------------------------------------------------------------------
 
 (( $# >= 2 )) || usage
@@ -330,5 +371,7 @@ LIB="${LOGPULSE_KAFKA_LIB:-$DIR/lib}"
 case "$CMD" in
   start) (( $# <= 3 )) || usage; cmd_start ;;
   stop) (( $# == 2 )) || usage; cmd_stop ;;
+  kill) (( $# == 2 )) || usage; cmd_kill ;;
+  pid) (( $# == 2 )) || usage; running_pid ;;
   *) usage ;;
 esac
