@@ -170,8 +170,10 @@ type fields struct {
 }
 
 // explain names the rules that found the level, time and service of an
-// event, for logpulse parse --explain. Each is a constant or a short
-// string built only when a rule matched; "" is "not found".
+// event, for logpulse parse --explain; "" is "not found". On the JSON, logfmt
+// and text paths each is a constant, a key or a substring of the record, so
+// it costs no allocation; an envelope that decodes its wrapped line prefixes
+// the inner rule ("message: ..."), a short string on a slower path.
 type explain struct {
 	format, level, time, service string
 	stamp                        bool // time is the timestamp as read, not a rule

@@ -60,8 +60,7 @@ func (w explain) explain(f fields, r Record) Explanation {
 
 // levelText, timeText and serviceText word the rule that found a field.
 // The JSON and logfmt decoders keep only the key, and the text decoder the
-// timestamp as read, which costs nothing per record; the words are put
-// together here, when asked.
+// timestamp as read; the words are put together here, when asked.
 func (w explain) levelText() string   { return w.keyed(w.level) }
 func (w explain) serviceText() string { return w.keyed(w.service) }
 

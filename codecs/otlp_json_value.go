@@ -79,7 +79,7 @@ func appendJSONList(dst []byte, raw json.RawMessage, depth int, kv bool) ([]byte
 				if key, value, err = jsonKeyValue(value); err != nil {
 					return err
 				}
-				dst = append(appendJSONString(dst, key), ':')
+				dst = append(AppendJSONString(dst, key), ':')
 			}
 			if depth+1 > maxAnyDepth {
 				dst = appendAnyTooDeep(dst)

@@ -117,7 +117,7 @@ func appendProtoList(dst, b []byte, depth int, kv bool) ([]byte, error) {
 			if !utf8.Valid(key) {
 				return dst, otlpUTF8Error{"kvlist key"}
 			}
-			dst = append(appendJSONString(dst, key), ':')
+			dst = append(AppendJSONString(dst, string(key)), ':')
 		}
 		if dst, err = appendProtoNested(dst, value, depth+1); err != nil {
 			return dst, err

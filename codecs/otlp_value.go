@@ -19,39 +19,7 @@ func appendAnyString[T string | []byte](dst []byte, s T, nested bool) []byte {
 	if !nested {
 		return append(dst, s...)
 	}
-	return appendJSONString(dst, s)
-}
-
-// appendJSONString writes s, valid UTF-8, as a JSON string: the quote, the
-// backslash and control characters escaped, everything else as it is
-// (encoding/json would also escape <, > and &, which a log message shows
-// better plainly).
-func appendJSONString[T string | []byte](dst []byte, s T) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return AppendJSONString(dst, string(s))
 }
 
 // appendAnyBool writes a bool value.

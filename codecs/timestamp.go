@@ -321,13 +321,6 @@ func inferYear(mo, d int, c clock, ref time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
-}
-
 // digits reads exactly n ASCII digits at s[i:].
 func digits(s string, i, n int) (int, bool) {
 	if i < 0 || i+n > len(s) {
