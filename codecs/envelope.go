@@ -77,7 +77,7 @@ func jsonPrefixLevel(line string) (Level, string) {
 // service's standard output gets by default, so there too a level in the
 // message wins.
 func unwrapJSON(f *fields, ref time.Time) {
-	if strings.HasSuffix(strings.ToLower(f.why.service), "container_name") {
+	if k := f.why.service; strings.EqualFold(k, "container_name") || strings.EqualFold(k, "_container_name") {
 		f.service = strings.TrimPrefix(f.service, "/") // Docker names start with '/'
 	}
 	if f.message == "" || f.level != LevelUnknown && !(strings.EqualFold(f.why.level, "priority") && f.level == LevelInfo) {
@@ -166,6 +166,11 @@ func CRIPart(v []byte) Part {
 // criHeader reads "<RFC 3339 time> <stream> <tag> " and returns the time,
 // the part, and where the text starts.
 func criHeader(v string) (time.Time, Part, int) {
+	// Most lines that start with a timestamp are no CRI lines: a look for
+	// the stream spares them a second parse of the timestamp.
+	if !strings.Contains(v[:min(len(v), 48)], " std") {
+		return time.Time{}, PartWhole, 0
+	}
 	t, n, ok := parseISOPrefix(v, true)
 	if !ok || n+9 > len(v) || v[n] != ' ' {
 		return time.Time{}, PartWhole, 0
