@@ -142,8 +142,16 @@ func Partitions(ctx context.Context, adm *kadm.Client, topic string) (int32, err
 // writes to logs, or a consumer that asks for a table, before `logpulse
 // topics` ran gets a topic with the broker's defaults rather than logpulse's
 // partitions and cleanup policy.
+//
+// It asks each broker by its ID: Kafka answers a request for no broker
+// with the cluster's dynamic defaults only, without the static config
+// where this setting usually is.
 func AutoCreatesTopics(ctx context.Context, adm *kadm.Client) (bool, error) {
-	rcs, err := adm.DescribeBrokerConfigs(ctx)
+	brokers, err := adm.ListBrokers(ctx)
+	if err != nil {
+		return false, fmt.Errorf("list brokers: %w", err)
+	}
+	rcs, err := adm.DescribeBrokerConfigs(ctx, brokers.NodeIDs()...)
 	if err != nil {
 		return false, fmt.Errorf("describe broker configs: %w", err)
 	}
