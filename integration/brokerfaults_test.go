@@ -110,9 +110,18 @@ func startFaultRig(t *testing.T, n int, seed uint64) *faultRig {
 	if external() != "" {
 		t.Skip("injects faults into the embedded broker: not with LOGPULSE_TEST_BROKERS")
 	}
-	f := &faultRig{t: t, broker: startInProcessBroker(t, 3), base: testBase()}
-	brokers := f.broker.Addrs()[:1] // the other nodes are found through metadata
-	f.st = startStagesAgainst(t, brokers)
+	b := startInProcessBroker(t, 3)
+	f := newFaultRig(t, b.Addrs()[:1], n, seed) // the other nodes are found through metadata
+	f.broker = b
+	return f
+}
+
+// newFaultRig starts the stages against brokers (topicFlags: more flags of
+// `logpulse topics`) and draws n events to stream.
+func newFaultRig(t *testing.T, brokers []string, n int, seed uint64, topicFlags ...string) *faultRig {
+	t.Helper()
+	f := &faultRig{t: t, base: testBase()}
+	f.st = startStagesAgainst(t, brokers, topicFlags...)
 	f.cl = streamProducer(t, brokers)
 	f.evs, _ = events(n, f.base, 30*time.Minute, seed)
 	for _, e := range f.evs {
@@ -167,12 +176,21 @@ func (f *faultRig) whileCounting(times int, move func()) func(upTo int64) {
 				f.t.Logf("move %d of %d came after the stream was counted", i+1, times)
 			}
 			move()
-			poll(f.t, 30*time.Second, "counting to go on after the move", func() (bool, string) {
-				n := f.counted()
-				return n > before || n >= upTo, fmt.Sprintf("counted %d, %d before the move, %d streamed", n, before, upTo)
-			})
+			f.countingGoesOn(before, upTo, 30*time.Second, "counting to go on after the move")
 		}
 	}
+}
+
+// countingGoesOn waits until the view counts more than before, or all upTo
+// events, and returns how long that took.
+func (f *faultRig) countingGoesOn(before, upTo int64, within time.Duration, what string) time.Duration {
+	f.t.Helper()
+	began := time.Now()
+	poll(f.t, within, what, func() (bool, string) {
+		n := f.counted()
+		return n > before || n >= upTo, fmt.Sprintf("counted %d, %d before, %d streamed", n, before, upTo)
+	})
+	return time.Since(began)
 }
 
 func (f *faultRig) counted() int64 {

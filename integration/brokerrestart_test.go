@@ -193,11 +193,13 @@ type stageProcs struct {
 
 // startStagesAgainst provisions the topics on brokers and starts ingest,
 // aggregate and serve against them, each its own process; it returns once
-// the view is ready.
-func startStagesAgainst(t *testing.T, brokers []string) stageProcs {
+// the view is ready. topicFlags are more flags of `logpulse topics` (e.g.
+// --replication).
+func startStagesAgainst(t *testing.T, brokers []string, topicFlags ...string) stageProcs {
 	t.Helper()
 	b := strings.Join(brokers, ",")
-	if out, err := exec.Command(binary(t), "topics", "--brokers", b, "--name-prefix", prefix(t)).CombinedOutput(); err != nil {
+	args := append([]string{"topics", "--brokers", b, "--name-prefix", prefix(t)}, topicFlags...)
+	if out, err := exec.Command(binary(t), args...).CombinedOutput(); err != nil {
 		t.Fatalf("logpulse topics: %v\n%s", err, out)
 	}
 	var st stageProcs
@@ -222,6 +224,16 @@ func (st stageProcs) checkRunning(t *testing.T) {
 		}
 		b, _ := os.ReadFile(n.logPath)
 		t.Logf("logpulse %s restarted its stage %d times", name, bytes.Count(b, []byte("stage failed, restarting")))
+	}
+}
+
+// checkAlive fails the test at once if a stage process has exited.
+func (st stageProcs) checkAlive(t *testing.T) {
+	t.Helper()
+	for _, n := range []*node{st.ingest, st.aggregate, st.serve} {
+		if done, err := n.hasExited(); done {
+			t.Fatalf("logpulse %s exited: %v", n.cmd.Args[1], err)
+		}
 	}
 }
 
