@@ -116,12 +116,12 @@ func startFaultRig(t *testing.T, n int, seed uint64) *faultRig {
 	return f
 }
 
-// newFaultRig starts the stages against brokers (topicFlags: more flags of
-// `logpulse topics`) and draws n events to stream.
-func newFaultRig(t *testing.T, brokers []string, n int, seed uint64, topicFlags ...string) *faultRig {
+// newFaultRig starts the stages against brokers and draws n events to
+// stream.
+func newFaultRig(t *testing.T, brokers []string, n int, seed uint64) *faultRig {
 	t.Helper()
 	f := &faultRig{t: t, base: testBase()}
-	f.st = startStagesAgainst(t, brokers, topicFlags...)
+	f.st = startStagesAgainst(t, brokers)
 	f.cl = streamProducer(t, brokers)
 	f.evs, _ = events(n, f.base, 30*time.Minute, seed)
 	for _, e := range f.evs {

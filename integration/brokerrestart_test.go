@@ -193,12 +193,11 @@ type stageProcs struct {
 
 // startStagesAgainst provisions the topics on brokers and starts ingest,
 // aggregate and serve against them, each its own process; it returns once
-// the view is ready. topicFlags are more flags of `logpulse topics` (e.g.
-// --replication).
-func startStagesAgainst(t *testing.T, brokers []string, topicFlags ...string) stageProcs {
+// the view is ready.
+func startStagesAgainst(t *testing.T, brokers []string) stageProcs {
 	t.Helper()
 	b := strings.Join(brokers, ",")
-	args := append([]string{"topics", "--brokers", b, "--name-prefix", prefix(t)}, topicFlags...)
+	args := append([]string{"topics", "--brokers", b, "--name-prefix", prefix(t)}, topicFlags()...)
 	if out, err := exec.Command(binary(t), args...).CombinedOutput(); err != nil {
 		t.Fatalf("logpulse topics: %v\n%s", err, out)
 	}
@@ -222,9 +221,15 @@ func (st stageProcs) checkRunning(t *testing.T) {
 		if err := processRunning(n.cmd.Process.Pid); err != nil {
 			t.Errorf("logpulse %s: %v", name, err)
 		}
-		b, _ := os.ReadFile(n.logPath)
-		t.Logf("logpulse %s restarted its stage %d times", name, bytes.Count(b, []byte("stage failed, restarting")))
+		t.Logf("logpulse %s restarted its stage %d times", name, n.restarts())
 	}
+}
+
+// restarts is how often the process restarted its stage after an error
+// (pipeline.Supervise), as its log says.
+func (n *node) restarts() int {
+	b, _ := os.ReadFile(n.logPath)
+	return bytes.Count(b, []byte("stage failed, restarting"))
 }
 
 // checkAlive fails the test at once if a stage process has exited.

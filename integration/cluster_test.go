@@ -44,7 +44,8 @@ func startCluster(tb testing.TB) *cluster {
 		})
 		c.brokers = []string{addr}
 	}
-	if out, err := exec.Command(binary(tb), "topics", "--brokers", c.brokerFlag(), "--name-prefix", prefix(tb)).CombinedOutput(); err != nil {
+	args := append([]string{"topics", "--brokers", c.brokerFlag(), "--name-prefix", prefix(tb)}, topicFlags()...)
+	if out, err := exec.Command(binary(tb), args...).CombinedOutput(); err != nil {
 		tb.Fatalf("logpulse topics: %v\n%s", err, out)
 	}
 	return c

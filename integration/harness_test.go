@@ -96,6 +96,16 @@ func ephemeralLow() int {
 // external is the cluster named by LOGPULSE_TEST_BROKERS, if any.
 func external() string { return os.Getenv("LOGPULSE_TEST_BROKERS") }
 
+// topicFlags are the flags of `logpulse topics` (and run) for the cluster
+// under test: on the three-node cluster of LOGPULSE_TEST_KAFKA_CLUSTER
+// every topic is replicated to all three nodes.
+func topicFlags() []string {
+	if os.Getenv("LOGPULSE_TEST_KAFKA_CLUSTER") != "" {
+		return []string{"--replication", "3"}
+	}
+	return nil
+}
+
 // runID tells this run's names from an earlier run's on the same cluster.
 var runID = sync.OnceValue(func() string { return strconv.FormatInt(time.Now().UnixMilli()%(1<<40), 36) })
 
@@ -152,7 +162,7 @@ func startRun(tb testing.TB, dataDir, brokerAddr string, extra ...string) *node 
 	brokers := []string{brokerAddr}
 	if ext := external(); ext != "" {
 		brokers = strings.Split(ext, ",")
-		args = append(args, "--brokers", ext)
+		args = append(append(args, "--brokers", ext), topicFlags()...)
 	} else {
 		args = append(args, "--broker-listen", brokerAddr)
 	}

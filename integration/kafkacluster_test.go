@@ -207,7 +207,7 @@ func (k *kafkaCluster) rotateLeaders(topics ...string) int {
 // too. Counts must come out exact with every stage still running.
 func TestKafkaClusterLeaderKilled(t *testing.T) {
 	k := kafkaClusterFor(t)
-	f := newFaultRig(t, k.brokers, 40000, 53, "--replication", "3")
+	f := newFaultRig(t, k.brokers, 40000, 53)
 	topics := names(t)
 	f.phase("before the kill", 10000, nil)
 	f.phase("leader killed and restarted mid-stream", 20000, func(upTo int64) {
@@ -232,13 +232,13 @@ func TestKafkaClusterLeaderKilled(t *testing.T) {
 // is idle.
 //
 // sarama before v1.49 resent a batch that failed with
-// NOT_LEADER_OR_FOLLOWER at once, without backoff or a metadata refresh
-// (asyncProducer.retryBatch), so goka's table writes ran out of retries in
-// microseconds, goka committed past the failed write, and a delta was lost;
-// with the leaders moved here, this test's counts then come out low.
+// NOT_LEADER_OR_FOLLOWER at once, without backoff (asyncProducer.retryBatch);
+// the metadata refresh sarama makes first finds the new leader here, so
+// this test holds with that sarama too; TestKafkaClusterNotEnoughReplicas
+// is the one it fails.
 func TestKafkaClusterLeadersMoved(t *testing.T) {
 	k := kafkaClusterFor(t)
-	f := newFaultRig(t, k.brokers, 50000, 59, "--replication", "3")
+	f := newFaultRig(t, k.brokers, 50000, 59)
 	topics := names(t)
 	all := []string{topics.Logs, topics.Deltas, topics.Table(), "__consumer_offsets", "__transaction_state"}
 	move := func() { t.Logf("moved %d leaders", k.rotateLeaders(all...)) }
@@ -261,7 +261,7 @@ func TestKafkaClusterLeadersMoved(t *testing.T) {
 // too.
 func TestKafkaClusterBelowMinISR(t *testing.T) {
 	k := kafkaClusterFor(t)
-	f := newFaultRig(t, k.brokers, 40000, 61, "--replication", "3")
+	f := newFaultRig(t, k.brokers, 40000, 61)
 	const outage = 20 * time.Second
 	f.phase("before the outage", 10000, nil)
 	f.phase("two of three brokers down mid-stream", 20000, func(upTo int64) {
@@ -269,22 +269,108 @@ func TestKafkaClusterBelowMinISR(t *testing.T) {
 		f.countingGoesOn(before, upTo, 30*time.Second, "counting to begin on the phase's events")
 		k.kill(2)
 		k.kill(3)
-		killed := time.Now()
-		atKill := f.counted()
-		// The outage is a fixed length, as an operator's would be; what
-		// is checked during it is that no stage gives up.
-		for time.Since(killed) < outage {
-			f.st.checkAlive(t)
-			time.Sleep(time.Second)
-		}
-		during := f.counted()
-		t.Logf("two brokers down for %s: counted %d when they died, %d at the end of the outage (of %d streamed)", outage, atKill, during, upTo)
+		f.outage(outage, upTo)
 		restarted := time.Now()
 		k.restart(2)
-		f.countingGoesOn(during, upTo, 2*time.Minute, "counting to go on after one broker came back")
+		f.countingGoesOn(f.counted(), upTo, 2*time.Minute, "counting to go on after one broker came back")
 		t.Logf("node 2 restarted: counting went on %s after the restart began", time.Since(restarted).Round(100*time.Millisecond))
 		k.restart(3)
 	})
 	f.phase("after the outage", 10000, nil)
 	f.settleExact()
+}
+
+// TestKafkaClusterNotEnoughReplicas raises min.insync.replicas of the
+// deltas topic and the table to 3 and SIGKILLs one broker while events
+// stream in: the controller quorum lives on, the in-sync replicas shrink to
+// two, and every write to those topics is refused at once with
+// NOT_ENOUGH_REPLICAS, as on a cluster whose brokers are down below its
+// minimum. The stages must retry (with backoff: the broker answers in
+// microseconds) until the broker returns, without giving up a write or
+// counting one twice.
+//
+// The aggregate's table writes (sarama, under goka) must outlast the
+// outage within their retries (topology.SaramaConfig), so the aggregate
+// never restarts its stage. sarama before v1.49 resent a refused batch at
+// once, without backoff (asyncProducer.retryBatch): the 600 retries were
+// spent in milliseconds, the write failed, goka stopped the processor and
+// the aggregate restarted its stage again and again until the broker was
+// back (with sarama v1.46.3 here: 8 restarts, counting going on 30 s after
+// the broker's restart began instead of 11 s; the counts stayed exact, as
+// goka stopped before it committed past the failed write).
+func TestKafkaClusterNotEnoughReplicas(t *testing.T) {
+	k := kafkaClusterFor(t)
+	f := newFaultRig(t, k.brokers, 40000, 67)
+	topics := names(t)
+	k.setMinISR(3, topics.Deltas, topics.Table())
+	const outage = 20 * time.Second
+	f.phase("before the kill", 10000, nil)
+	f.phase("one broker down, below min ISR, mid-stream", 20000, func(upTo int64) {
+		f.countingGoesOn(f.counted(), upTo, 30*time.Second, "counting to begin on the phase's events")
+		id, _ := k.busiestLeader(topics.Table())
+		k.kill(id)
+		k.waitUnderMinISR(topics.Table())
+		f.outage(outage, upTo)
+		restarted := time.Now()
+		k.restart(id)
+		f.countingGoesOn(f.counted(), upTo, 2*time.Minute, "counting to go on after the broker came back")
+		t.Logf("node %d restarted: counting went on %s after the restart began", id, time.Since(restarted).Round(100*time.Millisecond))
+	})
+	f.phase("after the outage", 10000, nil)
+	f.settleExact()
+	if n := f.st.aggregate.restarts(); n > 0 {
+		t.Errorf("the aggregate restarted its stage %d times: a table write gave up during a %s outage", n, outage)
+	}
+}
+
+// outage waits out a fixed-length outage, failing at once if a stage
+// process exits, and logs what the view counted meanwhile.
+func (f *faultRig) outage(d time.Duration, upTo int64) {
+	f.t.Helper()
+	began, before := time.Now(), f.counted()
+	// The outage is a fixed length, as an operator's would be; what is
+	// checked during it is that no stage gives up.
+	for time.Since(began) < d {
+		f.st.checkAlive(f.t)
+		time.Sleep(time.Second)
+	}
+	f.t.Logf("outage of %s: counted %d when it began, %d at its end (of %d streamed)", d, before, f.counted(), upTo)
+}
+
+// setMinISR sets min.insync.replicas of topics.
+func (k *kafkaCluster) setMinISR(n int, topics ...string) {
+	k.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v := strconv.Itoa(n)
+	rs, err := k.admin().AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "min.insync.replicas", Value: &v}}, topics...)
+	if err == nil {
+		for _, r := range rs {
+			err = errors.Join(err, r.Err)
+		}
+	}
+	if err != nil {
+		k.t.Fatalf("setting min.insync.replicas=%d on %v: %v", n, topics, err)
+	}
+}
+
+// waitUnderMinISR waits until every partition of topic has fewer than 3
+// in-sync replicas: the controller has seen the broker die.
+func (k *kafkaCluster) waitUnderMinISR(topic string) {
+	k.t.Helper()
+	adm := k.admin()
+	poll(k.t, time.Minute, topic+" shrunk to two in-sync replicas", func() (bool, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		md, err := adm.Metadata(ctx, topic)
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, p := range md.Topics[topic].Partitions {
+			if len(p.ISR) >= 3 {
+				return false, fmt.Sprintf("partition %d: ISR %v", p.Partition, p.ISR)
+			}
+		}
+		return true, ""
+	})
 }

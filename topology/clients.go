@@ -32,7 +32,8 @@ func SaramaConfig(sec Security) *sarama.Config {
 	// up while a broker restarts. ~10 minutes of retries, backing off to 1s
 	// (sarama >= v1.49.0: before, an idempotent producer resent a failed
 	// batch at once and spent these retries in ~0.2 s;
-	// TestSaramaTableWriteOutlastsALeaderElection).
+	// TestSaramaTableWriteOutlastsALeaderElection, and on Apache Kafka
+	// integration.TestKafkaClusterNotEnoughReplicas).
 	c.Producer.Retry.Max = 600
 	c.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration {
 		return min(50*time.Millisecond<<min(retries, 5), time.Second)
