@@ -68,10 +68,10 @@ const SessionTimeout = 10 * time.Second
 const RebalanceTimeout = 20 * time.Second
 
 // TopicManagerConfig is goka's topic manager config. Provision and Check
-// own topic creation and checks (partition counts, cleanup policy), so goka
-// creates nothing and ignores config differences: with its checks on, a
-// stage started without --replication 3 would refuse a correctly replicated
-// production table.
+// own topic creation and checks (partition counts, cleanup policy, segment
+// settings), so goka creates nothing and ignores config differences: with
+// its checks on, a stage started without --replication 3 would refuse a
+// correctly replicated production table.
 func TopicManagerConfig(replication int16) *goka.TopicManagerConfig {
 	c := goka.NewTopicManagerConfig()
 	c.Table.Replication = int(replication)

@@ -76,11 +76,14 @@ type Layout struct {
 // must have the same partition count: goka co-partitions them, and a key's
 // delta and its table value must land on the same partition number.
 func (t Topics) Specs(l Layout) []TopicSpec {
-	keep := strconv.FormatInt(l.Retention.Milliseconds(), 10)
-	week := strconv.FormatInt((7 * 24 * time.Hour).Milliseconds(), 10)
-	deleted := func(ms string) map[string]string {
-		return map[string]string{"cleanup.policy": "delete", "retention.ms": ms}
+	week := 7 * 24 * time.Hour
+	deleted := func(keep time.Duration) map[string]string {
+		return map[string]string{"cleanup.policy": "delete", "retention.ms": millis(keep)}
 	}
+	deltas := withMax(deleted(l.Retention))
+	// Without it the active segment stays open for Kafka's 7 days, and
+	// deltas past the retention stay on disk that long (compaction.go).
+	deltas["segment.ms"] = millis(rollEvery(l.Retention))
 	return []TopicSpec{
 		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: deleted(week)},
 		// Copies of input records plus headers: room for a record as large
@@ -89,18 +92,17 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 		{Name: t.Late, Partitions: 1, Replication: l.Replication, Configs: withMax(deleted(week))},
 		// Deltas are read again only after a crash, from the aggregate's
 		// last commit. Ingest's producer batches up to MaxDivertBytes for
-		// every topic it writes, this one included.
-		{Name: t.Deltas, Partitions: l.Partitions, Replication: l.Replication, Configs: withMax(deleted(keep))},
+		// every topic it writes, this one included, so its segments keep
+		// the broker's size (a batch larger than segment.bytes is refused).
+		{Name: t.Deltas, Partitions: l.Partitions, Replication: l.Replication, Configs: deltas},
 		// Windows older than the retention leave the table: compact keeps
 		// the latest value per key, delete drops keys not updated within
-		// the retention.
-		{Name: t.Table(), Partitions: l.Partitions, Replication: l.Replication, Configs: map[string]string{
-			"cleanup.policy": "compact,delete", "retention.ms": keep,
-		}},
+		// the retention. Every start recovers it, so its segments roll and
+		// are cleaned often (compaction.go).
+		{Name: t.Table(), Partitions: l.Partitions, Replication: l.Replication, Configs: compacted(l.Retention)},
 		// One partition keeps alerts in the order they fired; compaction
 		// keeps each alert's latest state, delete drops week-old ones.
-		{Name: t.Alerts, Partitions: 1, Replication: l.Replication, Configs: map[string]string{
-			"cleanup.policy": "compact,delete", "retention.ms": week,
-		}},
+		// serve reads it whole on start.
+		{Name: t.Alerts, Partitions: 1, Replication: l.Replication, Configs: compacted(week)},
 	}
 }
