@@ -30,7 +30,8 @@
 # Environment: as kafka-node.sh (KAFKA_VERSION, LOGPULSE_KAFKA_LIB,
 # LOGPULSE_KAFKA_PROPS, KAFKA_START_TIMEOUT, JAVA); KAFKA_HEAP_OPTS defaults to
 # -Xms256m -Xmx512m per node here. KAFKA_VERSION and LOGPULSE_KAFKA_LIB are
-# kept in DIR/cluster.env too, so restart uses the cluster's own.
+# kept in DIR/cluster.env too, and LOGPULSE_KAFKA_PROPS (given to start) in
+# DIR/cluster.props, so restart uses the cluster's own.
 #
 # Example:
 #   brokers=$(scripts/kafka-cluster.sh start /tmp/lp-cluster | tail -n1)
@@ -117,6 +118,7 @@ node_sh() {
     KAFKA_VERSION="$VERSION" LOGPULSE_KAFKA_LIB="$LIB" KAFKA_HEAP_OPTS="$HEAP_OPTS" \
     LOGPULSE_KAFKA_NODE_ID="$i" LOGPULSE_KAFKA_VOTERS="$(voters)" LOGPULSE_KAFKA_RF="$rf" \
     LOGPULSE_KAFKA_CLUSTER_ID="$(cat "$DIR/cluster.id")" \
+    LOGPULSE_KAFKA_PROPS="$(cat "$DIR/cluster.props" 2>/dev/null || true)" \
       "$NODE_SH" "$cmd" "${args[@]}" 2>&1 1>&3 3>&- |
       sed -u "s/^kafka-node: /kafka-cluster: node $i: /" >&2
   } 3>&1
@@ -221,6 +223,10 @@ cmd_start() {
   fi
   printf 'nodes=%s\nbaseport=%s\nversion=%s\nlib=%s\n' "$NODES" "$BASEPORT" "$VERSION" "$LIB" \
     >"$DIR/cluster.env"
+  # Extra server.properties lines, for every node and every restart.
+  if [[ -n "${LOGPULSE_KAFKA_PROPS:-}" || ! -f "$DIR/cluster.props" ]]; then
+    printf '%s\n' "${LOGPULSE_KAFKA_PROPS:-}" >"$DIR/cluster.props"
+  fi
   if [[ ! -s "$DIR/cluster.id" ]]; then
     # A Kafka Uuid: 16 random bytes, base64url without padding (22 chars).
     head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$DIR/cluster.id"
