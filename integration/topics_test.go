@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -36,7 +37,10 @@ func TestTopicsWarnsWhenBrokersAutoCreate(t *testing.T) {
 }
 
 // autoCreates asks the brokers for topic, which does not exist, allowing
-// them to create it, and reports whether they did (or began to).
+// them to create it, and reports whether they did. Kafka 4.x answers the
+// first request UNKNOWN_TOPIC_OR_PARTITION either way and creates the topic
+// in the background, so a refusal counts only once the topic has not
+// appeared for autoCreateWait.
 func (c *cluster) autoCreates(topic string) bool {
 	c.tb.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(c.brokers...))
@@ -44,29 +48,39 @@ func (c *cluster) autoCreates(topic string) bool {
 		c.tb.Fatal(err)
 	}
 	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req := kmsg.NewPtrMetadataRequest()
-	req.AllowAutoTopicCreation = true
-	rt := kmsg.NewMetadataRequestTopic()
-	rt.Topic = kmsg.StringPtr(topic)
-	req.Topics = append(req.Topics, rt)
-	resp, err := req.RequestWith(ctx, cl)
-	if err != nil {
-		c.tb.Fatal(err)
+	ask := func(create bool) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req := kmsg.NewPtrMetadataRequest()
+		req.AllowAutoTopicCreation = create
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(topic)
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(ctx, cl)
+		if err != nil {
+			c.tb.Fatal(err)
+		}
+		if len(resp.Topics) != 1 {
+			c.tb.Fatalf("metadata for %s: %d topics in the answer", topic, len(resp.Topics))
+		}
+		return kerr.ErrorForCode(resp.Topics[0].ErrorCode)
 	}
-	if len(resp.Topics) != 1 {
-		c.tb.Fatalf("metadata for %s: %d topics in the answer", topic, len(resp.Topics))
-	}
-	// Refused: UNKNOWN_TOPIC_OR_PARTITION. Created: no error, or
-	// LEADER_NOT_AVAILABLE while the new topic gets its leaders.
-	switch err := kerr.ErrorForCode(resp.Topics[0].ErrorCode); err {
-	case kerr.UnknownTopicOrPartition:
-		return false
-	case nil, kerr.LeaderNotAvailable:
+	// Created: no error, or LEADER_NOT_AVAILABLE while the new topic
+	// gets its leaders.
+	created := func(err error) bool { return err == nil || errors.Is(err, kerr.LeaderNotAvailable) }
+	if err := ask(true); created(err) {
 		return true
-	default:
+	} else if !errors.Is(err, kerr.UnknownTopicOrPartition) {
 		c.tb.Fatalf("metadata for %s: %v", topic, err)
-		return false
 	}
+	for deadline := time.Now().Add(autoCreateWait); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if created(ask(false)) {
+			return true
+		}
+	}
+	return false
 }
+
+// autoCreateWait is how long a topic asked for may take to appear: Kafka
+// creates it through its controller, within a second here.
+const autoCreateWait = 10 * time.Second
