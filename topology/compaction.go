@@ -24,7 +24,9 @@ import (
 //     to segment.bytes, and a group is deleted only when its newest record
 //     is older than retention.ms, so with 1 GiB groups a partition smaller
 //     than that would keep every window it ever held. segment.bytes bounds
-//     what expired windows can add.
+//     what expired windows can add. (Seen on Kafka 4.4.0: keys written once
+//     to a compact,delete topic with retention.ms 90 s and segment.ms 10 s
+//     were all still there after 240 s of updates to other keys.)
 const (
 	// minRoll is the shortest segment.ms logpulse asks for: Kafka accepts
 	// 1 ms today, KIP-1030 raises its minimum to one minute in 5.0.
@@ -33,16 +35,18 @@ const (
 	// whatever the retention: at most an hour of window updates is read
 	// again uncompacted.
 	maxRoll = time.Hour
-	// compactedSegmentBytes is segment.bytes of the compacted topics: 8 MiB
-	// of table records (~2 × 10⁴ versions of ~400 bytes) at most in the
-	// active segment and in a group of expired windows. Kafka 4.x refuses
-	// less than 1 MiB (KIP-1030; 3.9 takes 14 bytes), and a batch larger
-	// than a segment is refused, so it stays well above the largest batch a
-	// producer writes to these topics (the broker's message.max.bytes,
-	// 1 MiB + 12 bytes by default; the table and alerts set no
-	// max.message.bytes). Smaller segments would bound more tightly but roll
-	// every few seconds under load, each roll a few files and an index.
-	compactedSegmentBytes = 8 << 20
+	// compactedSegmentBytes is segment.bytes of the compacted topics. It
+	// bounds both the active segment and what expired windows can add per
+	// partition, and a day of 100 services' windows compacts to ~1.5 MiB
+	// per partition of 6 (~65 bytes per record in compressed batches): so
+	// with 8 MiB a steady table would keep ~5 days of expired windows
+	// behind the live one, and read them all on every start. Kafka 4.x
+	// refuses less than 1 MiB (KIP-1030; 3.9 takes 14 bytes), and refuses a
+	// batch larger than a segment, so it stays above the largest batch the
+	// broker takes (message.max.bytes, 1 MiB + 12 bytes by default; sarama
+	// and franz-go send at most ~1 MB). The cost of small segments is more
+	// rolls, each a few new files; the cleaner merges them again.
+	compactedSegmentBytes = 2 << 20
 	// dirtyRatio is min.cleanable.dirty.ratio of the compacted topics:
 	// Kafka's 0.5 lets stale versions make up half the closed log, so a
 	// recovery could read twice the live windows from it; 0.1 keeps that
