@@ -7,6 +7,7 @@ package generator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -162,6 +163,7 @@ func Run(ctx context.Context, cfg Config) error {
 	src.Burst(cfg.Burst)
 	// The first delivery error ends the run: the broker is unreachable
 	// or refuses the topic, and every later record would fail the same way.
+	stop := ctx
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var acked atomic.Int64
@@ -175,8 +177,10 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		acked.Add(1)
 	}
+	// Records in flight when the caller stops fail with its context's
+	// error: that is the stop, not a delivery failure.
 	failed := func() error {
-		if e := firstErr.Load(); e != nil {
+		if e := firstErr.Load(); e != nil && (stop.Err() == nil || !errors.Is(*e, stop.Err())) {
 			return fmt.Errorf("produce: %w", *e)
 		}
 		return nil
@@ -207,7 +211,9 @@ func Run(ctx context.Context, cfg Config) error {
 		} else if cfg.Count == 0 || due > 1000 {
 			due = 1000
 		}
-		for i := int64(0); i < due; i++ {
+		// A rate above what the client can take makes due grow each
+		// tick: stop between records, not after the batch.
+		for i := int64(0); i < due && ctx.Err() == nil; i++ {
 			format := cfg.Format
 			if format == "mixed" {
 				format = [2]string{"json", "text"}[sent%2]
@@ -217,7 +223,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	if err := cl.Flush(ctx); err != nil {
-		if ferr := failed(); ferr != nil {
+		if ferr := failed(); ferr != nil || stop.Err() != nil {
 			return ferr
 		}
 		return fmt.Errorf("flush: %w", err)
