@@ -34,11 +34,21 @@ const (
 	defaultMaxEventBytes = 1 << 20
 )
 
+// DefaultMaxClockSkew is IngestConfig.MaxClockSkew when unset: a few
+// minutes absorb the drift of machines that keep time, not a wrong zone or
+// a wrong date.
+const DefaultMaxClockSkew = 5 * time.Minute
+
 // IngestConfig configures Ingest. Topic names are injected by the caller.
 type IngestConfig struct {
 	Window        time.Duration // tumbling window size
 	Grace         time.Duration // how long after its end a window accepts events
 	MaxEventBytes int           // larger values go to the DLQ; 0 means 1 MiB
+	// MaxClockSkew is how far an event's own time may run ahead of its
+	// record's timestamp; one further ahead is counted at the record
+	// timestamp (its clock is wrong), so no event moves stream time more
+	// than this past the records. 0 means DefaultMaxClockSkew.
+	MaxClockSkew time.Duration
 	// Registry resolves the writer schemas of Confluent-framed Avro; nil
 	// sends such records to the DLQ with a message that asks for one.
 	Registry codecs.SchemaRegistry
@@ -71,6 +81,12 @@ func NewIngest(cfg IngestConfig) (*Ingest, error) {
 	if cfg.MaxEventBytes <= 0 {
 		cfg.MaxEventBytes = defaultMaxEventBytes
 	}
+	if cfg.MaxClockSkew < 0 {
+		return nil, errors.New("ingest: max clock skew must not be negative")
+	}
+	if cfg.MaxClockSkew == 0 {
+		cfg.MaxClockSkew = DefaultMaxClockSkew
+	}
 	return &Ingest{
 		cfg: cfg, dec: codecs.NewDecoder(cfg.MaxEventBytes, cfg.Registry),
 		streamTime: make(map[int32]time.Time), split: make(map[int32]OpenSplits), wmKeys: make(map[int32][]string),
@@ -94,6 +110,9 @@ type Batch struct {
 	// field of closed ones; Reasons counts rejected records by reason.
 	Counted, LateCounted codecs.Counts
 	Reasons              map[string]int
+	// Skewed counts the events counted at their record's timestamp
+	// because their own time was more than MaxClockSkew ahead of it.
+	Skewed int
 	// StreamTimes are the input partitions' stream times after the batch;
 	// Commit applies them once the transaction has committed. Splits are
 	// the split states of those whose state changed, likewise.
@@ -280,6 +299,10 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 	for _, ev := range dec.evs {
 		if in.continues(b, r.Partition, r.Key, ev.Part) {
 			continue
+		}
+		if !r.Timestamp.IsZero() && ev.Time.After(r.Timestamp.Add(in.cfg.MaxClockSkew)) {
+			ev.Time = r.Timestamp.UTC()
+			b.Skewed++
 		}
 		if ev.Time.After(st) {
 			st = ev.Time

@@ -58,6 +58,12 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"ingest", "--brokers", "k:9092", "--tls-ca", "/nonexistent/ca.pem"}, nil, "--tls-ca"},
 		{[]string{"ingest", "--brokers", "k:9092", "--tls-cert", "c.pem"}, nil, "--tls-cert and --tls-key go together"},
 		{[]string{"run", "--tls"}, nil, "the embedded broker is plaintext"},
+		// ingest's own flags, validated under `ingest` as under `run`.
+		{[]string{"ingest", "--brokers", "k:9092", "--max-event-bytes", "-1"}, nil, "--max-event-bytes must be positive"},
+		{[]string{"ingest", "--brokers", "k:9092", "--transactional-id", ""}, nil, "--transactional-id must not be empty"},
+		{[]string{"ingest", "--brokers", "k:9092", "--idle-heartbeat", "-1s"}, nil, "--idle-heartbeat must not be negative"},
+		{[]string{"ingest", "--brokers", "k:9092", "--max-clock-skew", "0s"}, nil, "--max-clock-skew must be"},
+		{[]string{"run", "--max-clock-skew", "1500us"}, nil, "--max-clock-skew must be a whole number of milliseconds"},
 		{[]string{"serve", "--brokers", "k:9092", "--name-prefix", "team a/"}, nil, "--name-prefix"},
 		{[]string{"produce", "--stdin", "--brokers", "x:1", "--multiline-max-lines", "0"}, nil, "--multiline-max-lines must be at least 1"},
 		{[]string{"produce", "--stdin", "--brokers", "x:1", "--multiline-timeout", "soon"}, nil, "multiline-timeout"},

@@ -20,17 +20,14 @@ const demoGrace = 15 * time.Second
 
 type runFlags struct {
 	common
-	dataDir       string
-	brokerListen  string
-	brokerSync    bool
-	api           apiFlags
-	demo          bool
-	demoRate      float64
-	demoBurst     time.Duration
-	maxEventBytes int
-	txnID         string
-	registry      string
-	heartbeat     time.Duration
+	dataDir      string
+	brokerListen string
+	brokerSync   bool
+	api          apiFlags
+	demo         bool
+	demoRate     float64
+	demoBurst    time.Duration
+	ingest       ingestFlags
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -46,10 +43,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.demo, "demo", false, "also produce sample log traffic (and default --grace to 15s: demo events are never late)")
 	fs.Float64Var(&f.demoRate, "demo-rate", 200, "events per second the --demo generator produces")
 	fs.DurationVar(&f.demoBurst, "demo-burst", 10*time.Minute, "the --demo generator bursts errors of one service in the last quarter of every such period (0: never), so alerts fire")
-	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
-	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
-	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
-	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "ingest's transactional ID: unique per ingest instance, stable across its restarts")
+	f.ingest.register(fs)
 }
 
 func (f *runFlags) validate() error {
@@ -62,19 +56,10 @@ func (f *runFlags) validate() error {
 	if f.demoBurst < 0 {
 		return fmt.Errorf("--demo-burst must not be negative, got %s", f.demoBurst)
 	}
-	if f.maxEventBytes < 1 {
-		return fmt.Errorf("--max-event-bytes must be positive, got %d", f.maxEventBytes)
-	}
-	if err := f.api.validate(); err != nil {
+	if err := f.ingest.validate(); err != nil {
 		return err
 	}
-	if f.heartbeat < 0 {
-		return fmt.Errorf("--idle-heartbeat must not be negative, got %s", f.heartbeat)
-	}
-	if f.txnID == "" {
-		return fmt.Errorf("--transactional-id must not be empty")
-	}
-	return nil
+	return f.api.validate()
 }
 
 func runCommand(env *cliEnv) *ffcli.Command {
@@ -163,15 +148,15 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	// (deferred above) only after all of them have returned.
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ingestReady))
+		return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(&f.ingest, &ingestReady))
 	})
 	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(setAgg)) })
 	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, s.metrics, runView) })
 	g.Go(func() error { return runAlerts(ctx) })
 	s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)
 	g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })
-	if f.heartbeat > 0 {
-		g.Go(func() error { return s.heartbeat(f.heartbeat)(ctx) })
+	if f.ingest.heartbeat > 0 {
+		g.Go(func() error { return s.heartbeat(f.ingest.heartbeat)(ctx) })
 	}
 	if f.demo {
 		g.Go(func() error {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"sync/atomic"
-	"time"
 
 	"github.com/logpulse/logpulse/internal/pipeline"
 	"github.com/peterbourgon/ff/v3/ffcli"
@@ -15,12 +14,9 @@ import (
 // stageFlags are the flags of the single-stage subcommands.
 type stageFlags struct {
 	common
-	api           apiFlags
-	metricsAddr   string
-	maxEventBytes int
-	txnID         string
-	registry      string
-	heartbeat     time.Duration
+	api         apiFlags
+	metricsAddr string
+	ingest      ingestFlags
 }
 
 func (f *stageFlags) register(fs *flag.FlagSet) {
@@ -42,10 +38,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 	fs := flag.NewFlagSet("logpulse ingest", flag.ContinueOnError)
 	f := &stageFlags{}
 	f.register(fs)
-	fs.IntVar(&f.maxEventBytes, "max-event-bytes", 1<<20, "larger records go to the dead-letter topic")
-	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
-	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
-	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "transactional ID: unique per ingest instance, stable across its restarts")
+	f.ingest.register(fs)
 	fs.StringVar(&f.metricsAddr, "metrics-addr", ":9090", "address serving /metrics, /healthz and /readyz (empty: off)")
 	return &ffcli.Command{
 		Name:       "ingest",
@@ -53,7 +46,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 		ShortHelp:  "run the ingest stage: decode logs, write deltas in transactions",
 		FlagSet:    fs,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := f.validate(); err != nil {
+			if err := errors.Join(f.validate(), f.ingest.validate()); err != nil {
 				return err
 			}
 			log := f.logger(env.stderr)
@@ -65,11 +58,11 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 			g, ctx := errgroup.WithContext(ctx)
 			s.watchLag(ctx, s.topics.IngestGroup)
 			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready.err("ingest is not running")) })
-			if f.heartbeat > 0 {
-				g.Go(func() error { return s.heartbeat(f.heartbeat)(ctx) })
+			if f.ingest.heartbeat > 0 {
+				g.Go(func() error { return s.heartbeat(f.ingest.heartbeat)(ctx) })
 			}
 			g.Go(func() error {
-				return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(f.txnID, f.maxEventBytes, f.registry, &ready))
+				return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(&f.ingest, &ready))
 			})
 			return g.Wait()
 		},

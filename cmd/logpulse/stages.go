@@ -54,11 +54,11 @@ func (b *readyBit) err(msg string) func() error {
 	}
 }
 
-func (s *stages) ingest(txnID string, maxEventBytes int, registryURL string, ready *readyBit) func(context.Context) error {
+func (s *stages) ingest(f *ingestFlags, ready *readyBit) func(context.Context) error {
 	return func(ctx context.Context) error {
 		var reg codecs.SchemaRegistry
-		if registryURL != "" {
-			r, err := schemaregistry.New(registryURL)
+		if f.registry != "" {
+			r, err := schemaregistry.New(f.registry)
 			if err != nil {
 				return fmt.Errorf("--schema-registry: %w", err)
 			}
@@ -66,7 +66,8 @@ func (s *stages) ingest(txnID string, maxEventBytes int, registryURL string, rea
 		}
 		in, err := pipeline.NewIngest(ctx, pipeline.IngestConfig{
 			Brokers: s.brokers, Topics: s.topics, Window: s.c.window, Grace: s.c.grace,
-			MaxEventBytes: maxEventBytes, Registry: reg, TransactionalID: s.c.namePrefix + txnID, Logger: s.log, Metrics: s.metrics,
+			MaxEventBytes: f.maxEventBytes, MaxClockSkew: f.maxClockSkew, Registry: reg,
+			TransactionalID: s.c.namePrefix + f.txnID, Logger: s.log, Metrics: s.metrics,
 			ClientOpts: s.c.sec.KgoOpts(),
 		})
 		if err != nil {

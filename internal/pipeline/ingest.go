@@ -25,6 +25,7 @@ type IngestConfig struct {
 	Topics        topology.Topics
 	Window, Grace time.Duration
 	MaxEventBytes int
+	MaxClockSkew  time.Duration         // processors.IngestConfig.MaxClockSkew
 	Registry      codecs.SchemaRegistry // Confluent-framed Avro; may be nil
 	// TransactionalID must be unique per running ingest instance and stable
 	// across its restarts: a restarted instance then fences its previous
@@ -124,7 +125,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		return nil, err
 	}
 	proc, err := processors.NewIngest(processors.IngestConfig{
-		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes, Registry: cfg.Registry,
+		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes, MaxClockSkew: cfg.MaxClockSkew, Registry: cfg.Registry,
 		DeltaPartitions: parts, DLQTopic: cfg.Topics.DLQ, LateTopic: cfg.Topics.Late,
 	})
 	if err != nil {
@@ -327,6 +328,6 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committe
 	in.cfg.Metrics.ingested(b, time.Since(start))
 	in.cfg.Metrics.batchSize(len(records))
 	in.log.Debug("transaction committed", "records", len(records), "deltas", len(b.Deltas),
-		"rejected", len(b.Rejected), "late", len(b.Late))
+		"rejected", len(b.Rejected), "late", len(b.Late), "clock_skewed", b.Skewed)
 	return true, nil
 }

@@ -14,6 +14,7 @@ type Metrics struct {
 	events      *prometheus.CounterVec
 	late        *prometheus.CounterVec
 	dlq         *prometheus.CounterVec
+	skewed      prometheus.Counter
 	txn         prometheus.Histogram
 	viewUpdates prometheus.Counter
 	batch       prometheus.Histogram
@@ -33,6 +34,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		dlq: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "logpulse_dlq_total", Help: "Records written to the dead-letter topic, by reason.",
 		}, []string{"reason"}),
+		skewed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "logpulse_clock_skewed_events_total",
+			Help: "Events counted at their record's timestamp: their own time was more than --max-clock-skew ahead of it.",
+		}),
 		txn: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "logpulse_ingest_transaction_seconds", Help: "Time from poll to committed transaction.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
@@ -51,7 +56,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "logpulse_stage_restarts_total", Help: "Times a stage failed and was restarted, by stage.",
 		}, []string{"stage"}),
 	}
-	reg.MustRegister(m.events, m.late, m.dlq, m.txn, m.viewUpdates, m.batch, m.applied, m.restarts)
+	reg.MustRegister(m.events, m.late, m.dlq, m.skewed, m.txn, m.viewUpdates, m.batch, m.applied, m.restarts)
 	return m
 }
 
@@ -70,6 +75,7 @@ func (m *Metrics) ingested(b *processors.Batch, took time.Duration) {
 	for reason, n := range b.Reasons {
 		m.dlq.WithLabelValues(reason).Add(float64(n))
 	}
+	m.skewed.Add(float64(b.Skewed))
 	m.txn.Observe(took.Seconds())
 }
 
