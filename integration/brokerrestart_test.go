@@ -227,9 +227,19 @@ func (st stageProcs) checkRunning(t *testing.T) {
 
 // restarts is how often the process restarted its stage after an error
 // (pipeline.Supervise), as its log says.
-func (n *node) restarts() int {
+func (n *node) restarts() int { return n.restartsFor("") }
+
+// restartsFor is how often the process restarted its stage after an error
+// whose message holds cause.
+func (n *node) restartsFor(cause string) int {
 	b, _ := os.ReadFile(n.logPath)
-	return bytes.Count(b, []byte("stage failed, restarting"))
+	c := 0
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if bytes.Contains(line, []byte("stage failed, restarting")) && bytes.Contains(line, []byte(cause)) {
+			c++
+		}
+	}
+	return c
 }
 
 // checkAlive fails the test at once if a stage process has exited.

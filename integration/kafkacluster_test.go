@@ -290,8 +290,8 @@ func TestKafkaClusterBelowMinISR(t *testing.T) {
 // counting one twice.
 //
 // The aggregate's table writes (sarama, under goka) must outlast the
-// outage within their retries (topology.SaramaConfig), so the aggregate
-// never restarts its stage. sarama before v1.49 resent a refused batch at
+// outage within their retries (topology.SaramaConfig): no restart of the
+// aggregate's stage may be for a failed write. sarama before v1.49 resent a refused batch at
 // once, without backoff (asyncProducer.retryBatch): the 600 retries were
 // spent in milliseconds, the write failed, goka stopped the processor and
 // the aggregate restarted its stage again and again until the broker was
@@ -318,8 +318,10 @@ func TestKafkaClusterNotEnoughReplicas(t *testing.T) {
 	})
 	f.phase("after the outage", 10000, nil)
 	f.settleExact()
-	if n := f.st.aggregate.restarts(); n > 0 {
-		t.Errorf("the aggregate restarted its stage %d times: a table write gave up during a %s outage", n, outage)
+	// Restarts for other causes are the aggregate's to make (goka's setup
+	// can meet OFFSET_NOT_AVAILABLE just after a leader election).
+	if n := f.st.aggregate.restartsFor("Failed to produce"); n > 0 {
+		t.Errorf("the aggregate restarted its stage %d times because a table write gave up during a %s outage", n, outage)
 	}
 }
 
