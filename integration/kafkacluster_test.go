@@ -216,10 +216,7 @@ func TestKafkaClusterLeaderKilled(t *testing.T) {
 		k.kill(id)
 		took := f.countingGoesOn(before, upTo, 90*time.Second, fmt.Sprintf("counting to go on with node %d killed", id))
 		t.Logf("killed node %d, leader of %d deltas and table partitions: counting went on after %s", id, led, took.Round(100*time.Millisecond))
-		before, restarted := f.counted(), time.Now()
-		k.restart(id)
-		f.countingGoesOn(before, upTo, 90*time.Second, fmt.Sprintf("counting to go on after node %d came back", id))
-		t.Logf("node %d restarted: back in sync and counting going on %s after the restart began", id, time.Since(restarted).Round(100*time.Millisecond))
+		f.restartCounting(k, id, upTo, 90*time.Second)
 	})
 	f.phase("after the restart", 10000, nil)
 	f.settleExact()
@@ -265,15 +262,11 @@ func TestKafkaClusterBelowMinISR(t *testing.T) {
 	const outage = 20 * time.Second
 	f.phase("before the outage", 10000, nil)
 	f.phase("two of three brokers down mid-stream", 20000, func(upTo int64) {
-		before := f.counted()
-		f.countingGoesOn(before, upTo, 30*time.Second, "counting to begin on the phase's events")
+		f.countingGoesOn(f.counted(), upTo, 30*time.Second, "counting to begin on the phase's events")
 		k.kill(2)
 		k.kill(3)
 		f.outage(outage, upTo)
-		restarted := time.Now()
-		k.restart(2)
-		f.countingGoesOn(f.counted(), upTo, 2*time.Minute, "counting to go on after one broker came back")
-		t.Logf("node 2 restarted: counting went on %s after the restart began", time.Since(restarted).Round(100*time.Millisecond))
+		f.restartCounting(k, 2, upTo, 2*time.Minute)
 		k.restart(3)
 	})
 	f.phase("after the outage", 10000, nil)
@@ -291,9 +284,9 @@ func TestKafkaClusterBelowMinISR(t *testing.T) {
 //
 // The aggregate's table writes (sarama, under goka) must outlast the
 // outage within their retries (topology.SaramaConfig): no restart of the
-// aggregate's stage may be for a failed write. sarama before v1.49 resent a refused batch at
-// once, without backoff (asyncProducer.retryBatch): the 600 retries were
-// spent in milliseconds, the write failed, goka stopped the processor and
+// aggregate's stage may be for a failed write. sarama before v1.49 resent
+// a refused batch at once, without backoff (asyncProducer.retryBatch): the
+// 600 retries were spent in milliseconds, the write failed, goka stopped the processor and
 // the aggregate restarted its stage, and again and again until the broker
 // was back (with sarama v1.46.3 here: 7-8 restarts, the first for the
 // failed write, the rest from goka's setup meeting the outage; counting
@@ -313,10 +306,7 @@ func TestKafkaClusterNotEnoughReplicas(t *testing.T) {
 		k.kill(id)
 		k.waitUnderMinISR(topics.Table())
 		f.outage(outage, upTo)
-		restarted := time.Now()
-		k.restart(id)
-		f.countingGoesOn(f.counted(), upTo, 2*time.Minute, "counting to go on after the broker came back")
-		t.Logf("node %d restarted: counting went on %s after the restart began", id, time.Since(restarted).Round(100*time.Millisecond))
+		f.restartCounting(k, id, upTo, 2*time.Minute)
 	})
 	f.phase("after the outage", 10000, nil)
 	f.settleExact()
@@ -325,6 +315,16 @@ func TestKafkaClusterNotEnoughReplicas(t *testing.T) {
 	if n := f.st.aggregate.restartsFor("Failed to produce"); n > 0 {
 		t.Errorf("the aggregate restarted its stage %d times because a table write gave up during a %s outage", n, outage)
 	}
+}
+
+// restartCounting restarts node id and waits until counting goes on, at
+// most within, logging how long that took from the restart's beginning.
+func (f *faultRig) restartCounting(k *kafkaCluster, id int32, upTo int64, within time.Duration) {
+	f.t.Helper()
+	before, restarted := f.counted(), time.Now()
+	k.restart(id)
+	f.countingGoesOn(before, upTo, within, fmt.Sprintf("counting to go on after node %d came back", id))
+	f.t.Logf("node %d restarted: counting going on %s after the restart began", id, time.Since(restarted).Round(100*time.Millisecond))
 }
 
 // outage waits out a fixed-length outage, failing at once if a stage

@@ -296,11 +296,13 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 		return
 	}
 	diverted := false // a record of several late events is kept once
+	// An event time past this is a wrong clock (IngestConfig.MaxClockSkew).
+	skewed := r.Timestamp.Add(in.cfg.MaxClockSkew)
 	for _, ev := range dec.evs {
 		if in.continues(b, r.Partition, r.Key, ev.Part) {
 			continue
 		}
-		if !r.Timestamp.IsZero() && ev.Time.After(r.Timestamp.Add(in.cfg.MaxClockSkew)) {
+		if !r.Timestamp.IsZero() && ev.Time.After(skewed) {
 			ev.Time = r.Timestamp.UTC()
 			b.Skewed++
 		}
