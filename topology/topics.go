@@ -48,8 +48,12 @@ func (t Topics) WithPrefix(prefix string) Topics {
 func (t Topics) Table() string { return string(goka.GroupTable(goka.Group(t.AggregateGroup))) }
 
 // MaxDivertBytes is the largest batch ingest writes (a dead-letter or late
-// copy of a large input record must fit), and the max.message.bytes of the
-// topics it writes.
+// copy of a large input record must fit, cut to fit if it must), and the
+// max.message.bytes of the input topic and of the topics ingest writes: a
+// record over ingest's --max-event-bytes (1 MiB) reaches ingest and its
+// dead-letter copy instead of being refused by the broker, which on Kafka
+// and on the embedded broker refuses batches over 1 MiB plus 12 bytes by
+// default (message.max.bytes).
 const MaxDivertBytes = 16 << 20
 
 func withMax(c map[string]string) map[string]string {
@@ -85,7 +89,9 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 	// deltas past the retention stay on disk that long (compaction.go).
 	deltas["segment.ms"] = millis(rollEvery(l.Retention))
 	return []TopicSpec{
-		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: deleted(week)},
+		// Room for records over ingest's --max-event-bytes, so they reach
+		// the DLQ as too_large rather than being refused at produce.
+		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: withMax(deleted(week))},
 		// Copies of input records plus headers: room for a record as large
 		// as the input topic itself accepts.
 		{Name: t.DLQ, Partitions: 1, Replication: l.Replication, Configs: withMax(deleted(week))},
