@@ -301,6 +301,8 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 		IdleTimeout:       2 * time.Minute,
 		WriteTimeout:      time.Minute,
 	}
+	// Errors net/http answers before any handler (431, 400) are JSON too.
+	l = httpapi.JSONErrors(l)
 	log.Info("http listening", "addr", l.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
