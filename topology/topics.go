@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"maps"
 	"strconv"
 	"time"
 
@@ -46,6 +47,10 @@ func (t Topics) WithPrefix(prefix string) Topics {
 
 // Table is the aggregate table topic goka keeps for AggregateGroup.
 func (t Topics) Table() string { return string(goka.GroupTable(goka.Group(t.AggregateGroup))) }
+
+// Loop is the loop topic goka reads for AggregateGroup: deltas of services
+// past the cap of their window, on their way to an overflow key.
+func (t Topics) Loop() string { return t.AggregateGroup + "-loop" }
 
 // MaxDivertBytes is the largest batch ingest writes (a dead-letter or late
 // copy of a large input record must fit), and the max.message.bytes of the
@@ -95,6 +100,10 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 		// every topic it writes, this one included, so its segments keep
 		// the broker's size (a batch larger than segment.bytes is refused).
 		{Name: t.Deltas, Partitions: l.Partitions, Replication: l.Replication, Configs: deltas},
+		// The aggregate's loop (see AggregateGraph): read as soon as
+		// written, and again only after a crash, as the deltas. goka
+		// co-partitions it with the deltas and the table.
+		{Name: t.Loop(), Partitions: l.Partitions, Replication: l.Replication, Configs: maps.Clone(deltas)},
 		// Windows older than the retention leave the table: compact keeps
 		// the latest value per key, delete drops keys not updated within
 		// the retention. Every start recovers it, so its segments roll and

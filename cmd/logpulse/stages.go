@@ -79,7 +79,7 @@ func (s *stages) ingest(f *ingestFlags, ready *readyBit) func(context.Context) e
 	}
 }
 
-func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
+func (s *stages) aggregate(f *aggregateFlags, set func(func() bool)) func(context.Context) error {
 	return func(ctx context.Context) error {
 		if err := s.recheck(ctx); err != nil {
 			return err
@@ -88,9 +88,14 @@ func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
 		if err != nil {
 			return err
 		}
+		tableParts, err := s.partitions(ctx, s.topics.Table())
+		if err != nil {
+			return err
+		}
 		a, err := pipeline.NewAggregate(pipeline.AggregateConfig{
 			Brokers: s.brokers, Security: s.c.sec, Topics: s.topics, Replication: int16(s.c.replication),
 			Window: s.c.window, Retention: s.c.retention, InputPartitions: inputs,
+			TablePartitions: tableParts, MaxServices: f.maxServices,
 			ClientID: "logpulse-aggregate-" + hostname(), Logger: s.log, Metrics: s.metrics,
 		})
 		if err != nil {
@@ -104,12 +109,17 @@ func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
 
 // inputPartitions is the partition count of the input topic.
 func (s *stages) inputPartitions(ctx context.Context) (int32, error) {
+	return s.partitions(ctx, s.topics.Logs)
+}
+
+// partitions is the partition count of topic.
+func (s *stages) partitions(ctx context.Context, topic string) (int32, error) {
 	adm, err := s.admin()
 	if err != nil {
 		return 0, err
 	}
 	defer adm.Close()
-	return topology.Partitions(ctx, adm, s.topics.Logs)
+	return topology.Partitions(ctx, adm, topic)
 }
 
 // view starts following the table into a new index and returns the index;

@@ -27,17 +27,82 @@ type memStore struct {
 
 	mu     sync.RWMutex
 	values map[string][]byte
-	offset *int64
-	wm     map[int32]int64 // stream time per input partition, from watermark keys
-	cutoff int64           // window keys starting before this (unix s) were dropped
+	// services counts the service keys of each window (unix s) for the
+	// cap of services per window (processors.ServiceCap): every key
+	// goes through Set, in recovery too, and leaves through Delete or a
+	// sweep. Watermark and overflow keys are not services.
+	services map[int64]int
+	offset   *int64
+	wm       map[int32]int64 // stream time per input partition, from watermark keys
+	cutoff   int64           // window keys starting before this (unix s) were dropped
 }
 
-func memStoreBuilder(window, retention time.Duration, inputs int32) storage.Builder {
-	return func(string, int32) (storage.Storage, error) {
-		return &memStore{
+// memStoreBuilder builds a memStore per table partition and, if stores is
+// not nil, records it there for the cap's counts.
+func memStoreBuilder(window, retention time.Duration, inputs int32, stores *partitionStores) storage.Builder {
+	return func(_ string, partition int32) (storage.Storage, error) {
+		m := &memStore{
 			window: window, retention: retention, inputs: inputs,
-			values: make(map[string][]byte), wm: make(map[int32]int64),
-		}, nil
+			values: make(map[string][]byte), wm: make(map[int32]int64), services: make(map[int64]int),
+		}
+		stores.put(partition, m)
+		return m, nil
+	}
+}
+
+// partitionStores holds the latest memStore of each table partition: the
+// aggregator asks it how many services a window holds (goka gives its
+// callbacks no access to the storage). A partition's store is replaced
+// when the partition is assigned again, before its messages are processed.
+type partitionStores struct {
+	mu sync.Mutex
+	m  map[int32]*memStore
+}
+
+func (s *partitionStores) put(p int32, m *memStore) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[int32]*memStore)
+	}
+	s.m[p] = m
+}
+
+// Count implements processors.ServiceCap.Count.
+func (s *partitionStores) Count(p int32, start int64) int {
+	s.mu.Lock()
+	m := s.m[p]
+	s.mu.Unlock()
+	if m == nil {
+		return 0
+	}
+	return m.servicesOf(start)
+}
+
+// servicesOf returns how many service keys the window starting at start
+// (unix s) holds.
+func (m *memStore) servicesOf(start int64) int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.services[start]
+}
+
+// countService adds d to the count of k's window if k is a service key.
+// Callers hold m.mu.
+func (m *memStore) countService(k string, d int) {
+	if codecs.IsWatermarkKey(k) || codecs.IsOverflowKey(k) {
+		return
+	}
+	_, start, err := codecs.ParseWindowKey(k)
+	if err != nil {
+		return
+	}
+	ws := start.Unix()
+	if m.services[ws] += d; m.services[ws] <= 0 {
+		delete(m.services, ws)
 	}
 }
 
@@ -83,6 +148,9 @@ func (m *memStore) Set(k string, v []byte) error {
 	if m.expired(k) {
 		return nil // recovery replaying a window already past the retention
 	}
+	if _, ok := m.values[k]; !ok {
+		m.countService(k, 1)
+	}
 	m.values[k] = v
 	if codecs.IsWatermarkKey(k) {
 		m.advance(k, v)
@@ -93,7 +161,10 @@ func (m *memStore) Set(k string, v []byte) error {
 func (m *memStore) Delete(k string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.values, k)
+	if _, ok := m.values[k]; ok {
+		m.countService(k, -1)
+		delete(m.values, k)
+	}
 	return nil
 }
 
@@ -152,6 +223,11 @@ func (m *memStore) advance(k string, v []byte) {
 		}
 		if _, start, err := codecs.ParseWindowKey(key); err == nil && start.Unix() < cutoff {
 			delete(m.values, key)
+		}
+	}
+	for ws := range m.services {
+		if ws < cutoff {
+			delete(m.services, ws)
 		}
 	}
 }

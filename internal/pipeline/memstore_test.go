@@ -10,7 +10,7 @@ import (
 )
 
 func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
-	st, err := memStoreBuilder(time.Minute, time.Hour, 2)("t", 0)
+	st, err := memStoreBuilder(time.Minute, time.Hour, 2, nil)("t", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 }
 
 func TestMemStoreIterator(t *testing.T) {
-	st, _ := memStoreBuilder(time.Minute, time.Hour, 1)("t", 0)
+	st, _ := memStoreBuilder(time.Minute, time.Hour, 1, nil)("t", 0)
 	for _, k := range []string{"c", "a", "d", "b"} {
 		st.Set(k, []byte(k+"!"))
 	}

@@ -33,6 +33,9 @@ type Index struct {
 type bucket struct {
 	services map[string]*entry
 	sum      entry
+	// overflow holds the overflow keys' values by their service, one per
+	// table partition; services holds their sum (see updateOverflow).
+	overflow map[string]*entry
 }
 
 type entry struct {
@@ -101,6 +104,10 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		}
 		b = &bucket{services: make(map[string]*entry)}
 		ix.windows[ws] = b
+	}
+	if codecs.IsOverflowService(service) {
+		ix.updateOverflow(b, ws, service, value, &agg)
+		return nil
 	}
 	old := b.services[service]
 	if old != nil && value != nil && agg.Offset <= old.offset {
