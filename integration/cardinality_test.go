@@ -30,7 +30,7 @@ const (
 	// The peak RSS (VmHWM) bounds (README, Guarantees: "Cardinality"):
 	// a process's base (runtime, clients, buffers) plus the capped state,
 	// with room for the shared machine. Measured with the cap at 1,000:
-	// the aggregate 1.14–1.19 GiB, serve 122–167 MiB over three runs. The
+	// the aggregate 1.09–1.16 GiB, serve 122–167 MiB over four runs. The
 	// aggregate's peak is not its 4,000 keys: it is reading a backlog of
 	// a million deltas after its restart (Go heap 120–320 MB; the RSS
 	// keeps freed pages until the runtime returns them).
