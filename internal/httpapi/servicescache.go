@@ -57,7 +57,7 @@ func (c *servicesCache) get(src Source, window time.Duration, from, end time.Tim
 		}
 	}
 	if best == nil {
-		best = c.build(src, from, end)
+		best = c.build(src, window, from, end)
 	} else {
 		best.move(src, window, from, end)
 	}
@@ -91,21 +91,14 @@ func abs(n int64) int64 { return max(n, -n) }
 
 // build merges [from, end) and keeps it, evicting the least recently used
 // range when full.
-func (c *servicesCache) build(src Source, from, end time.Time) *settled {
+func (c *servicesCache) build(src Source, window time.Duration, from, end time.Time) *settled {
 	// The seq is read before the merge: changes after it are applied
 	// again by catchUp, which recomputes rather than adds.
 	_, seq, _ := src.Changes(math.MaxUint64)
-	byName := src.Services(from, end)
-	e := &settled{
-		from: from, end: end, seq: seq,
-		names:  make([]string, 0, len(byName)),
-		counts: make([]codecs.Counts, 0, len(byName)),
-		totals: make([]int64, 0, len(byName)),
-		pos:    make(map[string]int32, len(byName)),
-	}
-	for name, cnt := range byName {
-		e.set(name, cnt)
-	}
+	e := &settled{from: from, end: from, seq: seq, pos: make(map[string]int32)}
+	// Window by window rather than one merge: the source's merged map
+	// would be a second copy of every name as large as this one.
+	e.move(src, window, from, end)
 	if len(c.entries) < servicesCacheRanges {
 		c.entries = append(c.entries, e)
 		return e
