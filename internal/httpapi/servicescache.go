@@ -56,12 +56,17 @@ func (c *servicesCache) get(src Source, window time.Duration, from, end time.Tim
 			best, bestCost = e, cost
 		}
 	}
+	// Changes since the entry's seq in the windows it covered before the
+	// move count too: a window that left was subtracted at its value now,
+	// which its total may not have held.
+	lo, hi := from.Unix(), end.Unix()
 	if best == nil {
 		best = c.build(src, window, from, end)
 	} else {
+		lo, hi = min(lo, best.from.Unix()), max(hi, best.end.Unix())
 		best.move(src, window, from, end)
 	}
-	best.catchUp(src)
+	best.catchUp(src, lo, hi)
 	best.held = held
 	c.tick++
 	best.lastUsed = c.tick
@@ -151,16 +156,16 @@ func (e *settled) addWindow(src Source, ws time.Time, window time.Duration, sign
 	}
 }
 
-// catchUp recomputes the services whose values in e's windows changed
-// since e.seq. When the source's log no longer reaches back to e.seq, the
-// final windows' counts cannot have changed meanwhile, and e stands.
-func (e *settled) catchUp(src Source) {
+// catchUp recomputes the services whose values changed since e.seq in
+// windows starting in [lo, hi) (unix seconds). When the source's log no
+// longer reaches back to e.seq, the final windows' counts cannot have
+// changed meanwhile, and e stands.
+func (e *settled) catchUp(src Source, lo, hi int64) {
 	changes, next, reset := src.Changes(e.seq)
 	e.seq = next
 	if reset {
 		return
 	}
-	lo, hi := e.from.Unix(), e.end.Unix()
 	seen := make(map[string]bool)
 	for _, ch := range changes {
 		if ch.Watermark || ch.Start < lo || ch.Start >= hi || seen[ch.Service] {

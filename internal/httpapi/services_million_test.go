@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,7 +20,7 @@ import (
 // field, capped by the aggregate stage: 100 one-minute windows of 10,000
 // distinct services each, 1,000,000 services in all, the first window at
 // from. live leaves the last window open (not final).
-func millionIndex(b *testing.B, live bool) (*rollup.Index, time.Time) {
+func millionIndex(b testing.TB, live bool) (*rollup.Index, time.Time) {
 	b.Helper()
 	const windows, perWindow = 100, 10000
 	ix := rollup.New(1, 1, time.Minute, 24*time.Hour)
@@ -41,7 +43,7 @@ func millionIndex(b *testing.B, live bool) (*rollup.Index, time.Time) {
 	return ix, from
 }
 
-func update(b *testing.B, ix *rollup.Index, key string, agg codecs.Aggregate) {
+func update(b testing.TB, ix *rollup.Index, key string, agg codecs.Aggregate) {
 	b.Helper()
 	v, err := json.Marshal(agg)
 	if err != nil {
@@ -49,6 +51,76 @@ func update(b *testing.B, ix *rollup.Index, key string, agg codecs.Aggregate) {
 	}
 	if err := ix.Update(0, key, v); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// TestServicesMillion pages through a million services with the largest
+// page: every service comes exactly once, in order, with its counts, and
+// the count of services over all pages is right on every page.
+func TestServicesMillion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a thousand pages of a million services: ~25 s, minutes under -race")
+	}
+	ix, from := millionIndex(t, true)
+	h := httpapi.New(httpapi.Config{Source: ix, Window: time.Minute, Now: func() time.Time { return from.Add(100 * time.Minute) }})
+	type page struct {
+		TotalServices int     `json:"total_services"`
+		Next          *string `json:"next"`
+		Services      []struct {
+			Name   string           `json:"name"`
+			Counts map[string]int64 `json:"counts"`
+			Total  int64            `json:"total"`
+		} `json:"services"`
+	}
+	seen := make(map[string]bool, 1000000)
+	var prev struct {
+		name  string
+		total int64
+	}
+	prev.total = 1 << 62
+	target := "/v1/services?from=-100m&limit=1000"
+	pages := 0
+	for {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: status %d: %s", target, rec.Code, rec.Body)
+		}
+		var p page
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		if p.TotalServices != 1000000 {
+			t.Fatalf("page %d: total_services %d, want 1000000", pages, p.TotalServices)
+		}
+		for _, s := range p.Services {
+			if seen[s.Name] {
+				t.Fatalf("page %d: %s again", pages, s.Name)
+			}
+			seen[s.Name] = true
+			if s.Total > prev.total || (s.Total == prev.total && s.Name <= prev.name) {
+				t.Fatalf("page %d: %s (%d) after %s (%d): want busiest first, then by name", pages, s.Name, s.Total, prev.name, prev.total)
+			}
+			prev.name, prev.total = s.Name, s.Total
+			n, err := strconv.Atoi(strings.TrimPrefix(s.Name, "req-"))
+			if err != nil {
+				t.Fatalf("service %q is not one of the index's", s.Name)
+			}
+			if want := int64(1+n%10000%97) + int64(n%10000%3); s.Total != want || s.Counts["INFO"] != int64(1+n%10000%97) {
+				t.Fatalf("%s: total %d, counts %v; want total %d", s.Name, s.Total, s.Counts, want)
+			}
+		}
+		if p.Next == nil {
+			break
+		}
+		if len(p.Services) != 1000 {
+			t.Fatalf("page %d has %d services and a next page, want 1000", pages, len(p.Services))
+		}
+		target = "/v1/services?from=-100m&limit=1000&after=" + url.QueryEscape(*p.Next)
+	}
+	if len(seen) != 1000000 || pages != 1000 {
+		t.Errorf("%d services on %d pages, want 1000000 on 1000", len(seen), pages)
 	}
 }
 
