@@ -177,4 +177,3 @@ func BenchmarkServices1M(b *testing.B) {
 		})
 	}
 }
-
