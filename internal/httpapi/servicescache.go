@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
@@ -46,12 +47,12 @@ type servicesCache struct {
 // built, moved or caught up as needed.
 func (c *servicesCache) get(src Source, window time.Duration, from, end time.Time) *settled {
 	held := src.Earliest()
+	// An entry that lost windows to pruning cannot be mended: drop it
+	// rather than keep its memory.
+	c.entries = slices.DeleteFunc(c.entries, func(e *settled) bool { return !e.valid(held) })
 	var best *settled
 	bestCost := countSteps(from, end, window) // a rebuild reads every window once
 	for _, e := range c.entries {
-		if !e.valid(held) {
-			continue
-		}
 		if cost := e.moveCost(from, end, window); cost < bestCost {
 			best, bestCost = e, cost
 		}
