@@ -57,17 +57,24 @@ func (c *servicesCache) get(src Source, window time.Duration, from, end time.Tim
 			best, bestCost = e, cost
 		}
 	}
-	// Changes since the entry's seq in the windows it covered before the
-	// move count too: a window that left was subtracted at its value now,
-	// which its total may not have held.
-	lo, hi := from.Unix(), end.Unix()
-	if best == nil {
+	switch {
+	case best == nil:
 		best = c.build(src, window, from, end)
-	} else {
-		lo, hi = min(lo, best.from.Unix()), max(hi, best.end.Unix())
+	case !best.from.Equal(from) || !best.end.Equal(end):
+		// Up to date first, so that the move's reads need no catching
+		// up but for changes made meanwhile: a window that has just
+		// become final was rewritten thousands of times while open, and
+		// is read once, as it is now.
+		best.catchUp(src, best.from.Unix(), best.end.Unix())
+		// Changes in the windows covered before the move count too: a
+		// window that left was subtracted at its value now, which its
+		// total may not have held.
+		lo, hi := min(from.Unix(), best.from.Unix()), max(end.Unix(), best.end.Unix())
 		best.move(src, window, from, end)
+		best.catchUp(src, lo, hi)
+	default:
+		best.catchUp(src, from.Unix(), end.Unix())
 	}
-	best.catchUp(src, lo, hi)
 	best.held = held
 	c.tick++
 	best.lastUsed = c.tick
@@ -105,6 +112,7 @@ func (c *servicesCache) build(src Source, window time.Duration, from, end time.T
 	// Window by window rather than one merge: the source's merged map
 	// would be a second copy of every name as large as this one.
 	e.move(src, window, from, end)
+	e.catchUp(src, from.Unix(), end.Unix())
 	if len(c.entries) < servicesCacheRanges {
 		c.entries = append(c.entries, e)
 		return e
