@@ -89,8 +89,12 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 	// Without it the active segment stays open for Kafka's 7 days, and
 	// deltas past the retention stay on disk that long (compaction.go).
 	deltas["segment.ms"] = millis(rollEvery(l.Retention))
+	logs := deleted(week)
+	// The broker stamps each input record with its own clock: a producer
+	// whose clock is wrong cannot move stream time (InputTimestamps).
+	logs[timestampType] = logAppendTime
 	return []TopicSpec{
-		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: deleted(week)},
+		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: logs},
 		// Copies of input records plus headers: room for a record as large
 		// as the input topic itself accepts.
 		{Name: t.DLQ, Partitions: 1, Replication: l.Replication, Configs: withMax(deleted(week))},

@@ -118,6 +118,7 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	if err := s.provision(ctx, false); err != nil {
 		return err
 	}
+	s.warnProducerTimestamps(ctx)
 	ix, runView, viewRecovered, err := s.view(ctx)
 	if err != nil {
 		return err

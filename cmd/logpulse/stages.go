@@ -215,6 +215,26 @@ func (s *stages) warnAutoCreate(ctx context.Context) {
 	}
 }
 
+// warnProducerTimestamps logs a warning when the input topic keeps the
+// producers' timestamps: ingest trusts a record's timestamp to bound its
+// events' times, and a producer whose clock runs ahead stamps both wrong.
+// Not being able to tell is no error.
+func (s *stages) warnProducerTimestamps(ctx context.Context) {
+	adm, err := s.admin()
+	if err != nil {
+		return
+	}
+	defer adm.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if broker, err := topology.BrokerStampsInput(ctx, adm, s.topics.Logs); err == nil && !broker {
+		s.log.Warn("the input topic keeps the producers' timestamps (message.timestamp.type=CreateTime): "+
+			"a producer whose clock runs ahead can close windows early, up to the broker's message.timestamp.after.max.ms ahead; "+
+			"let the broker stamp records: kafka-configs.sh --alter --entity-type topics --entity-name "+s.topics.Logs+
+			" --add-config message.timestamp.type=LogAppendTime", "topic", s.topics.Logs)
+	}
+}
+
 // serveAPI serves the view's HTTP API until ctx is done; logs (may be nil)
 // takes POST /v1/logs.
 func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter, al httpapi.AlertSource) error {

@@ -35,6 +35,7 @@ type memStore struct {
 	offset   *int64
 	wm       map[int32]int64 // stream time per input partition, from watermark keys
 	cutoff   int64           // window keys starting before this (unix s) were dropped
+	newest   int64           // start of the newest window holding counts (unix s)
 }
 
 // memStoreBuilder builds a memStore per table partition and, if stores is
@@ -154,6 +155,8 @@ func (m *memStore) Set(k string, v []byte) error {
 	m.values[k] = v
 	if codecs.IsWatermarkKey(k) {
 		m.advance(k, v)
+	} else if _, start, err := codecs.ParseWindowKey(k); err == nil {
+		m.newest = max(m.newest, start.Unix())
 	}
 	return nil
 }
@@ -186,7 +189,8 @@ func (m *memStore) SetOffset(o int64) error {
 
 // advance records a watermark and drops the windows that ended more than
 // the retention before the lowest stream time of the input partitions seen
-// here. Callers hold m.mu.
+// here and before the newest window with counts (retentionCutoff). Callers
+// hold m.mu.
 func (m *memStore) advance(k string, v []byte) {
 	in, err := codecs.ParseWatermarkKey(k)
 	if err != nil {
@@ -212,7 +216,7 @@ func (m *memStore) advance(k string, v []byte) {
 	for _, st := range m.wm { // partitions added since the start
 		low = min(low, st)
 	}
-	cutoff := time.UnixMilli(low).Add(-m.retention - m.window).Truncate(m.window).Unix()
+	cutoff := retentionCutoff(low, m.newest, m.window, m.retention)
 	if cutoff < m.cutoff+int64(m.window/time.Second) {
 		return // sweep at most once per window of progress
 	}
@@ -275,4 +279,17 @@ func (it *memIter) Seek(key []byte) bool {
 	it.i, _ = slices.BinarySearchFunc(it.keys, key, func(k string, t []byte) int { return bytes.Compare([]byte(k), t) })
 	it.i-- // Next moves onto the first key >= key
 	return it.i+1 < len(it.keys)
+}
+
+// retentionCutoff is the start (unix s) before which windows are dropped:
+// those that ended more than the retention before the stream time lowMs,
+// and also before the end of the newest window holding counts (newest,
+// unix s; 0 if none). Stream time alone is not enough: heartbeats move it with no
+// event, and then the last windows a quiet service counted would go.
+func retentionCutoff(lowMs, newest int64, window, retention time.Duration) int64 {
+	ref := time.UnixMilli(lowMs)
+	if end := time.Unix(newest, 0).Add(window); newest != 0 && end.Before(ref) {
+		ref = end
+	}
+	return ref.Add(-retention - window).Truncate(window).Unix()
 }
