@@ -11,10 +11,9 @@ import (
 	"github.com/logpulse/logpulse/codecs"
 )
 
-// OverflowService is the reserved service name the aggregate stage counts
-// the services past its per-window cap under. The engine always evaluates
-// it, and adds to it the services past its own cap (Config.MaxServices).
-const OverflowService = "_overflow"
+// OverflowService is the service the aggregate counts services past
+// --max-services under (codecs.OverflowService).
+const OverflowService = codecs.OverflowService
 
 // evaluator holds what evaluating a window needs from earlier ones: each
 // tracked service's counts in the last windows any rule looks at, and each
