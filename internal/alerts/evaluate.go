@@ -12,7 +12,9 @@ import (
 )
 
 // OverflowService is the service the aggregate counts services past
-// --max-services under (codecs.OverflowService).
+// --max-services under (codecs.OverflowService). The engine always
+// evaluates it, and adds to it the services past its own cap
+// (Config.MaxServices).
 const OverflowService = codecs.OverflowService
 
 // evaluator holds what evaluating a window needs from earlier ones: each
