@@ -19,11 +19,19 @@ type AggregateConfig struct {
 	// than Retention before the watermark are dropped.
 	Window, Retention time.Duration
 	InputPartitions   int32 // partitions of the input topic
-	Topics            topology.Topics
-	Replication       int16
-	ClientID          string
-	Logger            *slog.Logger
-	Metrics           *Metrics
+	// TablePartitions is the partition count of the deltas topic, the loop
+	// and the table (goka co-partitions them); required.
+	TablePartitions int32
+	// MaxServices caps the distinct services per window; those past it
+	// are counted under the window's overflow keys, shown as
+	// codecs.OverflowService (see processors.ServiceCap). 0 means
+	// processors.DefaultMaxServices; there is no unbounded setting.
+	MaxServices int
+	Topics      topology.Topics
+	Replication int16
+	ClientID    string
+	Logger      *slog.Logger
+	Metrics     *Metrics
 }
 
 // Aggregate is the goka processor that folds deltas into the table.
@@ -43,10 +51,23 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.TablePartitions <= 0 || cfg.MaxServices < 0 {
+		return nil, fmt.Errorf("aggregate: table partitions (%d) must be positive and max services (%d) not negative", cfg.TablePartitions, cfg.MaxServices)
+	}
+	if cfg.MaxServices == 0 {
+		cfg.MaxServices = processors.DefaultMaxServices
+	}
+	stores := &partitionStores{}
+	agg := processors.Aggregator{
+		Applied: cfg.Metrics.AggregateApplied, Overflowed: cfg.Metrics.overflowed,
+		Cap: &processors.ServiceCap{
+			PerWindow: cfg.MaxServices, Partitions: cfg.TablePartitions, Count: stores.Count,
+		},
+	}
 	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Security, cfg.Logger.With("stage", "aggregate")),
-		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions)),
+		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions, stores)),
 		goka.WithUpdateCallback(processors.Recover))
-	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, processors.Aggregator{Applied: cfg.Metrics.AggregateApplied}), opts...)
+	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, agg), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate processor: %w", err)
 	}

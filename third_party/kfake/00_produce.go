@@ -180,10 +180,16 @@ func (c *Cluster) handleProduce(creq *clientReq) (kmsg.Response, error) {
 				continue
 			}
 			logAppendTime := int64(-1)
-			if attrs&0x0008 > 0 {
+			if attrs&0x0008 > 0 || c.data.logAppendTime(rt.Topic) {
+				// logpulse patch: a topic whose message.timestamp.type
+				// is LogAppendTime gets the broker's time, as Apache
+				// Kafka does; the batch's CRC covers both fields.
+				b.Attributes |= 0x0008
 				b.FirstTimestamp = now
 				b.MaxTimestamp = now
 				logAppendTime = now
+				benc := b.AppendTo(nil)
+				b.CRC = int32(crc32.Checksum(benc[21:], crc32c))
 			}
 			if b.LastOffsetDelta != b.NumRecords-1 {
 				donep(rt, rp, kerr.CorruptMessage.Code, "Last offset delta mismatch.")
