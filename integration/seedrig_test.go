@@ -58,7 +58,10 @@ type rabbitMQ struct {
 }
 
 // rabbitScript is scripts/rabbitmq.sh.
-func rabbitScript() string { p, _ := filepath.Abs(filepath.Join("..", "scripts", "rabbitmq.sh")); return p }
+func rabbitScript() string {
+	p, _ := filepath.Abs(filepath.Join("..", "scripts", "rabbitmq.sh"))
+	return p
+}
 
 // startRabbitMQ uses the node in $LOGPULSE_TEST_RABBITMQ (.ci/run starts
 // one there), else starts one of the test's own when rabbitmq-server is
