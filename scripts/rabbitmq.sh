@@ -64,6 +64,12 @@ disk_free_limit.absolute = 1MB
 log.file.level = warning
 log.console = false
 EOF
+  # The node outlives this script: it must not inherit the caller's other
+  # open files (a `flock FILE cmd` lock would be held as long as it runs).
+  local fd
+  for fd in $(ls /proc/$$/fd 2>/dev/null); do
+    [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
+  done
   nohup "$bin/rabbitmq-server" >>"$dir/log/server.out" 2>&1 </dev/null &
   # await_startup waits for a node that is booting; before the VM is
   # up it fails at once, so retry.
