@@ -78,7 +78,7 @@ def query(url):
         "columns": list(df.columns),
         "rows": int(len(df)),
         "levels": sorted(df["level"].unique().tolist()) if "level" in df else [],
-        "first": df.iloc[0].astype(str).to_dict() if len(df) else {},
+        "first": {k: str(v) for k, v in df.iloc[0].items()} if len(df) else {},
     }))
 
 
