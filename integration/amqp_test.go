@@ -1,13 +1,12 @@
 package integration
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -48,55 +47,30 @@ func TestSeedSystem(t *testing.T) {
 	// aio-pika publishes for ~12s while the bridge is killed and RabbitMQ
 	// restarted.
 	const published = 6000
-	pub := exec.Command(python, seed, "publish", rmq.url, queue, "0", strconv.Itoa(published), "500", baseArg)
-	var pubOut, pubErr bytes.Buffer
-	pub.Stdout, pub.Stderr = &pubOut, &pubErr
-	if err := pub.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pubDone := make(chan error, 1)
-	go func() { pubDone <- pub.Wait() }()
-	t.Cleanup(func() { pub.Process.Kill() })
-	publishing := func(what string) {
-		t.Helper()
-		select {
-		case err := <-pubDone:
-			pubDone <- err
-			t.Fatalf("aio-pika had published everything before %s: not mid-stream (make the publisher slower)", what)
-		default:
-		}
-	}
+	pub := startPublisher(t, python, seed, rmq.url, queue, "0", strconv.Itoa(published), "500", baseArg)
 	seedEvents(0, published)
-	bridge := func() *node {
-		return start(t, n.brokers, "produce", "--brokers", strings.Join(n.brokers, ","), "--topic", n.topics.Logs,
-			"--amqp", rmq.url, "--queue", queue, "--amqp-prefetch", "200")
+	bridge := func(queue string, extra ...string) *node {
+		return start(t, n.brokers, append([]string{"produce", "--brokers", strings.Join(n.brokers, ","), "--topic", n.topics.Logs,
+			"--amqp", rmq.url, "--queue", queue}, extra...)...)
 	}
-	counted := func(at int64) func() (bool, string) {
+	counted := func(service string, at int64) func() (bool, string) {
 		return func() (bool, string) {
-			s, err := n.levels(base, base.Add(time.Hour), queue)
+			s, err := n.levels(base, base.Add(time.Hour), service)
 			if err != nil {
 				return false, err.Error()
 			}
 			return s.total() >= at, fmt.Sprintf("%d counted", s.total())
 		}
 	}
-	br := bridge()
-	poll(t, time.Minute, "a fifth counted", counted(published/5))
-	publishing("the SIGKILL")
+	br := bridge(queue, "--amqp-prefetch", "200")
+	poll(t, time.Minute, "a fifth counted", counted(queue, published/5))
+	pub.running(t, "the SIGKILL")
 	br.kill()
-	br = bridge()
-	poll(t, time.Minute, "half counted", counted(published/2))
-	publishing("the RabbitMQ restart")
+	br = bridge(queue, "--amqp-prefetch", "200")
+	poll(t, time.Minute, "half counted", counted(queue, published/2))
+	pub.running(t, "the RabbitMQ restart")
 	rmq.restart(t)
-	select {
-	case err := <-pubDone:
-		if err != nil {
-			t.Fatalf("aio-pika publisher: %v\n%s", err, tail(pubErr.Bytes(), 2000))
-		}
-	case <-time.After(3 * time.Minute):
-		t.Fatal("aio-pika publisher still running after 3 minutes")
-	}
-	t.Logf("aio-pika: %s", bytes.TrimSpace(pubOut.Bytes()))
+	t.Logf("aio-pika: %s", pub.wait(t))
 
 	// POST /log with aiohttp, events 10000 on.
 	const posted = 300
@@ -186,4 +160,57 @@ func TestSeedSystem(t *testing.T) {
 	if info.Count != wantInfo || info.Sampled {
 		t.Errorf("GET /v1/events?level=INFO: count %d, sampled %v; want %d, false", info.Count, info.Sampled, wantInfo)
 	}
+
+	// Without message ids the bridge is at least once: a SIGKILL writes
+	// again at most the unacknowledged window (--amqp-prefetch).
+	const noIDs, window = 3000, 100
+	queue2 := prefix(t) + "noid_queue"
+	pub = startPublisher(t, python, seed, rmq.url, queue2, "20000", strconv.Itoa(noIDs), "500", baseArg, "noid")
+	br = bridge(queue2, "--amqp-prefetch", strconv.Itoa(window), "--key", "noid")
+	poll(t, time.Minute, "a fifth counted", counted("noid", noIDs/5))
+	pub.running(t, "the SIGKILL")
+	br.kill()
+	br = bridge(queue2, "--amqp-prefetch", strconv.Itoa(window), "--key", "noid")
+	pub.wait(t)
+	poll(t, 2*time.Minute, "every message counted", counted("noid", noIDs))
+	br.stop()
+	c := n.drainedCount(base, base.Add(time.Hour), "noid")
+	t.Logf("messages without ids: %d sent, %d counted after a SIGKILL of the bridge", noIDs, c)
+	if c < noIDs || c > noIDs+window {
+		t.Errorf("messages without ids: %d counted after a SIGKILL, want %d to %d (at most the prefetch window again)", c, noIDs, noIDs+window)
+	}
+}
+
+// drainedCount waits until the pipeline has consumed everything (both
+// groups at zero lag) and returns the service's total count.
+func (n *node) drainedCount(from, to time.Time, service string) int64 {
+	n.tb.Helper()
+	adm := n.admin()
+	var got int64
+	poll(n.tb, 2*time.Minute, "zero lag", func() (bool, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		lags, err := adm.Lag(ctx, n.topics.IngestGroup, n.topics.AggregateGroup)
+		if err != nil {
+			return false, err.Error()
+		}
+		var lag int64
+		for _, g := range lags {
+			if g.FetchErr != nil || g.DescribeErr != nil {
+				return false, fmt.Sprint(g.FetchErr, g.DescribeErr)
+			}
+			for _, ps := range g.Lag {
+				for _, l := range ps {
+					lag += max(l.Lag-1, 0) // a commit marker is never delivered (see settle)
+				}
+			}
+		}
+		s, err := n.levels(from, to, service)
+		if err != nil {
+			return false, err.Error()
+		}
+		got = s.total()
+		return lag == 0, fmt.Sprintf("lag %d, counted %d", lag, got)
+	})
+	return got
 }

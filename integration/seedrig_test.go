@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // missing skips a test whose outside tool is not installed, or fails it in
@@ -100,4 +101,50 @@ func (r *rabbitMQ) script(tb testing.TB, cmd string) string {
 func (r *rabbitMQ) restart(tb testing.TB) {
 	tb.Helper()
 	r.script(tb, "restart")
+}
+
+// publisher is seed.py publish running in the background.
+type publisher struct {
+	cmd         *exec.Cmd
+	out, stderr bytes.Buffer
+	done        chan error
+}
+
+func startPublisher(tb testing.TB, python, script string, args ...string) *publisher {
+	tb.Helper()
+	p := &publisher{done: make(chan error, 1)}
+	p.cmd = exec.Command(python, append([]string{script, "publish"}, args...)...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	tb.Cleanup(func() { p.cmd.Process.Kill() })
+	return p
+}
+
+// running fails the test if the publisher has finished: what comes next
+// would not be mid-stream.
+func (p *publisher) running(tb testing.TB, what string) {
+	tb.Helper()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		tb.Fatalf("aio-pika had published everything before %s: not mid-stream (make the publisher slower)", what)
+	default:
+	}
+}
+
+// wait waits for the publisher to finish and returns what it printed.
+func (p *publisher) wait(tb testing.TB) string {
+	tb.Helper()
+	select {
+	case err := <-p.done:
+		if err != nil {
+			tb.Fatalf("aio-pika publisher: %v\n%s", err, tail(p.stderr.Bytes(), 2000))
+		}
+	case <-time.After(3 * time.Minute):
+		tb.Fatal("aio-pika publisher still running after 3 minutes")
+	}
+	return string(bytes.TrimSpace(p.out.Bytes()))
 }

@@ -70,15 +70,10 @@ type permanentError struct{ err error }
 
 func (e *permanentError) Error() string { return e.err.Error() }
 
-// session connects to Kafka and RabbitMQ and moves messages until either
+// session connects to RabbitMQ and Kafka and moves messages until either
 // fails. connected reports whether it got as far as consuming.
 func (b *bridge) session(ctx context.Context, first bool) (connected bool, err error) {
 	cfg := b.cfg
-	if err := b.openKafka(ctx); err != nil {
-		return false, err
-	}
-	defer func() { b.kafka.Close(); b.kafka = nil }()
-
 	conn, err := amqp.DialConfig(cfg.URL, amqp.Config{Heartbeat: 10 * time.Second, Properties: connProps()})
 	if err != nil {
 		var ae *amqp.Error
@@ -98,6 +93,12 @@ func (b *bridge) session(ctx context.Context, first bool) (connected bool, err e
 	if err := b.declare(ch, first); err != nil {
 		return false, err
 	}
+	// Kafka after RabbitMQ: while RabbitMQ is away, retries write no
+	// start markers.
+	if err := b.openKafka(ctx); err != nil {
+		return false, err
+	}
+	defer func() { b.kafka.Close(); b.kafka = nil }()
 	deliveries, err := ch.ConsumeWithContext(ctx, cfg.Queue, "", false, false, false, false, nil)
 	if err != nil {
 		return false, fmt.Errorf("consume %s: %w", cfg.Queue, err)

@@ -5,9 +5,10 @@ to a RabbitMQ queue with aio-pika, posts the same JSON to an aiohttp server's
 POST /log, and reads a level back from a CSV with pandas. This script does
 each of those with the same libraries (requirements.txt):
 
-  seed.py publish URL QUEUE FIRST COUNT RATE BASE  aio-pika, connect_robust,
-      persistent messages with message ids m<i>, each published until
-      RabbitMQ confirms it (a restart of RabbitMQ mid-stream is retried)
+  seed.py publish URL QUEUE FIRST COUNT RATE BASE [noid]  aio-pika,
+      connect_robust, persistent messages with message ids m<i> (none with
+      noid), each published until RabbitMQ confirms it (a restart of
+      RabbitMQ mid-stream is retried)
   seed.py post URL FIRST COUNT BASE                aiohttp, POST /log, one event each
   seed.py query URL                                pandas.read_csv(URL)
 
@@ -26,7 +27,7 @@ def event(i, base):
     return {"timestamp": base + i * 0.01, "level": LEVELS[i % 3], "message": f"user {i % 97} did thing {i}"}
 
 
-async def publish(url, queue, first, count, rate, base):
+async def publish(url, queue, first, count, rate, base, ids=True):
     import aio_pika
 
     connection = await aio_pika.connect_robust(url, reconnect_interval=0.2)
@@ -43,7 +44,7 @@ async def publish(url, queue, first, count, rate, base):
             json.dumps(event(i, base)).encode(),
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=f"m{i}",
+            message_id=f"m{i}" if ids else None,
         )
         while True:
             try:
@@ -86,7 +87,8 @@ def main(argv):
     cmd = argv[1]
     if cmd == "publish":
         url, queue, first, count, rate, base = argv[2:8]
-        asyncio.run(publish(url, queue, int(first), int(count), float(rate), float(base)))
+        ids = argv[8:9] != ["noid"]
+        asyncio.run(publish(url, queue, int(first), int(count), float(rate), float(base), ids))
     elif cmd == "post":
         url, first, count, base = argv[2:6]
         asyncio.run(post(url, int(first), int(count), float(base)))
