@@ -32,6 +32,7 @@ type produceFlags struct {
 	dataDir   string
 	key       string
 	burst     time.Duration
+	amqp      amqpFlags
 
 	multiline         bool
 	multilineMaxLines int
@@ -59,24 +60,26 @@ func (f *produceFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.stdin, "stdin", false, "send standard input, one event per line or stack trace (see --multiline)")
 	fs.BoolVar(&f.fromStart, "from-start", false, "--file: read what a file already holds first (default: only new lines)")
 	fs.StringVar(&f.dataDir, "data-dir", "logpulse-data", "--file: where read positions are checkpointed, so a restart neither loses nor repeats lines")
-	fs.StringVar(&f.key, "key", "", "--file/--stdin: record key of every line (the service when a line names none); default the file name, or stdin")
+	fs.StringVar(&f.key, "key", "", "--file/--stdin/--amqp: record key of every line or message (the service when an event names none); default the file name, stdin, or the queue name")
 	fs.BoolVar(&f.multiline, "multiline", true, "--file/--stdin: join continuation lines (indented, at ..., Caused by:, ... 12 more, Python tracebacks) to the event they continue and send it as one record; false: one record per line")
 	fs.IntVar(&f.multilineMaxLines, "multiline-max-lines", multiline.DefaultMaxLines, "--multiline: most lines in one event; the next line starts a new event")
 	fs.DurationVar(&f.multilineTimeout, "multiline-timeout", time.Second, "--multiline: send an event this long after its last line when no line came to end it")
 	fs.StringVar(&f.topic, "topic", "logs", "topic to produce to")
+	f.amqp.register(fs)
 }
 
 func (f *produceFlags) validate() error {
 	errs := []error{f.common.validate()}
 	sources := 0
-	for _, on := range []bool{f.generate, len(f.files) > 0, f.stdin} {
+	for _, on := range []bool{f.generate, len(f.files) > 0, f.stdin, f.amqp.url != ""} {
 		if on {
 			sources++
 		}
 	}
 	if sources != 1 {
-		errs = append(errs, errors.New("say what to produce, once: --generate, --file PATH (repeatable) or --stdin"))
+		errs = append(errs, errors.New("say what to produce, once: --generate, --file PATH (repeatable), --stdin or --amqp URL --queue NAME"))
 	}
+	errs = append(errs, f.amqp.validate())
 	if f.burst < 0 {
 		errs = append(errs, fmt.Errorf("--burst must not be negative, got %s", f.burst))
 	}
@@ -114,8 +117,8 @@ func produceCommand(env *cliEnv) *ffcli.Command {
 	f.register(fs)
 	return &ffcli.Command{
 		Name:       "produce",
-		ShortUsage: "logpulse produce --brokers host:9092 (--generate | --file PATH... | --stdin) [flags]",
-		ShortHelp:  "produce log events: sample traffic, followed files, or standard input",
+		ShortUsage: "logpulse produce --brokers host:9092 (--generate | --file PATH... | --stdin | --amqp URL --queue NAME) [flags]",
+		ShortHelp:  "produce log events: sample traffic, followed files, standard input, or a RabbitMQ queue",
 		FlagSet:    fs,
 		Exec: func(ctx context.Context, args []string) error {
 			if len(f.files) > 0 {
@@ -128,6 +131,9 @@ func produceCommand(env *cliEnv) *ffcli.Command {
 			}
 			if err := topology.Preflight(ctx, f.brokerList(), f.sec, preflightWithin); err != nil {
 				return err
+			}
+			if f.amqp.url != "" {
+				return f.runAMQP(ctx, env)
 			}
 			if !f.generate {
 				return shipper.Run(ctx, shipper.Config{

@@ -108,10 +108,10 @@ var csvFromJSON = map[string]func(v obj) [][]string{
 		return [][]string{append([]string{"name", "total", "error_ratio"}, allLevelNames()...), serviceRow(v)}
 	},
 	"events": func(v obj) [][]string {
-		out := [][]string{{"time", "level", "service", "host", "message"}}
+		out := [][]string{{"timestamp", "level", "message", "service", "host"}}
 		for _, e := range list(v["events"]) {
 			e := e.(obj)
-			out = append(out, []string{cell(e["time"]), cell(e["level"]), cell(e["service"]), cell(e["host"]), cell(e["message"])})
+			out = append(out, []string{cell(e["time"]), cell(e["level"]), cell(e["message"]), cell(e["service"]), cell(e["host"])})
 		}
 		return out
 	},
@@ -221,7 +221,7 @@ func TestCSVQuoting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"time", "level", "service", "host", "message"}, {"2024-05-01T12:00:00.25Z", "ERROR", "x,y", "", msg}}
+	want := [][]string{{"timestamp", "level", "message", "service", "host"}, {"2024-05-01T12:00:00.25Z", "ERROR", msg, "x,y", ""}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -231,7 +231,7 @@ func TestCSVQuoting(t *testing.T) {
 func TestCSVErrorsStayJSON(t *testing.T) {
 	t.Parallel()
 	h := testHandler(t, testSource(t))
-	for _, target := range []string{"/v1/levels?step=7s&format=csv", "/v1/services/nope?format=csv", "/v1/events?level=INFO&format=csv"} {
+	for _, target := range []string{"/v1/levels?step=7s&format=csv", "/v1/services/nope?format=csv", "/v1/events?level=nope&format=csv"} {
 		rec := serve(t, h, "GET", target)
 		if rec.Code < 400 {
 			t.Errorf("GET %s: status %d, want an error", target, rec.Code)

@@ -21,11 +21,12 @@ const (
 
 // eventsResponse is the body of GET /v1/events.
 type eventsResponse struct {
-	Level   string      `json:"level"`
-	Service string      `json:"service,omitempty"`
-	From    time.Time   `json:"from"`
-	To      time.Time   `json:"to"`
-	Events  []eventJSON `json:"events"`
+	Level   string    `json:"level"`
+	Service string    `json:"service,omitempty"`
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+	levelAnswer
+	Events []eventJSON `json:"events"`
 }
 
 type eventJSON struct {
@@ -44,25 +45,30 @@ func toEventJSON(evs []Event) []eventJSON {
 	return out
 }
 
-// handleEvents serves the newest sampled events of a level.
+// handleEvents serves the newest sampled events of a level, and how many
+// events of it the range held (see levelAnswer). Any level may be asked
+// for: one that is not sampled answers its count and no events.
 func (s *server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	sq, err := s.parseSampled(r, "limit", defaultEvents, maxEvents)
+	sq, err := s.parseEvents(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	s.respond(w, r, eventsResponse{
 		Level: sq.level.String(), Service: sq.service, From: sq.from, To: sq.to,
-		Events: toEventJSON(s.src.Events(sq.level, sq.service, sq.from, sq.to, sq.n)),
+		levelAnswer: s.answerLevel(sq),
+		Events:      toEventJSON(s.src.Events(sq.level, sq.service, sq.from, sq.to, sq.n)),
 	})
 }
 
 func (er eventsResponse) csvTable() ([]string, [][]string) {
 	rows := make([][]string, len(er.Events))
 	for i, e := range er.Events {
-		rows[i] = []string{e.Time.Format(time.RFC3339Nano), e.Level, e.Service, e.Host, e.Message}
+		rows[i] = []string{e.Time.Format(time.RFC3339Nano), e.Level, e.Message, e.Service, e.Host}
 	}
-	return []string{"time", "level", "service", "host", "message"}, rows
+	// The columns of a CSV log store (timestamp, level, message) first, so
+	// a pandas query written for one reads this unchanged.
+	return []string{"timestamp", "level", "message", "service", "host"}, rows
 }
 
 // topResponse is the body of GET /v1/top.

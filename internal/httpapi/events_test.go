@@ -77,6 +77,8 @@ func TestEventsWire(t *testing.T) {
 	h := testHandler(t, sampledSource(t))
 	rec := serve(t, h, "GET", "/v1/events?service=api&from=2024-05-01T12:07:00Z&to=2024-05-01T12:08:00Z")
 	const want = `{"level": "ERROR", "service": "api", "from": "2024-05-01T12:07:00Z", "to": "2024-05-01T12:08:00Z",
+		"count": 2, "sampled": true, "sampled_levels": ["WARN", "ERROR", "FATAL"], "samples_per_window": 3,
+		"note": "2 ERROR events in the range; events lists the newest kept ones, at most 3 per service and window",
 		"events": [
 			{"time": "2024-05-01T12:07:50Z", "level": "ERROR", "service": "api", "message": "said \"no\""},
 			{"time": "2024-05-01T12:07:30Z", "level": "ERROR", "service": "api", "host": "h2", "message": "disk full, retrying"}
@@ -85,7 +87,9 @@ func TestEventsWire(t *testing.T) {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
 	rec = serve(t, h, "GET", "/v1/events?from=2024-05-01T13:00:00Z&to=2024-05-01T13:01:00Z")
-	const empty = `{"level": "ERROR", "from": "2024-05-01T13:00:00Z", "to": "2024-05-01T13:01:00Z", "events": []}`
+	const empty = `{"level": "ERROR", "from": "2024-05-01T13:00:00Z", "to": "2024-05-01T13:01:00Z", "events": [],
+		"count": 0, "sampled": true, "sampled_levels": ["WARN", "ERROR", "FATAL"], "samples_per_window": 3,
+		"note": "0 ERROR events in the range; events lists the newest kept ones, at most 3 per service and window"}`
 	if diff := cmp.Diff(jsonValue(t, empty), jsonValue(t, rec.Body.String())); diff != "" {
 		t.Errorf("empty body (-want +got):\n%s", diff)
 	}
@@ -171,9 +175,8 @@ func TestEventsTopBadParams(t *testing.T) {
 	tests := []struct {
 		target, param, msg string
 	}{
-		{"/v1/events?level=INFO", "level", "WARN and more severe levels only, not INFO"},
-		{"/v1/events?level=DEBUG", "level", "not DEBUG"},
-		{"/v1/events?level=UNKNOWN", "level", "not UNKNOWN"},
+		{"/v1/top?level=INFO", "level", "WARN and more severe levels only, not INFO"},
+		{"/v1/top?level=UNKNOWN", "level", "not UNKNOWN"},
 		{"/v1/events?level=warning", "level", `unknown level "warning"`},
 		{"/v1/events?limit=0", "limit", "from 1 to 1000"},
 		{"/v1/events?limit=1001", "limit", "from 1 to 1000"},

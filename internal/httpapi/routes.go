@@ -30,6 +30,7 @@ func (s *server) routes() http.Handler {
 		{"GET", "/v1/stream", s.handleStream},
 		{"GET", "/v1/alerts", s.handleAlerts},
 		{"POST", "/v1/logs", s.handleLogs},
+		{"POST", "/log", s.handleLog}, // the aiohttp servers' POST /log (legacy.go)
 		{"GET", "/healthz", s.handleHealthz},
 		{"GET", "/readyz", s.handleReadyz},
 		{"GET", "/metrics", metrics},
