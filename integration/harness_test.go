@@ -186,6 +186,13 @@ func start(tb testing.TB, brokers []string, args ...string) *node {
 			}
 		}
 	}
+	if args[0] == "aggregate" && !slices.Contains(args, "--instance-id") {
+		// Each container of a deployment has its own host name, and so
+		// its own default; here every aggregate runs on one host, and
+		// two live instances with one ID would fence each other. A test
+		// that restarts an instance under its ID passes it.
+		args = append(args, "--instance-id", "aggregate-"+strconv.FormatUint(rand.Uint64(), 36))
+	}
 	// LOGPULSE_TEST_LOGS keeps every child's whole log in that folder,
 	// for reading after the run (a failure shows only each log's end).
 	logDir := os.Getenv("LOGPULSE_TEST_LOGS")

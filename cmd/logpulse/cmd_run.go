@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -28,6 +29,7 @@ type runFlags struct {
 	demoRate     float64
 	demoBurst    time.Duration
 	ingest       ingestFlags
+	aggregate    aggregateFlags
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -44,6 +46,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.demoRate, "demo-rate", 200, "events per second the --demo generator produces")
 	fs.DurationVar(&f.demoBurst, "demo-burst", 10*time.Minute, "the --demo generator bursts errors of one service in the last quarter of every such period (0: never), so alerts fire")
 	f.ingest.register(fs)
+	f.aggregate.register(fs)
 }
 
 func (f *runFlags) validate() error {
@@ -56,7 +59,7 @@ func (f *runFlags) validate() error {
 	if f.demoBurst < 0 {
 		return fmt.Errorf("--demo-burst must not be negative, got %s", f.demoBurst)
 	}
-	if err := f.ingest.validate(); err != nil {
+	if err := errors.Join(f.ingest.validate(), f.aggregate.validate(f.namePrefix)); err != nil {
 		return err
 	}
 	return f.api.validate()
@@ -150,7 +153,9 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	g.Go(func() error {
 		return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(&f.ingest, &ingestReady))
 	})
-	g.Go(func() error { return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(setAgg)) })
+	g.Go(func() error {
+		return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(&f.aggregate, setAgg))
+	})
 	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, s.metrics, runView) })
 	g.Go(func() error { return runAlerts(ctx) })
 	s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)

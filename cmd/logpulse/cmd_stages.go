@@ -17,6 +17,7 @@ type stageFlags struct {
 	api         apiFlags
 	metricsAddr string
 	ingest      ingestFlags
+	aggregate   aggregateFlags
 }
 
 func (f *stageFlags) register(fs *flag.FlagSet) {
@@ -73,6 +74,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 	fs := flag.NewFlagSet("logpulse aggregate", flag.ContinueOnError)
 	f := &stageFlags{}
 	f.register(fs)
+	f.aggregate.register(fs)
 	fs.StringVar(&f.metricsAddr, "metrics-addr", ":9091", "address serving /metrics, /healthz and /readyz (empty: off)")
 	return &ffcli.Command{
 		Name:       "aggregate",
@@ -82,7 +84,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 			"so an instance needs no disk and can never resume from state the table lacks.",
 		FlagSet: fs,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := f.validate(); err != nil {
+			if err := errors.Join(f.validate(), f.aggregate.validate(f.namePrefix)); err != nil {
 				return err
 			}
 			log := f.logger(env.stderr)
@@ -101,7 +103,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready) })
 			g.Go(func() error {
-				return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(func(fn func() bool) { running.Store(&fn) }))
+				return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(&f.aggregate, func(fn func() bool) { running.Store(&fn) }))
 			})
 			return g.Wait()
 		},

@@ -79,7 +79,7 @@ func (s *stages) ingest(f *ingestFlags, ready *readyBit) func(context.Context) e
 	}
 }
 
-func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
+func (s *stages) aggregate(f *aggregateFlags, set func(func() bool)) func(context.Context) error {
 	return func(ctx context.Context) error {
 		if err := s.recheck(ctx); err != nil {
 			return err
@@ -91,7 +91,7 @@ func (s *stages) aggregate(set func(func() bool)) func(context.Context) error {
 		a, err := pipeline.NewAggregate(pipeline.AggregateConfig{
 			Brokers: s.brokers, Security: s.c.sec, Topics: s.topics, Replication: int16(s.c.replication),
 			Window: s.c.window, Retention: s.c.retention, InputPartitions: inputs,
-			ClientID: "logpulse-aggregate-" + hostname(), Logger: s.log, Metrics: s.metrics,
+			ClientID: "logpulse-aggregate-" + hostname(), InstanceID: s.c.namePrefix + f.instanceID, Logger: s.log, Metrics: s.metrics,
 		})
 		if err != nil {
 			return err
