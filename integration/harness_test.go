@@ -398,21 +398,26 @@ func (n *node) settle(from, to time.Time, want int64) series {
 		// /v1/logs) that has read everything trails the end by one. The
 		// exact counts below are what proves nothing is missing.
 		var lag int64
+		var behind []string // group topic/partition: lag, where one is left
 		for _, g := range lags {
 			if g.FetchErr != nil || g.DescribeErr != nil {
 				return false, fmt.Sprint(g.FetchErr, g.DescribeErr)
 			}
-			for _, ps := range g.Lag {
-				for _, l := range ps {
+			for t, ps := range g.Lag {
+				for p, l := range ps {
 					lag += max(l.Lag-1, 0)
+					if l.Lag > 1 {
+						behind = append(behind, fmt.Sprintf("%s %s/%d: %d (committed %d, end %d)", g.Group, t, p, l.Lag, l.Commit.At, l.End.Offset))
+					}
 				}
 			}
 		}
+		slices.Sort(behind)
 		got, err = n.levels(from, to, "")
 		if err != nil {
 			return false, err.Error()
 		}
-		return lag == 0 && got.total() == want, fmt.Sprintf("lag %d, counted %d of %d", lag, got.total(), want)
+		return lag == 0 && got.total() == want, fmt.Sprintf("lag %d %v, counted %d of %d", lag, behind, got.total(), want)
 	})
 	return got
 }
