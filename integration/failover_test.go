@@ -113,8 +113,7 @@ func TestFailoverAggregateReplaced(t *testing.T) {
 	victim.kill()
 	killed := time.Now()
 	want := s.waitAcked(s.running("SIGKILL aggregate")+failoverBatch*20, time.Minute)
-	took := waitFresh(t, v, s, killed, want, replaceFresh, "the surviving aggregate")
-	c.waitMembers(topics.AggregateGroup, topics.Deltas, 1, nil, time.Minute)
+	took := replaced(t, c, v, s, killed, want, topics.AggregateGroup, topics.Deltas, "the surviving aggregate")
 
 	truth := s.stop()
 	settleExact(t, v, base, base.Add(streamSpan), truth, "after SIGKILL of one of two aggregate instances")
@@ -142,13 +141,31 @@ func TestFailoverIngestReplaced(t *testing.T) {
 	inTxn := c.killInTransaction(victim, prefix(t)+"failover-ingest-a", topics.Deltas, 30*time.Second)
 	killed := time.Now()
 	want := s.waitAcked(s.running("SIGKILL ingest")+failoverBatch*20, time.Minute)
-	took := waitFresh(t, v, s, killed, want, replaceFresh, "the surviving ingest")
 	t.Logf("killed ingest inside an open transaction: %v", inTxn)
-	c.waitMembers(topics.IngestGroup, topics.Logs, 1, nil, time.Minute)
+	took := replaced(t, c, v, s, killed, want, topics.IngestGroup, topics.Logs, "the surviving ingest")
 
 	truth := s.stop()
 	settleExact(t, v, base, base.Add(streamSpan), truth, "after SIGKILL of one of two ingest instances")
 	t.Logf("FAILOVER ingest-replaced %.1fs", took.Seconds())
+}
+
+// replaced waits until the one surviving member of group holds every
+// partition of topic and the view counts want events, and fails the test
+// unless both happened within replaceFresh of killed; it returns the
+// later of the two.
+func replaced(t *testing.T, c *cluster, v *node, s *stream, killed time.Time, want int64, group, topic, who string) time.Duration {
+	t.Helper()
+	fresh := waitFresh(t, v, s, killed, want, replaceFresh, who)
+	c.waitMembers(group, topic, 1, nil, time.Minute)
+	took := time.Since(killed)
+	t.Logf("%s holds every partition of %s %.1f s after the kill (%s)", who, topic, took.Seconds(), time.Now().Format("15:04:05.000"))
+	if took <= fresh {
+		return fresh
+	}
+	if took > replaceFresh {
+		t.Errorf("%s: took over %.1f s after the kill, want at most %s", who, took.Seconds(), replaceFresh)
+	}
+	return took
 }
 
 // waitAcked waits until the stream has n events acknowledged and returns
@@ -180,7 +197,8 @@ func waitFresh(t *testing.T, v *node, s *stream, since time.Time, want int64, bo
 		return got.total() >= want, fmt.Sprintf("counted %d of %d", got.total(), want)
 	})
 	took := time.Since(since)
-	t.Logf("%s: the view counted all %d events acknowledged before it took over %.1f s after", who, want, took.Seconds())
+	t.Logf("%s: the view counted all %d events acknowledged before it took over %.1f s after %s (%s)",
+		who, want, took.Seconds(), since.Format("15:04:05.000"), time.Now().Format("15:04:05.000"))
 	if took > bound {
 		t.Errorf("%s: the view was fresh %.1f s after, want at most %s", who, took.Seconds(), bound)
 	}

@@ -91,6 +91,8 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		// headers: room for a record at the input's own size limit.
 		kgo.ProducerBatchMaxBytes(topology.MaxDivertBytes),
 		kgo.OnPartitionsAssigned(func(_ context.Context, cl *kgo.Client, added map[string][]int32) {
+			// Called at the end of every rebalance, also when nothing
+			// was added (cooperative): each generation shows in the log.
 			in.logGroup(cl, "partitions assigned", added)
 		}),
 		kgo.OnPartitionsRevoked(forget("partitions revoked")),

@@ -117,10 +117,11 @@ func claims(s sarama.ConsumerGroupSession) map[string][]int32 {
 
 // logGroup logs a change of this instance's input partitions at INFO: an
 // operator reading the log sees each rebalance, its generation and what
-// moved.
+// moved. Every assignment is logged, also an empty one (the partitions it
+// added), so every generation the instance joins shows.
 func (in *Ingest) logGroup(cl *kgo.Client, what string, parts map[string][]int32) {
 	ps := parts[in.cfg.Topics.Logs]
-	if len(ps) == 0 {
+	if len(ps) == 0 && what != "partitions assigned" {
 		return
 	}
 	member, gen := cl.GroupMetadata()
