@@ -255,6 +255,10 @@ func TestDecodeService(t *testing.T) {
 			value: `{"service":"a\u0085b"}`,
 			want:  event{refTime, "UNKNOWN", "a_b", "", ""},
 		},
+		// The view's name for the services past the cap (OverflowService).
+		{name: "overflow name", value: `{"service":" _overflow "}`, want: event{refTime, "UNKNOWN", "_overflow_", "", ""}},
+		{name: "overflow name in key", value: "x", key: "_overflow", want: event{refTime, "UNKNOWN", "_overflow_", "", "x"}},
+		{name: "overflow prefix", value: `{"service":"\u0000of|1"}`, want: event{refTime, "UNKNOWN", "_of_1", "", ""}},
 	})
 }
 

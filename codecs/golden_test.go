@@ -45,6 +45,7 @@ func TestTableWireFormat(t *testing.T) {
 		{"delta.json", DeltaCodec{}, &delta},
 		{"delta_samples.json", DeltaCodec{}, &Delta{Counts: sampled.Counts, Samples: sampled.Samples, Messages: sampled.Messages}},
 		{"delta_watermark.json", DeltaCodec{}, &Delta{StreamTimeMs: 1764151200000}},
+		{"delta_loop.json", DeltaCodec{}, &Delta{Counts: delta.Counts, Late: delta.Late, Origin: 4711}},
 	} {
 		path := filepath.Join("testdata", "golden", tc.file)
 		got, err := tc.codec.Encode(tc.value)

@@ -9,9 +9,18 @@ import (
 
 // Keys of the deltas topic and the aggregate table. A window key is
 // "<service>|<window start, unix seconds>"; a watermark key starts with
-// watermarkPrefix, which no service name can (Decode strips control
-// characters from services).
-const watermarkPrefix = "\x00wm|"
+// watermarkPrefix and an overflow key with overflowPrefix, which no service
+// name can (Decode replaces control characters in services).
+const (
+	watermarkPrefix = "\x00wm|"
+	overflowPrefix  = "\x00of|"
+)
+
+// OverflowService is the service under which the view shows the events of
+// the services past the cap of a window (see OverflowKey). Decode renames a
+// service of this very name (see serviceName), so no real service merges
+// into it.
+const OverflowService = "_overflow"
 
 // WindowKey is the key of one (service, window) in the deltas topic and the
 // table.
@@ -31,6 +40,23 @@ func ParseWindowKey(key string) (service string, start time.Time, err error) {
 	}
 	return key[:i], time.Unix(sec, 0).UTC(), nil
 }
+
+// OverflowKey is a window key that counts, in the table partition it
+// hashes to, the events of the services that partition did not admit to
+// the window starting at start: it holds more than its share of the cap
+// of services per window. salt is chosen by the caller so that the key
+// lands on a given partition. ParseWindowKey reads it as a window key of
+// a service that IsOverflowService reports, so it expires with its window.
+func OverflowKey(start time.Time, salt int) string {
+	return WindowKey(overflowPrefix+strconv.Itoa(salt), start)
+}
+
+// IsOverflowKey reports whether key was made by OverflowKey.
+func IsOverflowKey(key string) bool { return strings.HasPrefix(key, overflowPrefix) }
+
+// IsOverflowService reports whether service, as ParseWindowKey returns it,
+// is that of an overflow key.
+func IsOverflowService(service string) bool { return strings.HasPrefix(service, overflowPrefix) }
 
 // WatermarkKey is the key that carries the stream time of input partition
 // inPart into the table partition the key hashes to; salt is chosen by the

@@ -52,15 +52,23 @@ func nameIsClean(s string) bool {
 
 // serviceName picks the service of an event: the payload's, else the record
 // key's, else unknownService. The key is used only when it is text; it may
-// as well be a hash or an id.
+// as well be a hash or an id. A service named OverflowService is renamed
+// renamedOverflow: the view shows the services past the cap under that
+// name, and a real one must not merge into them unseen.
 func serviceName(payload string, key []byte) string {
-	if s := cleanName(payload); s != "" {
-		return s
+	s := cleanName(payload)
+	if s == "" && len(key) > 0 && utf8.Valid(key) {
+		s = cleanName(string(key))
 	}
-	if len(key) > 0 && utf8.Valid(key) {
-		if s := cleanName(string(key)); s != "" {
-			return s
-		}
+	switch s {
+	case "":
+		return unknownService
+	case OverflowService:
+		return renamedOverflow
 	}
-	return unknownService
+	return s
 }
+
+// renamedOverflow is what a real service named OverflowService is counted
+// as.
+const renamedOverflow = OverflowService + "_"

@@ -15,6 +15,12 @@ type Delta struct {
 	// (see MergeSamples), and Messages their normalised messages counted.
 	Samples  []Sample      `json:"samples,omitempty"`
 	Messages LevelMessages `json:"messages,omitzero"`
+	// Origin is set only on the aggregate's loop deltas (a delta of a
+	// service past the cap of its window, sent on to the overflow key of
+	// its partition): the deltas-topic offset of the delta it carries on.
+	// The overflow key's Offset is the last Origin applied, so a delta
+	// redelivered and diverted again is skipped.
+	Origin int64 `json:"origin,omitempty"`
 }
 
 // Aggregate is the table value for one (service, window) key.

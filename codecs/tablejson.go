@@ -24,6 +24,10 @@ func AppendDeltaJSON(b []byte, d *Delta) []byte {
 	}
 	b = appendSamplesField(b, d.Samples)
 	b = appendMessagesField(b, &d.Messages)
+	if d.Origin != 0 {
+		b = append(b, `,"origin":`...)
+		b = strconv.AppendInt(b, d.Origin, 10)
+	}
 	return append(b, '}')
 }
 

@@ -42,6 +42,7 @@ const (
 	seenMessages
 	seenOffset
 	seenExpired
+	seenOrigin
 )
 
 func readDeltaJSON(b []byte, d *Delta) bool {
@@ -59,6 +60,8 @@ func readDeltaJSON(b []byte, d *Delta) bool {
 			return r.once(&seen, seenSamples) && r.samples(&d.Samples)
 		case "messages":
 			return r.once(&seen, seenMessages) && r.messages(&d.Messages)
+		case "origin":
+			return r.once(&seen, seenOrigin) && r.int64(&d.Origin)
 		}
 		return false
 	})

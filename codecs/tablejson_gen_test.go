@@ -112,7 +112,7 @@ func (g *tableGen) messages() LevelMessages {
 }
 
 func (g *tableGen) delta() Delta {
-	return Delta{Counts: g.counts(), Late: g.counts(), StreamTimeMs: g.int64(), Samples: g.samples(), Messages: g.messages()}
+	return Delta{Counts: g.counts(), Late: g.counts(), StreamTimeMs: g.int64(), Samples: g.samples(), Messages: g.messages(), Origin: g.int64()}
 }
 
 func (g *tableGen) aggregate() Aggregate {

@@ -61,6 +61,9 @@ func commandACLs(prefix string) map[string][]embedkafka.ACL {
 			topic(t.Deltas, kmsg.ACLOperationRead),
 			// goka's topic manager reads the table's cleanup policy.
 			topic(t.Table(), kmsg.ACLOperationRead, kmsg.ACLOperationWrite, kmsg.ACLOperationDescribeConfigs),
+			// Deltas of services past the cap go round the loop; goka's
+			// topic manager reads its config as the table's.
+			topic(t.Loop(), kmsg.ACLOperationRead, kmsg.ACLOperationWrite, kmsg.ACLOperationDescribeConfigs),
 			[]embedkafka.ACL{group(t.AggregateGroup)},
 		),
 		"serve": join(

@@ -11,13 +11,13 @@ import (
 
 // TestClockSkewCannotEraseCounts replays what one application with a wrong
 // clock did to a running pipeline: 1,000 ERROR events two minutes old, then
-// 30 events stamped 23h59m ahead (in records stamped now, as its producer
-// keeps time), then 500 more real events. Before --max-clock-skew, the 30
-// moved their partition's stream time a day ahead: the retention dropped the
-// windows of the 1,000 (/v1/levels?from=-15m answered 0), also after a
-// restart, and the 500 counted only as late. Now the 30 count at their
-// records' timestamp, every real event counts on time, and so after a
-// restart.
+// 30 events stamped 23h59m ahead (half in records stamped now, half in
+// records its producer stamped a day ahead too), then 500 more real events.
+// Before --max-clock-skew, the 30 moved their partition's stream time a day
+// ahead: the retention dropped the windows of the 1,000
+// (/v1/levels?from=-15m answered 0), also after a restart, and the 500
+// counted only as late. Now the 30 count at the time the broker took them,
+// every real event counts on time, and so after a restart.
 func TestClockSkewCannotEraseCounts(t *testing.T) {
 	dir, broker := t.TempDir(), freeAddr(t)
 	n := startRun(t, dir, broker, "--grace", "5m")
@@ -32,8 +32,17 @@ func TestClockSkewCannotEraseCounts(t *testing.T) {
 		at := now.Add(-2*time.Minute + time.Duration(i)*time.Millisecond)
 		real = append(real, event(at, at))
 	}
-	for range 30 {
-		skewed = append(skewed, event(now.Add(23*time.Hour+59*time.Minute), now))
+	ahead := now.Add(23*time.Hour + 59*time.Minute)
+	for i := range 30 {
+		// Half from a producer that keeps time, half from one whose
+		// clock is as wrong as its application's: the broker stamps
+		// the input topic's records (LogAppendTime), so those too count
+		// at the time they arrived.
+		recordTS := now
+		if i%2 == 1 {
+			recordTS = ahead
+		}
+		skewed = append(skewed, event(ahead, recordTS))
 	}
 	for i := range 500 {
 		at := now.Add(-90*time.Second + time.Duration(i)*time.Millisecond)

@@ -17,24 +17,38 @@ import (
 type Aggregator struct {
 	// Applied, if set, hears of every delta of a (service, window) key:
 	// its counts and whether it was applied or skipped as redelivered.
+	// A delta diverted to an overflow key is heard of once it is applied
+	// there.
 	Applied func(counts, late codecs.Counts, applied bool)
+	// Cap, if set, bounds the services per window (see ServiceCap); nil
+	// admits every service.
+	Cap *ServiceCap
+	// Overflowed, if set, hears of the events of every delta applied to
+	// an overflow key.
+	Overflowed func(counts, late codecs.Counts)
 }
 
-// Process applies one delta to its key's table value.
+// Process applies one delta to its key's table value; the delta of a
+// service past the cap of its window goes on to the overflow key of its
+// partition through the loop topic instead (see ServiceCap, Overflow).
 func (a Aggregator) Process(ctx goka.Context, msg any) {
 	d, ok := msg.(*codecs.Delta)
 	if !ok {
 		ctx.Fail(fmt.Errorf("aggregate: delta of type %T", msg))
 		return
 	}
-	agg := &codecs.Aggregate{Offset: -1}
-	if v := ctx.Value(); v != nil {
-		cur, ok := v.(*codecs.Aggregate)
-		if !ok {
-			ctx.Fail(fmt.Errorf("aggregate: table value of type %T", v))
+	v := ctx.Value()
+	if v == nil {
+		if key, ok := a.divert(ctx); ok {
+			loop := *d
+			loop.Origin = ctx.Offset()
+			ctx.Loopback(key, &loop)
 			return
 		}
-		agg = cur
+	}
+	agg, ok := tableValue(ctx, v)
+	if !ok {
+		return
 	}
 	applied := Apply(agg, d, ctx.Key(), ctx.Offset())
 	if a.Applied != nil && !codecs.IsWatermarkKey(ctx.Key()) {

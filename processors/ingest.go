@@ -7,7 +7,6 @@ import (
 	"maps"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -24,7 +23,11 @@ const (
 	HeaderOriginOffset = "logpulse.origin.offset"
 	HeaderWindowStart  = "logpulse.window.start"
 	HeaderStreamTime   = "logpulse.stream.time"
-	ReasonLate         = "late"
+	// HeaderTruncated marks a dead-letter or late copy whose value was cut
+	// to fit IngestConfig.MaxCopyBytes; it holds the original value's
+	// length in bytes.
+	HeaderTruncated = "logpulse.truncated"
+	ReasonLate      = "late"
 	// HeaderHeartbeat marks a heartbeat record: no event, only a claim
 	// that the partition's stream time has reached the record timestamp.
 	// Written by ingest --idle-heartbeat so windows of a quiet partition
@@ -57,6 +60,13 @@ type IngestConfig struct {
 	DeltaPartitions int32
 	DLQTopic        string // dead-letter topic for undecodable records
 	LateTopic       string // where late events are kept, counted or not
+	// MaxCopyBytes bounds a copy written to DLQTopic or LateTopic: a
+	// compressed input batch can hold a record larger than any batch the
+	// broker takes, and a copy the producer cannot write would fail every
+	// transaction that holds it. A larger copy keeps its key and headers
+	// and the start of its value, marked with HeaderTruncated. 0 means no
+	// bound.
+	MaxCopyBytes int
 }
 
 // Ingest turns polled input records into deltas. It tracks the stream time
@@ -289,7 +299,7 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 		in.continues(b, r.Partition, r.Key, codecs.CRIPart(r.Value))
 		reason, msg := de.Reason, de.Msg
 		b.Reasons[reason]++
-		b.Rejected = append(b.Rejected, divert(r, in.cfg.DLQTopic, reason, msg))
+		b.Rejected = append(b.Rejected, divert(r, in.cfg.DLQTopic, reason, msg, in.cfg.MaxCopyBytes))
 		// A rejected record does not move stream time, but its partition
 		// is in the batch, so its stream time goes into the commit.
 		b.StreamTimes[r.Partition] = st
@@ -334,7 +344,7 @@ func (in *Ingest) count(b *Batch, r *kgo.Record, ev codecs.LogEvent, st time.Tim
 		if diverted {
 			return true
 		}
-		late := divert(r, in.cfg.LateTopic, ReasonLate, "window closed before the event arrived")
+		late := divert(r, in.cfg.LateTopic, ReasonLate, "window closed before the event arrived", in.cfg.MaxCopyBytes)
 		late.Headers = append(late.Headers,
 			kgo.RecordHeader{Key: HeaderWindowStart, Value: []byte(start.Format(time.RFC3339))},
 			kgo.RecordHeader{Key: HeaderStreamTime, Value: []byte(st.Format(time.RFC3339Nano))})
@@ -370,21 +380,6 @@ func (in *Ingest) watermarkKeys(p int32) []string {
 		in.wmKeys[p] = keys
 	}
 	return keys
-}
-
-// divert copies r for topic with the reason headers and its origin; the key,
-// value and original headers are kept unchanged.
-func divert(r *kgo.Record, topic, reason, msg string) *kgo.Record {
-	hs := make([]kgo.RecordHeader, 0, len(r.Headers)+5)
-	hs = append(hs, r.Headers...)
-	hs = append(hs,
-		kgo.RecordHeader{Key: HeaderError, Value: []byte(reason)},
-		kgo.RecordHeader{Key: HeaderErrorMessage, Value: []byte(msg)},
-		kgo.RecordHeader{Key: HeaderOriginTopic, Value: []byte(r.Topic)},
-		kgo.RecordHeader{Key: HeaderOriginPart, Value: []byte(strconv.Itoa(int(r.Partition)))},
-		kgo.RecordHeader{Key: HeaderOriginOffset, Value: []byte(strconv.FormatInt(r.Offset, 10))},
-	)
-	return &kgo.Record{Topic: topic, Key: r.Key, Value: r.Value, Headers: hs, Timestamp: r.Timestamp}
 }
 
 func header(r *kgo.Record, key string) string {

@@ -9,12 +9,17 @@ import (
 // AggregateGraph is the aggregate stage: deltas in, one table value per
 // (service, window) out. Ingest (a franz-go transactional consumer, see
 // internal/pipeline) sits before it and writes the deltas; views read the
-// table it persists.
+// table it persists. A delta of a service past the cap of its window goes
+// round the loop topic to its partition's overflow key (see
+// processors.ServiceCap).
 //
 //	logs ─[ingest]→ deltas ─[aggregate]→ table ─[view]→ HTTP
+//	                            ↑   ↓ past the cap
+//	                            loop
 func AggregateGraph(t Topics, agg processors.Aggregator) *goka.GroupGraph {
 	return goka.DefineGroup(goka.Group(t.AggregateGroup),
 		goka.Input(goka.Stream(t.Deltas), codecs.DeltaCodec{}, agg.Process),
+		goka.Loop(codecs.DeltaCodec{}, agg.Overflow),
 		goka.Persist(codecs.AggregateCodec{}),
 	)
 }

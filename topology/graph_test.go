@@ -2,6 +2,7 @@ package topology_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -76,3 +77,61 @@ func TestAggregateGraph(t *testing.T) {
 }
 
 func timeAt(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+
+// TestAggregateGraphOverflow: with a cap, the graph's loop carries the
+// deltas of services past it to the window's overflow key, and the loop
+// topic is the one Topics names.
+func TestAggregateGraphOverflow(t *testing.T) {
+	tt := tester.New(t)
+	topics := topology.DefaultTopics()
+	w := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	table := goka.Table(topics.Table())
+	var keys []string
+	for i := range 5 {
+		keys = append(keys, codecs.WindowKey(fmt.Sprint("req-", i), w))
+	}
+	count := func(p int32, start int64) int {
+		n := 0
+		for _, k := range keys {
+			if tt.TableValue(table, k) != nil {
+				n++
+			}
+		}
+		return n
+	}
+	graph := topology.AggregateGraph(topics, processors.Aggregator{Cap: &processors.ServiceCap{PerWindow: 2, Partitions: 1, Count: count}})
+	if got := graph.LoopStream().Topic(); got != topics.Loop() {
+		t.Errorf("loop topic %q, Topics.Loop() %q", got, topics.Loop())
+	}
+	proc, err := goka.NewProcessor(nil, graph, goka.WithTester(tt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("processor: %v", err)
+		}
+	})
+	for i, k := range keys {
+		d := &codecs.Delta{}
+		d.Counts[codecs.LevelError] = int64(i + 1)
+		tt.Consume(topics.Deltas, k, d)
+	}
+	var admitted []string
+	for _, k := range keys {
+		if tt.TableValue(table, k) != nil {
+			admitted = append(admitted, k)
+		}
+	}
+	if diff := cmp.Diff(keys[:2], admitted); diff != "" {
+		t.Errorf("admitted services (-want +got):\n%s", diff)
+	}
+	of, ok := tt.TableValue(table, codecs.OverflowKey(w, 0)).(*codecs.Aggregate)
+	if !ok || of.Counts[codecs.LevelError] != 3+4+5 {
+		t.Errorf("overflow key: %+v, want ERROR 12", tt.TableValue(table, codecs.OverflowKey(w, 0)))
+	}
+}

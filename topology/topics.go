@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"maps"
 	"strconv"
 	"time"
 
@@ -47,9 +48,17 @@ func (t Topics) WithPrefix(prefix string) Topics {
 // Table is the aggregate table topic goka keeps for AggregateGroup.
 func (t Topics) Table() string { return string(goka.GroupTable(goka.Group(t.AggregateGroup))) }
 
+// Loop is the loop topic goka reads for AggregateGroup: deltas of services
+// past the cap of their window, on their way to an overflow key.
+func (t Topics) Loop() string { return t.AggregateGroup + "-loop" }
+
 // MaxDivertBytes is the largest batch ingest writes (a dead-letter or late
-// copy of a large input record must fit), and the max.message.bytes of the
-// topics it writes.
+// copy of a large input record must fit, cut to fit if it must), and the
+// max.message.bytes of the input topic and of the topics ingest writes: a
+// record over ingest's --max-event-bytes (1 MiB) reaches ingest and its
+// dead-letter copy instead of being refused by the broker, which on Kafka
+// and on the embedded broker refuses batches over 1 MiB plus 12 bytes by
+// default (message.max.bytes).
 const MaxDivertBytes = 16 << 20
 
 func withMax(c map[string]string) map[string]string {
@@ -84,8 +93,14 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 	// Without it the active segment stays open for Kafka's 7 days, and
 	// deltas past the retention stay on disk that long (compaction.go).
 	deltas["segment.ms"] = millis(rollEvery(l.Retention))
+	logs := deleted(week)
+	// The broker stamps each input record with its own clock: a producer
+	// whose clock is wrong cannot move stream time (InputTimestamps).
+	logs[timestampType] = logAppendTime
 	return []TopicSpec{
-		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: deleted(week)},
+		// Room for records over ingest's --max-event-bytes, so they reach
+		// the DLQ as too_large rather than being refused at produce.
+		{Name: t.Logs, Partitions: l.Partitions, Replication: l.Replication, Configs: withMax(logs)},
 		// Copies of input records plus headers: room for a record as large
 		// as the input topic itself accepts.
 		{Name: t.DLQ, Partitions: 1, Replication: l.Replication, Configs: withMax(deleted(week))},
@@ -95,6 +110,10 @@ func (t Topics) Specs(l Layout) []TopicSpec {
 		// every topic it writes, this one included, so its segments keep
 		// the broker's size (a batch larger than segment.bytes is refused).
 		{Name: t.Deltas, Partitions: l.Partitions, Replication: l.Replication, Configs: deltas},
+		// The aggregate's loop (see AggregateGraph): read as soon as
+		// written, and again only after a crash, as the deltas. goka
+		// co-partitions it with the deltas and the table.
+		{Name: t.Loop(), Partitions: l.Partitions, Replication: l.Replication, Configs: maps.Clone(deltas)},
 		// Windows older than the retention leave the table: compact keeps
 		// the latest value per key, delete drops keys not updated within
 		// the retention. Every start recovers it, so its segments roll and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/logpulse/logpulse/internal/embedkafka"
+	"github.com/logpulse/logpulse/topology"
 	"github.com/peterbourgon/ff/v3/ffcli"
 )
 
@@ -32,6 +33,7 @@ func brokerCommand(env *cliEnv) *ffcli.Command {
 			log := c.logger(env.stderr)
 			b, err := embedkafka.Start(embedkafka.Config{
 				Listen: *listen, DataDir: *dataDir, SyncWrites: *sync, Partitions: *partitions, Logger: log,
+				MaxMessageBytes: topology.MaxDivertBytes,
 			})
 			if err != nil {
 				return err

@@ -12,6 +12,7 @@ import (
 	"github.com/logpulse/logpulse/internal/embedkafka"
 	"github.com/logpulse/logpulse/internal/generator"
 	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/logpulse/logpulse/topology"
 	"github.com/peterbourgon/ff/v3/ffcli"
 	"golang.org/x/sync/errgroup"
 )
@@ -99,7 +100,7 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 		var err error
 		broker, err = embedkafka.Start(embedkafka.Config{
 			Listen: f.brokerListen, DataDir: filepath.Join(f.dataDir, "broker"), SyncWrites: f.brokerSync,
-			Partitions: f.partitions, Logger: log,
+			Partitions: f.partitions, Logger: log, MaxMessageBytes: topology.MaxDivertBytes,
 		})
 		if err != nil {
 			return err
@@ -116,6 +117,7 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	if err := s.provision(ctx, false); err != nil {
 		return err
 	}
+	s.warnProducerTimestamps(ctx)
 	ix, runView, viewRecovered, err := s.view(ctx)
 	if err != nil {
 		return err
@@ -124,6 +126,8 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	var aggReady atomic.Pointer[func() bool]
 	ready := func() error {
 		switch {
+		case broker != nil && broker.WriteError() != nil:
+			return broker.WriteError()
 		case !viewRecovered():
 			return notReady("view is recovering the aggregate table")
 		case !ingestReady.v.Load():

@@ -55,6 +55,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 			if err != nil {
 				return err
 			}
+			s.warnProducerTimestamps(ctx)
 			var ready readyBit
 			g, ctx := errgroup.WithContext(ctx)
 			s.watchLag(ctx, s.topics.IngestGroup)

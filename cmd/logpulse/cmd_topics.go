@@ -32,6 +32,7 @@ func topicsCommand(env *cliEnv) *ffcli.Command {
 				return err
 			}
 			s.warnAutoCreate(ctx)
+			s.warnProducerTimestamps(ctx)
 			specs := s.topics.Specs(f.layout())
 			tw := tabwriter.NewWriter(env.stdout, 0, 2, 2, ' ', 0)
 			fmt.Fprintf(tw, "TOPIC\tPARTITIONS\tREPLICATION\tCONFIGS\n")

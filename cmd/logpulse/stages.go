@@ -88,9 +88,14 @@ func (s *stages) aggregate(f *aggregateFlags, set func(func() bool)) func(contex
 		if err != nil {
 			return err
 		}
+		tableParts, err := s.partitions(ctx, s.topics.Table())
+		if err != nil {
+			return err
+		}
 		a, err := pipeline.NewAggregate(pipeline.AggregateConfig{
 			Brokers: s.brokers, Security: s.c.sec, Topics: s.topics, Replication: int16(s.c.replication),
 			Window: s.c.window, Retention: s.c.retention, InputPartitions: inputs,
+			TablePartitions: tableParts, MaxServices: f.maxServices,
 			ClientID: "logpulse-aggregate-" + hostname(), InstanceID: s.c.namePrefix + f.instanceID, Logger: s.log, Metrics: s.metrics,
 		})
 		if err != nil {
@@ -104,12 +109,17 @@ func (s *stages) aggregate(f *aggregateFlags, set func(func() bool)) func(contex
 
 // inputPartitions is the partition count of the input topic.
 func (s *stages) inputPartitions(ctx context.Context) (int32, error) {
+	return s.partitions(ctx, s.topics.Logs)
+}
+
+// partitions is the partition count of topic.
+func (s *stages) partitions(ctx context.Context, topic string) (int32, error) {
 	adm, err := s.admin()
 	if err != nil {
 		return 0, err
 	}
 	defer adm.Close()
-	return topology.Partitions(ctx, adm, s.topics.Logs)
+	return topology.Partitions(ctx, adm, topic)
 }
 
 // view starts following the table into a new index and returns the index;
@@ -202,6 +212,26 @@ func (s *stages) warnAutoCreate(ctx context.Context) {
 	if auto, err := topology.AutoCreatesTopics(ctx, adm); err == nil && auto {
 		s.log.Warn("the brokers create topics a client asks for (auto.create.topics.enable=true): " +
 			"a producer or stage that starts before `logpulse topics` gets a topic with the broker's defaults; set it to false")
+	}
+}
+
+// warnProducerTimestamps logs a warning when the input topic keeps the
+// producers' timestamps: ingest trusts a record's timestamp to bound its
+// events' times, and a producer whose clock runs ahead stamps both wrong.
+// Not being able to tell is no error.
+func (s *stages) warnProducerTimestamps(ctx context.Context) {
+	adm, err := s.admin()
+	if err != nil {
+		return
+	}
+	defer adm.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if broker, err := topology.BrokerStampsInput(ctx, adm, s.topics.Logs); err == nil && !broker {
+		s.log.Warn("the input topic keeps the producers' timestamps (message.timestamp.type=CreateTime): "+
+			"a producer whose clock runs ahead can close windows early, up to the broker's message.timestamp.after.max.ms ahead; "+
+			"let the broker stamp records: kafka-configs.sh --alter --entity-type topics --entity-name "+s.topics.Logs+
+			" --add-config message.timestamp.type=LogAppendTime", "topic", s.topics.Logs)
 	}
 }
 
@@ -301,6 +331,8 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, log *slog.Logge
 		IdleTimeout:       2 * time.Minute,
 		WriteTimeout:      time.Minute,
 	}
+	// Errors net/http answers before any handler (431, 400) are JSON too.
+	l = httpapi.JSONErrors(l)
 	log.Info("http listening", "addr", l.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"math"
@@ -10,10 +11,17 @@ import (
 	"github.com/logpulse/logpulse/codecs"
 )
 
+// OverflowService is the service the aggregate counts services past
+// --max-services under (codecs.OverflowService). The engine always
+// evaluates it, and adds to it the services past its own cap
+// (Config.MaxServices).
+const OverflowService = codecs.OverflowService
+
 // evaluator holds what evaluating a window needs from earlier ones: each
 // tracked service's counts in the last windows any rule looks at, and each
 // (rule, service)'s streak and firing alert. It is owned by the Engine's
-// Step. Memory: tracked services × history windows × 56 bytes.
+// Step. Memory: tracked services × history windows × 56 bytes, with at
+// most MaxServices tracked services plus the named ones and the overflow.
 type evaluator struct {
 	rules       []Rule
 	window      time.Duration
@@ -80,25 +88,46 @@ func (ev *evaluator) init(rules []Rule, window time.Duration, maxServices int, l
 func (ev *evaluator) evaluate(start, end time.Time, counts map[string]codecs.Counts) []change {
 	n, h := ev.n, ev.h
 	ev.n++
+	// Busiest first, so a flood of one-event services (request IDs in the
+	// service field) does not take the places of the services that carry
+	// the traffic; by name among equals, so the same input admits the
+	// same services whatever the map order.
 	names := make([]string, 0, len(counts))
 	for s := range counts {
 		names = append(names, s)
 	}
-	slices.Sort(names) // which services the cap admits must not depend on map order
+	slices.SortFunc(names, func(a, b string) int {
+		return cmp.Or(cmp.Compare(counts[b].Total(), counts[a].Total()), cmp.Compare(a, b))
+	})
+	// Past the cap, a new service's counts are evaluated as the overflow
+	// service's, as the aggregate stage counts them past its own cap: its
+	// events still raise alerts, under OverflowService, and the state stays
+	// bounded.
+	var folded codecs.Counts
+	nfolded := 0
 	for _, s := range names {
 		sv := ev.svc[s]
 		if sv == nil {
-			if !ev.named[s] && len(ev.svc) >= ev.maxServices {
+			if !ev.named[s] && s != OverflowService && len(ev.svc) >= ev.maxServices {
 				if !ev.capped {
 					ev.capped = true
-					ev.log.Warn("alerts: too many services; new ones are not evaluated", "max_services", ev.maxServices, "service", s)
+					ev.log.Warn("alerts: too many services; new ones are evaluated as "+OverflowService,
+						"max_services", ev.maxServices, "service", s)
 				}
+				folded.Add(counts[s])
+				nfolded++
 				continue
 			}
 			sv = &series{counts: make([]codecs.Counts, h)}
 			ev.svc[s] = sv
 		}
 		sv.last = n
+	}
+	if nfolded > 0 {
+		if ev.svc[OverflowService] == nil {
+			ev.svc[OverflowService] = &series{counts: make([]codecs.Counts, h)}
+		}
+		ev.svc[OverflowService].last = n
 	}
 
 	// A service without an entry in the windows any rule looks at counts
@@ -108,6 +137,9 @@ func (ev *evaluator) evaluate(start, end time.Time, counts map[string]codecs.Cou
 	var services []string
 	for s, sv := range ev.svc {
 		sv.counts[n%h] = counts[s] // zero when absent
+		if s == OverflowService {
+			sv.counts[n%h].Add(folded)
+		}
 		switch {
 		case sv.last > n-h || ev.tracks[s] != nil:
 			services = append(services, s)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -248,13 +249,15 @@ func TestRun(t *testing.T) {
 	}
 }
 
-// Past MaxServices, new services are not evaluated, except those a rule
-// names; which ones are admitted does not depend on map order.
+// Past MaxServices, new services are evaluated as OverflowService, except
+// those a rule names; the busiest are admitted first, and among equals
+// which ones does not depend on map order.
 func TestMaxServices(t *testing.T) {
 	src := newFakeSource()
 	for _, s := range []string{"d", "c", "b", "a"} {
 		src.set(0, s, ec(9, 9))
 	}
+	src.set(0, "e", ec(1, 1)) // quiet: past the cap, with c
 	src.setWatermark(at(1))
 	rec := &recorder{}
 	e, err := New(Config{Window: testWindow, Source: src, Publish: rec.publish, Logger: testLogger(t), MaxServices: 2,
@@ -263,9 +266,13 @@ func TestMaxServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	step(t, e)
-	want := []string{"c firing a w0", "c firing b w0", "c firing d w0", "d-only firing d w0"}
+	// c's 9 errors and e's 1 fire on the overflow.
+	want := []string{"c firing _overflow w0", "c firing a w0", "c firing b w0", "c firing d w0", "d-only firing d w0"}
 	if diff := cmp.Diff(want, rec.brief()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if active, _ := e.Alerts(); len(active) == 0 || !strings.Contains(active[0].Condition, "count 10 > 5") {
+		t.Errorf("overflow alert %+v, want the count of c and e: 10", active)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -30,11 +31,19 @@ type Config struct {
 	// Auth, when set, makes the broker serve TLS, require SASL logins and
 	// (with Auth.ACLs) check ACLs, as a secured production cluster does.
 	Auth *Auth
+	// MaxMessageBytes is the broker's message.max.bytes: the largest batch
+	// it accepts for a topic that sets no max.message.bytes. 0 keeps
+	// Kafka's default, 1 MiB plus 12 bytes of batch overhead.
+	MaxMessageBytes int
+	// WriteSettle is how long writes to DataDir must succeed again after a
+	// failure before WriteError reports nil; 0 means 2 s.
+	WriteSettle time.Duration
 }
 
 // Broker is a running embedded broker.
 type Broker struct {
-	c *kfake.Cluster
+	c      *kfake.Cluster
+	writes *writeState
 }
 
 // Start starts the broker; Close stops it.
@@ -82,15 +91,35 @@ func Start(cfg Config) (*Broker, error) {
 	if cfg.Auth != nil {
 		opts = append(opts, cfg.Auth.opts()...)
 	}
+	if cfg.MaxMessageBytes > 0 {
+		opts = append(opts, kfake.BrokerConfigs(map[string]string{"message.max.bytes": strconv.Itoa(cfg.MaxMessageBytes)}))
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	writes := &writeState{log: log, dataDir: cfg.DataDir, settle: cfg.WriteSettle}
+	if writes.settle <= 0 {
+		writes.settle = defaultWriteSettle
+	}
+	opts = append(opts, kfake.WriteHealthFn(writes.report))
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start embedded broker on %s: %w", cfg.Listen, err)
 	}
-	return &Broker{c: c}, nil
+	return &Broker{c: c, writes: writes}, nil
 }
 
 // Addrs returns the broker addresses for clients.
 func (b *Broker) Addrs() []string { return b.c.ListenAddrs() }
+
+// WriteError says why the broker cannot write its data dir (the path and
+// the OS error, "no space left on device"), or nil while it can. Produces
+// to the partitions it cannot write fail meanwhile. After a failure it
+// stays non-nil until the broker's writes have succeeded for
+// Config.WriteSettle: an idle broker that wrote nothing since reports the
+// failure still.
+func (b *Broker) WriteError() error { return b.writes.current() }
 
 // Close stops the broker, flushing persisted state.
 func (b *Broker) Close() { b.c.Close() }

@@ -156,6 +156,18 @@ func (f *fakeSource) Services(from, to time.Time) map[string]codecs.Counts {
 	return out
 }
 
+func (f *fakeSource) Earliest() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var first time.Time
+	for _, w := range f.windows {
+		if first.IsZero() || w.Start.Before(first) {
+			first = w.Start
+		}
+	}
+	return first
+}
+
 func (f *fakeSource) Watermark() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -168,6 +180,7 @@ type panicSource struct{}
 func (panicSource) Windows(time.Time, time.Time, string) []Window          { panic("index corrupt") }
 func (panicSource) Services(time.Time, time.Time) map[string]codecs.Counts { panic("index corrupt") }
 func (panicSource) Watermark() time.Time                                   { return time.Time{} }
+func (panicSource) Earliest() time.Time                                    { return time.Time{} }
 func (panicSource) Events(codecs.Level, string, time.Time, time.Time, int) []Event {
 	panic("index corrupt")
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -95,6 +96,8 @@ type server struct {
 	corsOrigins        []string
 	tokenSum           []byte // SHA-256 of APIToken, nil without one
 	levelsCache        levelsCache
+	servicesMu         sync.Mutex // guards servicesCache
+	servicesCache      servicesCache
 }
 
 // New returns the handler for the whole HTTP API (see routes.go). It panics

@@ -2,12 +2,12 @@ package httpapi
 
 import (
 	"net/http"
-
-	"github.com/logpulse/logpulse/codecs"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // defaultSpan is the range served when the request has no from.
@@ -322,6 +322,42 @@ func (s *server) fittingStep(from, to time.Time) time.Duration {
 // servicesQuery is a parsed /v1/services request.
 type servicesQuery struct {
 	from, to time.Time // aligned to the window
+	limit    int
+	after    *servicesCursor // nil: the first page
+	prefix   string
+}
+
+// Page sizes of /v1/services.
+const (
+	defaultServicesLimit = 100
+	maxServicesLimit     = 1000
+)
+
+// parseServicesPage reads a /v1/services request: the range, and limit,
+// after and prefix.
+func (s *server) parseServicesPage(r *http.Request) (servicesQuery, error) {
+	q, err := s.parseServices(r)
+	if err != nil {
+		return servicesQuery{}, err
+	}
+	v := r.URL.Query()
+	q.limit = defaultServicesLimit
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxServicesLimit {
+			return servicesQuery{}, paramErrorf("limit", "limit: want a whole number from 1 to %d, got %q; page on with after", maxServicesLimit, l)
+		}
+		q.limit = n
+	}
+	if a := v.Get("after"); a != "" {
+		c, err := parseServicesCursor(a)
+		if err != nil {
+			return servicesQuery{}, err
+		}
+		q.after = &c
+	}
+	q.prefix = v.Get("prefix")
+	return q, nil
 }
 
 func (s *server) parseServices(r *http.Request) (servicesQuery, error) {

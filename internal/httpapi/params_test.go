@@ -120,6 +120,13 @@ func TestBadParams(t *testing.T) {
 		{"/v1/services?from=nope", "from", "want RFC 3339"},
 		{"/v1/services?to=-5x", "to", "like -15m"},
 		{"/v1/services?from=-5m&to=-10m", "from", "must be before to"},
+		{"/v1/services?limit=0", "limit", "want a whole number from 1 to 1000"},
+		{"/v1/services?limit=1001", "limit", "from 1 to 1000"},
+		{"/v1/services?limit=-3", "limit", "from 1 to 1000"},
+		{"/v1/services?limit=ten", "limit", "from 1 to 1000"},
+		{"/v1/services?after=!!", "after", "pass the next field of the previous page as it is"},
+		{"/v1/services?after=YWJj", "after", "is not a cursor"},   // "abc"
+		{"/v1/services?after=LTE6YQ", "after", "is not a cursor"}, // "-1:a"
 	}
 	h := testHandler(t, testSource(t))
 	for _, tt := range tests {

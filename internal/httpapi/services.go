@@ -1,20 +1,25 @@
 package httpapi
 
 import (
-	"cmp"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
 )
 
-// servicesResponse is the body of GET /v1/services.
+// servicesResponse is the body of GET /v1/services: one page of services,
+// busiest first.
 type servicesResponse struct {
-	From     time.Time      `json:"from"`
-	To       time.Time      `json:"to"`
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to"`
+	Limit int       `json:"limit"`
+	// TotalServices counts the services with events in the range (that
+	// match the prefix), over all pages.
+	TotalServices int `json:"total_services"`
+	// Next is the after parameter of the next page; null on the last.
+	Next     *string        `json:"next"`
 	Services []serviceCount `json:"services"`
 }
 
@@ -37,29 +42,68 @@ func newServiceCount(name string, c codecs.Counts) serviceCount {
 	return sc
 }
 
-// handleServices serves counts per service, busiest first.
+// handleServices serves one page of counts per service, busiest first. The
+// next page's link is in the body (next) and, for CSV too, in a Link
+// header; X-Total-Services counts the services over all pages.
 func (s *server) handleServices(w http.ResponseWriter, r *http.Request) {
-	q, err := s.parseServices(r)
+	q, err := s.parseServicesPage(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.respond(w, r, s.services(q))
+	resp := s.services(q)
+	h := w.Header()
+	h.Set("X-Total-Services", strconv.Itoa(resp.TotalServices))
+	if resp.Next != nil {
+		next := r.URL.Query()
+		next.Set("after", *resp.Next)
+		h.Set("Link", "<"+r.URL.Path+"?"+next.Encode()+`>; rel="next"`)
+	}
+	s.respond(w, r, resp)
 }
 
+// services answers q: the settled totals of the final windows (cached,
+// see servicescache.go) plus a merge of the windows still open, which hold
+// at most the services of a few windows.
 func (s *server) services(q servicesQuery) servicesResponse {
-	byName := s.src.Services(q.from, q.to)
+	end := q.from
+	if wm := s.src.Watermark(); !wm.IsZero() {
+		// A window starting at ws is final once ws+window+grace <= wm.
+		if last := wm.Add(-s.window - s.grace); !last.Before(minTime) {
+			end = alignDown(last, s.window).Add(s.window)
+		}
+	}
+	if end.Before(q.from) {
+		end = q.from
+	}
+	if end.After(q.to) {
+		end = q.to
+	}
+
+	s.servicesMu.Lock()
+	var base *settled
+	if end.After(q.from) {
+		base = s.servicesCache.get(s.src, s.window, q.from, end)
+	}
+	var live map[string]codecs.Counts
+	if end.Before(q.to) {
+		live = s.src.Services(end, q.to)
+	}
+	page := pickPage(base, live, q)
+	s.servicesMu.Unlock()
+
 	resp := servicesResponse{
-		From:     q.from,
-		To:       q.to,
-		Services: make([]serviceCount, 0, len(byName)),
+		From: q.from, To: q.to, Limit: q.limit, TotalServices: page.matched,
+		Services: make([]serviceCount, len(page.rows)),
 	}
-	for name, c := range byName {
-		resp.Services = append(resp.Services, newServiceCount(name, c))
+	for i, row := range page.rows {
+		resp.Services[i] = newServiceCount(row.name, row.counts)
 	}
-	slices.SortFunc(resp.Services, func(a, b serviceCount) int {
-		return cmp.Or(cmp.Compare(b.Total, a.Total), cmp.Compare(a.Name, b.Name))
-	})
+	if page.more {
+		last := page.rows[len(page.rows)-1]
+		next := servicesCursor{total: last.total, name: last.name}.String()
+		resp.Next = &next
+	}
 	return resp
 }
 
@@ -101,8 +145,13 @@ func (s *server) handleService(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	c, ok := s.src.Services(q.from, q.to)[name]
-	if !ok {
+	// One service's windows, not the merge of every service's.
+	windows := s.src.Windows(q.from, q.to, name)
+	var c codecs.Counts
+	for _, w := range windows {
+		c.Add(w.Counts)
+	}
+	if len(windows) == 0 {
 		s.writeError(w, r, fmt.Errorf("%w: no events of service %q from %s to %s", errNotFound, name,
 			q.from.Format(time.RFC3339), q.to.Format(time.RFC3339)))
 		return

@@ -22,7 +22,7 @@ func TestServices(t *testing.T) {
 		name:   "busiest first, ties by name",
 		target: "/v1/services?from=2024-05-01T12:00:00Z&to=2024-05-01T12:05:00Z",
 		want: servicesResponse{
-			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"),
+			From: ts(t, "2024-05-01T12:00:00Z"), To: ts(t, "2024-05-01T12:05:00Z"), Limit: 100, TotalServices: 3,
 			Services: []serviceCount{
 				{Name: "api", Counts: map[string]int64{"INFO": 15, "ERROR": 1}, Total: 16, ErrorRatio: 1.0 / 16},
 				{Name: "db", Counts: map[string]int64{"DEBUG": 2}, Total: 2},
@@ -33,7 +33,7 @@ func TestServices(t *testing.T) {
 		name:   "aligned to the window, relative times",
 		target: "/v1/services?from=-2m&to=-20s",
 		want: servicesResponse{
-			From: ts(t, "2024-05-01T12:32:00Z"), To: ts(t, "2024-05-01T12:35:00Z"),
+			From: ts(t, "2024-05-01T12:32:00Z"), To: ts(t, "2024-05-01T12:35:00Z"), Limit: 100, TotalServices: 2,
 			Services: []serviceCount{
 				{Name: "api", Counts: map[string]int64{"INFO": 4}, Total: 4},
 				{Name: "web", Counts: map[string]int64{"INFO": 1}, Total: 1},
@@ -43,7 +43,7 @@ func TestServices(t *testing.T) {
 		name:   "defaults: the hour before now",
 		target: "/v1/services",
 		want: servicesResponse{
-			From: ts(t, "2024-05-01T11:34:00Z"), To: ts(t, "2024-05-01T12:35:00Z"),
+			From: ts(t, "2024-05-01T11:34:00Z"), To: ts(t, "2024-05-01T12:35:00Z"), Limit: 100, TotalServices: 3,
 			Services: []serviceCount{
 				{Name: "api", Counts: map[string]int64{"INFO": 19, "ERROR": 3}, Total: 22, ErrorRatio: 3.0 / 22},
 				{Name: "web", Counts: map[string]int64{"INFO": 3}, Total: 3},
@@ -54,7 +54,7 @@ func TestServices(t *testing.T) {
 		name:   "no data is an empty list",
 		target: "/v1/services?from=2024-05-01T13:00:00Z&to=2024-05-01T14:00:00Z",
 		want: servicesResponse{
-			From: ts(t, "2024-05-01T13:00:00Z"), To: ts(t, "2024-05-01T14:00:00Z"),
+			From: ts(t, "2024-05-01T13:00:00Z"), To: ts(t, "2024-05-01T14:00:00Z"), Limit: 100,
 			Services: []serviceCount{},
 		},
 	}}
@@ -75,13 +75,14 @@ func TestServices(t *testing.T) {
 func TestServicesWire(t *testing.T) {
 	h := New(Config{Source: testSource(t), Window: time.Minute, Now: fixedNow(t, testNow)})
 	rec := serve(t, h, "GET", "/v1/services?from=2024-05-01T12:07:00Z&to=2024-05-01T12:08:00Z")
-	const want = `{"from": "2024-05-01T12:07:00Z", "to": "2024-05-01T12:08:00Z",
+	const want = `{"from": "2024-05-01T12:07:00Z", "to": "2024-05-01T12:08:00Z", "limit": 100, "total_services": 1, "next": null,
 		"services": [{"name": "api", "counts": {"ERROR": 2}, "total": 2, "error_ratio": 1}]}`
 	if diff := cmp.Diff(jsonValue(t, want), jsonValue(t, rec.Body.String())); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}
 	rec = serve(t, h, "GET", "/v1/services?from=2024-05-01T13:07:00Z&to=2024-05-01T13:08:00Z")
-	const empty = `{"from": "2024-05-01T13:07:00Z", "to": "2024-05-01T13:08:00Z", "services": []}`
+	const empty = `{"from": "2024-05-01T13:07:00Z", "to": "2024-05-01T13:08:00Z", "limit": 100, "total_services": 0, "next": null,
+		"services": []}`
 	if diff := cmp.Diff(jsonValue(t, empty), jsonValue(t, rec.Body.String())); diff != "" {
 		t.Errorf("body (-want +got):\n%s", diff)
 	}

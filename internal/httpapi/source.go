@@ -17,6 +17,9 @@ type Source interface {
 	// Services returns per-service counts over base windows starting in
 	// [from, to).
 	Services(from, to time.Time) map[string]codecs.Counts
+	// Earliest is the start of the earliest window held; zero when none.
+	// Windows before it have been pruned (or never had data).
+	Earliest() time.Time
 	// Watermark is the stream time up to which windows can be final; zero
 	// when unknown.
 	Watermark() time.Time

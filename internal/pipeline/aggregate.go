@@ -20,9 +20,17 @@ type AggregateConfig struct {
 	// than Retention before the watermark are dropped.
 	Window, Retention time.Duration
 	InputPartitions   int32 // partitions of the input topic
-	Topics            topology.Topics
-	Replication       int16
-	ClientID          string
+	// TablePartitions is the partition count of the deltas topic, the loop
+	// and the table (goka co-partitions them); required.
+	TablePartitions int32
+	// MaxServices caps the distinct services per window; those past it
+	// are counted under the window's overflow keys, shown as
+	// codecs.OverflowService (see processors.ServiceCap). 0 means
+	// processors.DefaultMaxServices; there is no unbounded setting.
+	MaxServices int
+	Topics      topology.Topics
+	Replication int16
+	ClientID    string
 	// InstanceID is the instance's static group membership: unique per
 	// instance, stable across its restarts (topology.GroupSaramaConfig).
 	InstanceID string
@@ -50,15 +58,28 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.TablePartitions <= 0 || cfg.MaxServices < 0 {
+		return nil, fmt.Errorf("aggregate: table partitions (%d) must be positive and max services (%d) not negative", cfg.TablePartitions, cfg.MaxServices)
+	}
 	if cfg.InstanceID == "" {
 		return nil, errors.New("aggregate: no instance ID: each instance needs its own, stable across restarts")
+	}
+	if cfg.MaxServices == 0 {
+		cfg.MaxServices = processors.DefaultMaxServices
+	}
+	stores := &partitionStores{}
+	agg := processors.Aggregator{
+		Applied: cfg.Metrics.AggregateApplied, Overflowed: cfg.Metrics.overflowed,
+		Cap: &processors.ServiceCap{
+			PerWindow: cfg.MaxServices, Partitions: cfg.TablePartitions, Count: stores.Count,
+		},
 	}
 	log := cfg.Logger.With("stage", "aggregate")
 	sg := &staticGroup{instanceID: cfg.InstanceID}
 	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Security, sg, log),
-		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions)),
+		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions, stores)),
 		goka.WithUpdateCallback(processors.Recover))
-	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, processors.Aggregator{Applied: cfg.Metrics.AggregateApplied}), opts...)
+	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, agg), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate processor: %w", err)
 	}

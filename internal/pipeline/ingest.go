@@ -129,6 +129,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 	proc, err := processors.NewIngest(processors.IngestConfig{
 		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes, MaxClockSkew: cfg.MaxClockSkew, Registry: cfg.Registry,
 		DeltaPartitions: parts, DLQTopic: cfg.Topics.DLQ, LateTopic: cfg.Topics.Late,
+		MaxCopyBytes: topology.MaxDivertBytes,
 	})
 	if err != nil {
 		sess.Close()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/internal/httpapi"
+	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -28,6 +29,9 @@ func NewLogWriter(brokers []string, topic, transactionalID string, opts ...kgo.O
 		kgo.TransactionalID(transactionalID),
 		kgo.TransactionTimeout(30 * time.Second),
 		kgo.DefaultProduceTopic(topic),
+		// franz-go's default (1,000,012 bytes) is below an event of
+		// --max-event-bytes (1 MiB) plus its record and batch framing.
+		kgo.ProducerBatchMaxBytes(topology.MaxDivertBytes),
 	}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("log writer: %w", err)

@@ -27,17 +27,83 @@ type memStore struct {
 
 	mu     sync.RWMutex
 	values map[string][]byte
-	offset *int64
-	wm     map[int32]int64 // stream time per input partition, from watermark keys
-	cutoff int64           // window keys starting before this (unix s) were dropped
+	// services counts the service keys of each window (unix s) for the
+	// cap of services per window (processors.ServiceCap): every key
+	// goes through Set, in recovery too, and leaves through Delete or a
+	// sweep. Watermark and overflow keys are not services.
+	services map[int64]int
+	offset   *int64
+	wm       map[int32]int64 // stream time per input partition, from watermark keys
+	cutoff   int64           // window keys starting before this (unix s) were dropped
+	newest   int64           // start of the newest window holding counts (unix s)
 }
 
-func memStoreBuilder(window, retention time.Duration, inputs int32) storage.Builder {
-	return func(string, int32) (storage.Storage, error) {
-		return &memStore{
+// memStoreBuilder builds a memStore per table partition and, if stores is
+// not nil, records it there for the cap's counts.
+func memStoreBuilder(window, retention time.Duration, inputs int32, stores *partitionStores) storage.Builder {
+	return func(_ string, partition int32) (storage.Storage, error) {
+		m := &memStore{
 			window: window, retention: retention, inputs: inputs,
-			values: make(map[string][]byte), wm: make(map[int32]int64),
-		}, nil
+			values: make(map[string][]byte), wm: make(map[int32]int64), services: make(map[int64]int),
+		}
+		stores.put(partition, m)
+		return m, nil
+	}
+}
+
+// partitionStores holds the latest memStore of each table partition: the
+// aggregator asks it how many services a window holds (goka gives its
+// callbacks no access to the storage). A partition's store is replaced
+// when the partition is assigned again, before its messages are processed.
+type partitionStores struct {
+	mu sync.Mutex
+	m  map[int32]*memStore
+}
+
+func (s *partitionStores) put(p int32, m *memStore) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[int32]*memStore)
+	}
+	s.m[p] = m
+}
+
+// Count implements processors.ServiceCap.Count.
+func (s *partitionStores) Count(p int32, start int64) int {
+	s.mu.Lock()
+	m := s.m[p]
+	s.mu.Unlock()
+	if m == nil {
+		return 0
+	}
+	return m.servicesOf(start)
+}
+
+// servicesOf returns how many service keys the window starting at start
+// (unix s) holds.
+func (m *memStore) servicesOf(start int64) int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.services[start]
+}
+
+// countService adds d to the count of k's window if k is a service key.
+// Callers hold m.mu.
+func (m *memStore) countService(k string, d int) {
+	if codecs.IsWatermarkKey(k) || codecs.IsOverflowKey(k) {
+		return
+	}
+	_, start, err := codecs.ParseWindowKey(k)
+	if err != nil {
+		return
+	}
+	ws := start.Unix()
+	if m.services[ws] += d; m.services[ws] <= 0 {
+		delete(m.services, ws)
 	}
 }
 
@@ -83,9 +149,14 @@ func (m *memStore) Set(k string, v []byte) error {
 	if m.expired(k) {
 		return nil // recovery replaying a window already past the retention
 	}
+	if _, ok := m.values[k]; !ok {
+		m.countService(k, 1)
+	}
 	m.values[k] = v
 	if codecs.IsWatermarkKey(k) {
 		m.advance(k, v)
+	} else if _, start, err := codecs.ParseWindowKey(k); err == nil {
+		m.newest = max(m.newest, start.Unix())
 	}
 	return nil
 }
@@ -93,7 +164,10 @@ func (m *memStore) Set(k string, v []byte) error {
 func (m *memStore) Delete(k string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.values, k)
+	if _, ok := m.values[k]; ok {
+		m.countService(k, -1)
+		delete(m.values, k)
+	}
 	return nil
 }
 
@@ -115,7 +189,8 @@ func (m *memStore) SetOffset(o int64) error {
 
 // advance records a watermark and drops the windows that ended more than
 // the retention before the lowest stream time of the input partitions seen
-// here. Callers hold m.mu.
+// here and before the newest window with counts (retentionCutoff). Callers
+// hold m.mu.
 func (m *memStore) advance(k string, v []byte) {
 	in, err := codecs.ParseWatermarkKey(k)
 	if err != nil {
@@ -141,7 +216,7 @@ func (m *memStore) advance(k string, v []byte) {
 	for _, st := range m.wm { // partitions added since the start
 		low = min(low, st)
 	}
-	cutoff := time.UnixMilli(low).Add(-m.retention - m.window).Truncate(m.window).Unix()
+	cutoff := retentionCutoff(low, m.newest, m.window, m.retention)
 	if cutoff < m.cutoff+int64(m.window/time.Second) {
 		return // sweep at most once per window of progress
 	}
@@ -152,6 +227,11 @@ func (m *memStore) advance(k string, v []byte) {
 		}
 		if _, start, err := codecs.ParseWindowKey(key); err == nil && start.Unix() < cutoff {
 			delete(m.values, key)
+		}
+	}
+	for ws := range m.services {
+		if ws < cutoff {
+			delete(m.services, ws)
 		}
 	}
 }
@@ -199,4 +279,17 @@ func (it *memIter) Seek(key []byte) bool {
 	it.i, _ = slices.BinarySearchFunc(it.keys, key, func(k string, t []byte) int { return bytes.Compare([]byte(k), t) })
 	it.i-- // Next moves onto the first key >= key
 	return it.i+1 < len(it.keys)
+}
+
+// retentionCutoff is the start (unix s) before which windows are dropped:
+// those that ended more than the retention before the stream time lowMs,
+// and also before the end of the newest window holding counts (newest,
+// unix s; 0 if none). Stream time alone is not enough: heartbeats move it with no
+// event, and then the last windows a quiet service counted would go.
+func retentionCutoff(lowMs, newest int64, window, retention time.Duration) int64 {
+	ref := time.UnixMilli(lowMs)
+	if end := time.Unix(newest, 0).Add(window); newest != 0 && end.Before(ref) {
+		ref = end
+	}
+	return ref.Add(-retention - window).Truncate(window).Unix()
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
-	st, err := memStoreBuilder(time.Minute, time.Hour, 2)("t", 0)
+	st, err := memStoreBuilder(time.Minute, time.Hour, 2, nil)("t", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +60,41 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 	}
 }
 
+// TestMemStoreKeepsTheNewestCounts checks that stream time alone does not
+// empty the state: a day of stream time past the last counted window (a
+// quiet service and heartbeats, or a producer stamping records ahead) drops
+// only windows that are older than the retention by the newest counts too.
+func TestMemStoreKeepsTheNewestCounts(t *testing.T) {
+	st, err := memStoreBuilder(time.Minute, time.Hour, 1, nil)("t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	for i := range 180 {
+		if err := st.Set(codecs.WindowKey("api", base.Add(time.Duration(i)*time.Minute)), []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := fmt.Sprintf(`{"stream_time_ms":%d}`, base.Add(27*time.Hour).UnixMilli())
+	if err := st.Set(codecs.WatermarkKey(0, 0), []byte(v)); err != nil {
+		t.Fatal(err)
+	}
+	has := func(at time.Time) bool {
+		ok, _ := st.Has(codecs.WindowKey("api", at))
+		return ok
+	}
+	// The newest window starts at 2:59 and ends at 3:00: the hour before
+	// it stays, the rest goes.
+	if !has(base.Add(179*time.Minute)) || !has(base.Add(120*time.Minute)) {
+		t.Error("dropped a window within the retention of the newest counts")
+	}
+	if has(base) || has(base.Add(118*time.Minute)) {
+		t.Error("kept a window older than the retention by stream time and by the newest counts")
+	}
+}
+
 func TestMemStoreIterator(t *testing.T) {
-	st, _ := memStoreBuilder(time.Minute, time.Hour, 1)("t", 0)
+	st, _ := memStoreBuilder(time.Minute, time.Hour, 1, nil)("t", 0)
 	for _, k := range []string{"c", "a", "d", "b"} {
 		st.Set(k, []byte(k+"!"))
 	}

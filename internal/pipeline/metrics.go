@@ -20,6 +20,7 @@ type Metrics struct {
 	batch       prometheus.Histogram
 	applied     *prometheus.CounterVec
 	restarts    *prometheus.CounterVec
+	overflow    prometheus.Counter
 }
 
 // NewMetrics registers the pipeline's metrics with reg.
@@ -55,8 +56,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		restarts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "logpulse_stage_restarts_total", Help: "Times a stage failed and was restarted, by stage.",
 		}, []string{"stage"}),
+		overflow: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "logpulse_services_overflow_total",
+			Help: "Events (counted and late) of services past --max-services in their window, counted under the service _overflow.",
+		}),
 	}
-	reg.MustRegister(m.events, m.late, m.dlq, m.skewed, m.txn, m.viewUpdates, m.batch, m.applied, m.restarts)
+	reg.MustRegister(m.events, m.late, m.dlq, m.skewed, m.txn, m.viewUpdates, m.batch, m.applied, m.restarts, m.overflow)
 	return m
 }
 
@@ -101,6 +106,13 @@ func (m *Metrics) AggregateApplied(counts, late codecs.Counts, applied bool) {
 		if n := counts[l]; n > 0 {
 			m.events.WithLabelValues("aggregate", l.String()).Add(float64(n))
 		}
+	}
+}
+
+// overflowed is the aggregate's hook (processors.Aggregator.Overflowed).
+func (m *Metrics) overflowed(counts, late codecs.Counts) {
+	if m != nil {
+		m.overflow.Add(float64(counts.Total() + late.Total()))
 	}
 }
 

@@ -140,7 +140,9 @@ func TestIndexEarliest(t *testing.T) {
 	if got := ix.Earliest(); !got.Equal(w1) {
 		t.Errorf("after the tombstone, Earliest = %s, want %s", got, w1)
 	}
-	// Retention prunes 10:01 (ended more than 1h before 11:02:30); 10:03 stays.
+	// Retention prunes 10:01 (ended more than 1h before 11:02:30, and
+	// before the newest window, 11:02); 10:03 stays.
+	update(t, ix, 0, codecs.WindowKey("api", w0.Add(62*time.Minute)), value(t, 1, 0, 0, 0))
 	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T11:02:30Z").UnixMilli()))
 	if got := ix.Earliest(); !got.Equal(w3) {
 		t.Errorf("after pruning, Earliest = %s, want %s", got, w3)

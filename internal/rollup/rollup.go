@@ -27,12 +27,16 @@ type Index struct {
 	wm     map[int32]map[int32]int64
 	inputs map[int32]bool // input partitions seen in any table partition
 	cutoff int64          // windows starting before this were pruned
+	newest int64          // start of the newest window with data
 	log    changeLog      // what changed, for live streams
 }
 
 type bucket struct {
 	services map[string]*entry
 	sum      entry
+	// overflow holds the overflow keys' values by their service, one per
+	// table partition; services holds their sum (see updateOverflow).
+	overflow map[string]*entry
 }
 
 type entry struct {
@@ -102,6 +106,10 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		b = &bucket{services: make(map[string]*entry)}
 		ix.windows[ws] = b
 	}
+	if codecs.IsOverflowService(service) {
+		ix.updateOverflow(b, ws, service, value, &agg)
+		return nil
+	}
 	old := b.services[service]
 	if old != nil && value != nil && agg.Offset <= old.offset {
 		// An older value of the key: the view replays the table from the
@@ -121,6 +129,7 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		}
 		return nil
 	}
+	ix.newest = max(ix.newest, ws)
 	b.services[service] = &entry{
 		counts: agg.Counts, late: agg.Late, offset: agg.Offset,
 		samples: agg.Samples, messages: agg.Messages,
@@ -176,14 +185,21 @@ func (ix *Index) watermark() int64 {
 }
 
 // prune drops windows that ended more than the retention before the
-// watermark: they have left the table too (retention.ms), and memory stays
-// bounded by retention × services. Callers hold ix.mu.
+// watermark and before the end of the newest window with data (as the
+// aggregate's state does): they have left the table too (retention.ms), and
+// memory stays bounded by retention × services. Stream time moved by no
+// event (heartbeats over a quiet stream) keeps the last windows counted.
+// Callers hold ix.mu.
 func (ix *Index) prune() {
 	wm := ix.watermark()
 	if wm == 0 || ix.retention <= 0 {
 		return
 	}
-	cutoff := time.UnixMilli(wm).Add(-ix.retention).Truncate(ix.window).Unix()
+	ref := time.UnixMilli(wm)
+	if end := time.Unix(ix.newest, 0).Add(ix.window); ix.newest != 0 && end.Before(ref) {
+		ref = end
+	}
+	cutoff := ref.Add(-ix.retention).Truncate(ix.window).Unix()
 	if cutoff <= ix.cutoff {
 		return
 	}

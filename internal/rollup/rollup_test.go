@@ -107,6 +107,7 @@ func TestIndexRetention(t *testing.T) {
 	ix := New(1, 1, time.Minute, time.Hour)
 	old := at(t, "2026-11-26T08:00:00Z")
 	update(t, ix, 0, codecs.WindowKey("api", old), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, codecs.WindowKey("api", at(t, "2026-11-26T09:59:00Z")), value(t, 1, 0, 0, 0))
 	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:00:00Z").UnixMilli()))
 	if got := ix.Windows(old, old.Add(time.Minute), ""); len(got) != 0 {
 		t.Errorf("window 2h before the watermark with 1h retention still served: %v", got)
@@ -114,6 +115,23 @@ func TestIndexRetention(t *testing.T) {
 	update(t, ix, 0, codecs.WindowKey("api", old), value(t, 2, 0, 0, 0))
 	if got := ix.Windows(old, old.Add(time.Minute), ""); len(got) != 0 {
 		t.Errorf("pruned window came back: %v", got)
+	}
+}
+
+// TestIndexRetentionKeepsTheNewestCounts: stream time a day past the last
+// window with data (heartbeats over a quiet stream) prunes nothing that is
+// within the retention of that window.
+func TestIndexRetentionKeepsTheNewestCounts(t *testing.T) {
+	ix := New(1, 1, time.Minute, time.Hour)
+	last := at(t, "2026-11-26T08:00:00Z")
+	update(t, ix, 0, codecs.WindowKey("api", last.Add(-2*time.Hour)), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, codecs.WindowKey("api", last), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, last.Add(24*time.Hour).UnixMilli()))
+	if got := ix.Windows(last, last.Add(time.Minute), ""); len(got) != 1 {
+		t.Errorf("the newest window was pruned by stream time alone: %v", got)
+	}
+	if got := ix.Windows(last.Add(-2*time.Hour), last, ""); len(got) != 0 {
+		t.Errorf("a window 2h before the newest one with 1h retention still served: %v", got)
 	}
 }
 

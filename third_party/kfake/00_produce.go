@@ -180,10 +180,16 @@ func (c *Cluster) handleProduce(creq *clientReq) (kmsg.Response, error) {
 				continue
 			}
 			logAppendTime := int64(-1)
-			if attrs&0x0008 > 0 {
+			if attrs&0x0008 > 0 || c.data.logAppendTime(rt.Topic) {
+				// logpulse patch: a topic whose message.timestamp.type
+				// is LogAppendTime gets the broker's time, as Apache
+				// Kafka does; the batch's CRC covers both fields.
+				b.Attributes |= 0x0008
 				b.FirstTimestamp = now
 				b.MaxTimestamp = now
 				logAppendTime = now
+				benc := b.AppendTo(nil)
+				b.CRC = int32(crc32.Checksum(benc[21:], crc32c))
 			}
 			if b.LastOffsetDelta != b.NumRecords-1 {
 				donep(rt, rp, kerr.CorruptMessage.Code, "Last offset delta mismatch.")
@@ -201,6 +207,8 @@ func (c *Cluster) handleProduce(creq *clientReq) (kmsg.Response, error) {
 			var errCode int16
 			var dup bool
 			var baseOffset, lso int64
+			var errMsg string       // logpulse patch: why the append failed, for the client
+			var seqBefore pidwindow // the window before this batch, restored if the append fails
 
 			if b.ProducerID >= 0 {
 				// For KIP-890 (v12+), pass pd to implicitly add
@@ -267,6 +275,9 @@ func (c *Cluster) handleProduce(creq *clientReq) (kmsg.Response, error) {
 						pidinf.epoch = b.ProducerEpoch
 						fallthrough
 					default:
+						if window != nil {
+							seqBefore = *window
+						}
 						var seqOk bool
 						seqOk, dup, baseOffset = window.pushAndValidate(b.ProducerEpoch, b.FirstSequence, b.NumRecords, pd.highWatermark)
 						if !seqOk {
@@ -279,6 +290,7 @@ func (c *Cluster) handleProduce(creq *clientReq) (kmsg.Response, error) {
 					baseOffset = pd.highWatermark
 					lso = pd.logStartOffset
 
+					var firstInTxn *int64
 					if txnal {
 						// Track per-partition first offset for AbortedTransactions index.
 						ptr := pidinf.txPartFirstOffsets.mkp(rt.Topic, rp.Partition, func() *int64 {
@@ -287,11 +299,24 @@ func (c *Cluster) handleProduce(creq *clientReq) (kmsg.Response, error) {
 						})
 						if *ptr == -1 {
 							*ptr = baseOffset
+							firstInTxn = ptr
 						}
 					}
 
 					if c.pushBatch(pd, len(rp.Records), b, txnal) < 0 {
-						errCode = kerr.UnknownServerError.Code
+						// logpulse patch: the batch was not
+						// appended, so the broker must not
+						// remember its sequence (a retry of it
+						// would be answered as a duplicate of a
+						// batch that is not in the log) nor its
+						// offset as the transaction's first.
+						if window != nil {
+							*window = seqBefore
+						}
+						if firstInTxn != nil {
+							*firstInTxn = -1
+						}
+						errCode, errMsg = kerr.UnknownServerError.Code, c.writeHealth.message()
 					} else if txnal {
 						pidinf.txBatchCount++
 						// Track bytes for readCommitted watcher accounting at commit time
@@ -304,12 +329,12 @@ func (c *Cluster) handleProduce(creq *clientReq) (kmsg.Response, error) {
 				baseOffset = pd.highWatermark
 				lso = pd.logStartOffset
 				if c.pushBatch(pd, len(rp.Records), b, txnal) < 0 {
-					errCode = kerr.UnknownServerError.Code
+					errCode, errMsg = kerr.UnknownServerError.Code, c.writeHealth.message()
 				}
 			}
 
 			if errCode != 0 {
-				donep(rt, rp, errCode, "")
+				donep(rt, rp, errCode, errMsg)
 				continue
 			}
 			if dup {

@@ -39,6 +39,8 @@ type (
 		// depend on a queue depth.
 		groupWorkCh chan func()
 
+		writeHealth writeHealth // see write_health.go
+
 		controlMu      sync.Mutex
 		control        map[int16][]*controlCtx
 		currentBroker  *broker

@@ -51,8 +51,9 @@ type cfg struct {
 	seedACLs      []acl
 	brokerConfigs map[string]string
 
-	dataDir    string
-	syncWrites bool
+	dataDir       string
+	syncWrites    bool
+	writeHealthFn func(error) // see WriteHealthFn
 
 	// injectFS, if non-nil, overrides the filesystem used for
 	// persistence. This allows tests to share a memFS across

@@ -1221,6 +1221,18 @@ func (d *data) maxMessageBytes(t string) int {
 	return defMaxMessageBytes
 }
 
+// logAppendTime reports whether topic t stamps records with the broker's
+// time (message.timestamp.type, else log.message.timestamp.type).
+func (d *data) logAppendTime(t string) bool {
+	if tcfg, ok := d.tcfgs[t]; ok {
+		if v, ok := tcfg["message.timestamp.type"]; ok && v != nil {
+			return *v == "LogAppendTime"
+		}
+	}
+	v, ok := d.c.bcfgs["log.message.timestamp.type"]
+	return ok && v != nil && *v == "LogAppendTime"
+}
+
 // retentionMs returns the retention.ms for a topic, falling back to
 // broker config then defaults.
 func (d *data) retentionMs(t string) int64 {

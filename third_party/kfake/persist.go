@@ -1878,10 +1878,12 @@ func (c *Cluster) persistBatchToSegment(pd *partData, b *partBatch) int64 {
 	if pd.activeSegFile == nil {
 		if err := fsys.MkdirAll(pdir, 0o755); err != nil {
 			c.cfg.logger.Logf(LogLevelWarn, "persist batch mkdir %s: %v", pdir, err)
+			c.noteWrite(err)
 			return -1
 		}
 		if err := c.openSegmentFiles(pd, pdir); err != nil {
 			c.cfg.logger.Logf(LogLevelWarn, "persist batch open %s-%d: %v", pd.t, pd.p, err)
+			c.noteWrite(err)
 			return -1
 		}
 	}
@@ -1894,6 +1896,7 @@ func (c *Cluster) persistBatchToSegment(pd *partData, b *partBatch) int64 {
 		pd.segments = append(pd.segments, segmentInfo{base: b.FirstOffset})
 		if err := c.openSegmentFiles(pd, pdir); err != nil {
 			c.cfg.logger.Logf(LogLevelWarn, "persist batch open %s-%d: %v", pd.t, pd.p, err)
+			c.noteWrite(err)
 			return -1
 		}
 		active = &pd.segments[len(pd.segments)-1]
@@ -1909,20 +1912,25 @@ func (c *Cluster) persistBatchToSegment(pd *partData, b *partBatch) int64 {
 		idx := encodeIndexEntry(b.epoch, b.maxEarlierTimestamp, b.inTx)
 		_, segErr = pd.activeIdxFile.Write(idx[:])
 	}
+	// With SyncWrites, fsync every batch for immediate durability.
+	// Without it, we rely on the OS page cache and sync only on
+	// segment roll and shutdown (like real Kafka's default).
+	// logpulse patch: a failed fsync fails the batch like a failed
+	// write (the acknowledgement promises durability), and either
+	// failure is reported to WriteHealthFn.
+	if segErr == nil && c.cfg.syncWrites {
+		if segErr = pd.activeSegFile.Sync(); segErr == nil {
+			segErr = pd.activeIdxFile.Sync()
+		}
+	}
 	if segErr != nil {
 		c.cfg.logger.Logf(LogLevelWarn, "persist batch %s-%d: %v", pd.t, pd.p, segErr)
 		pd.activeSegFile.Truncate(active.size)
 		pd.closeActiveFiles(false)
+		c.noteWrite(segErr)
 		return -1
 	}
-
-	// With SyncWrites, fsync every batch for immediate durability.
-	// Without it, we rely on the OS page cache and sync only on
-	// segment roll and shutdown (like real Kafka's default).
-	if c.cfg.syncWrites {
-		pd.activeSegFile.Sync()
-		pd.activeIdxFile.Sync()
-	}
+	c.noteWrite(nil)
 
 	active.size += batchSize
 	return segPos
@@ -1939,6 +1947,7 @@ func (c *Cluster) persistGroupEntry(entry groupLogEntry) error {
 		f, err := c.fs.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
 			c.cfg.logger.Logf(LogLevelWarn, "persist group entry open: %v", err)
+			c.noteWrite(err)
 			return err
 		}
 		c.groupsLogFile = f
@@ -1948,8 +1957,10 @@ func (c *Cluster) persistGroupEntry(entry groupLogEntry) error {
 		c.cfg.logger.Logf(LogLevelWarn, "persist group entry write: %v", err)
 		c.groupsLogFile.Close()
 		c.groupsLogFile = nil
+		c.noteWrite(err)
 		return err
 	}
+	c.noteWrite(nil)
 	c.groupsLogSize += int64(n)
 	if c.groupsLogSize >= c.stateLogCompactBytes() {
 		c.needsGroupsCompact = true
@@ -1968,6 +1979,7 @@ func (c *Cluster) persistPIDEntry(entry pidLogEntry) error {
 		f, err := c.fs.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
 			c.cfg.logger.Logf(LogLevelWarn, "persist pid entry open: %v", err)
+			c.noteWrite(err)
 			return err
 		}
 		c.pidsLogFile = f
@@ -1977,8 +1989,10 @@ func (c *Cluster) persistPIDEntry(entry pidLogEntry) error {
 		c.cfg.logger.Logf(LogLevelWarn, "persist pid entry write: %v", err)
 		c.pidsLogFile.Close()
 		c.pidsLogFile = nil
+		c.noteWrite(err)
 		return err
 	}
+	c.noteWrite(nil)
 	c.pidsLogSize += int64(n)
 	if c.pidsLogSize >= c.stateLogCompactBytes() {
 		c.compactPIDsLog()
@@ -1992,9 +2006,11 @@ func (c *Cluster) persistState(name string, fn func(fs, string) error) {
 	if !c.persist() {
 		return
 	}
-	if err := fn(c.fs, c.cfg.dataDir); err != nil {
+	err := fn(c.fs, c.cfg.dataDir)
+	if err != nil {
 		c.cfg.logger.Logf(LogLevelWarn, "persist %s: %v", name, err)
 	}
+	c.noteWrite(err)
 }
 
 func (c *Cluster) stateLogCompactBytes() int64 {

@@ -12,6 +12,9 @@
   // Stacked bottom-up, most severe first, so rare errors sit on the axis.
   const LEVELS = ["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "UNKNOWN"];
   const SIDE_EVERY = 5000, LEVELS_EVERY = 30000, SIDE_DEBOUNCE = 1000;
+  // The services table shows the busiest few: the page asks for no more,
+  // however many services the view holds.
+  const SERVICES_SHOWN = 20;
   const $ = (id) => document.getElementById(id);
   const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
 
@@ -23,6 +26,7 @@
     windows: new Map(),      // start ms -> {start, end, counts, total, late, final, streamAt}
     watermark: null,         // ms or null
     services: [],
+    servicesTotal: 0,
     sort: { key: "total", desc: true },
     es: null, hellos: 0, streamEvents: 0, retryMs: 2000,
     sideTimer: 0, sideBusy: false, drawQueued: false,
@@ -293,12 +297,13 @@
     try {
       const p = rangeParams();
       const [sv, ev, top] = await Promise.all([
-        api("services", { from: p.from }),
+        api("services", { from: p.from, limit: SERVICES_SHOWN }),
         api("events", Object.assign({ level: "ERROR", limit: 20 }, p)),
         api("top", Object.assign({ level: "ERROR", k: 10 }, p)),
       ]);
       if (gen !== st.gen) { scheduleSide(0); return; }
       st.services = sv.services || [];
+      st.servicesTotal = num(sv.total_services);
       drawServices(); drawRecent(ev.events || []); drawTop(top);
       touched(); problem(null);
     } catch (err) {
@@ -331,7 +336,9 @@
     for (const b of document.querySelectorAll("#services th button")) {
       if (b.dataset.sort === k) b.setAttribute("aria-sort", st.sort.desc ? "descending" : "ascending"); else b.removeAttribute("aria-sort");
     }
-    // The selector lists every service seen, plus the chosen one.
+    $("services-note").textContent = st.servicesTotal > rows.length
+      ? "busiest " + rows.length + " of " + fmtN.format(st.servicesTotal) + " · click a row to filter" : "click a row to filter";
+    // The selector lists the services shown, plus the chosen one.
     // Rebuilt only when the list changes, so an open dropdown stays open.
     const sel = $("service"), names = st.services.map((x) => text(x.name)).sort();
     if (st.service && !names.includes(st.service)) names.unshift(st.service);
