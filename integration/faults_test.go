@@ -100,9 +100,10 @@ func TestFaultAggregateSIGKILL(t *testing.T) {
 
 	killed := time.Now()
 	c.stage("aggregate")
-	// The dead member's partitions wait for its session (sarama's
-	// default, 10 s) to expire; then the group settles on the survivor
-	// and the new instance.
+	// The new instance has a new instance ID (the harness gives each
+	// its own), so the dead member's partitions wait for its session
+	// (topology.SessionTimeout, 6 s) to expire; then the group settles
+	// on the survivor and the new instance.
 	c.waitMembers(topics.AggregateGroup, topics.Deltas, 2, members, time.Minute)
 	t.Logf("the restarted instance shares the partitions %s after the kill", time.Since(killed).Round(100*time.Millisecond))
 	s.running("the restarted aggregate joined")

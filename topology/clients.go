@@ -38,30 +38,59 @@ func SaramaConfig(sec Security) *sarama.Config {
 	c.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration {
 		return min(50*time.Millisecond<<min(retries, 5), time.Second)
 	}
-	// Group membership (README, Guarantees: "Progress under churn"). A dead member is
-	// noticed after SessionTimeout. RebalanceTimeout is how long the
-	// coordinator waits for live members to rejoin; a goka member
-	// rejoins within ~10 s (it releases its partitions, then pauses 5 s
-	// before it rejoins). sarama waits for a JoinGroup answer no longer
-	// than Net.ReadTimeout and then gives up on the join, which ends the
-	// goka processor: the read timeout must outlast the longest join the
-	// coordinator may hold, or a member that rejoins early in a long
-	// rebalance fails it and comes back as a new member, which starts the
-	// next one (seen as an i/o timeout every 30 s with sarama's 60 s
-	// default rebalance timeout).
+	// Group membership (README, Guarantees: "Failover time"). A dead
+	// member that is not restarted is noticed after SessionTimeout; the
+	// survivors learn of the rebalance at their next heartbeat, so
+	// HeartbeatInterval adds at most itself. RebalanceTimeout is how long
+	// the coordinator waits for live members to rejoin. sarama waits for a
+	// JoinGroup answer no longer than Net.ReadTimeout and then gives up on
+	// the join, which ends the goka processor: the read timeout must
+	// outlast the longest join the coordinator may hold, or a member that
+	// rejoins early in a long rebalance fails it and comes back as a new
+	// member, which starts the next one (seen as an i/o timeout every 30 s
+	// with sarama's 60 s default rebalance timeout).
 	c.Consumer.Group.Session.Timeout = SessionTimeout
-	c.Consumer.Group.Heartbeat.Interval = SessionTimeout / 4
+	c.Consumer.Group.Heartbeat.Interval = HeartbeatInterval
 	c.Consumer.Group.Rebalance.Timeout = RebalanceTimeout
 	c.Net.ReadTimeout = RebalanceTimeout + 10*time.Second
+	return c
+}
+
+// GroupSaramaConfig is SaramaConfig for a goka processor's consumer group,
+// a static member under instanceID (KIP-345): a restarted instance with
+// the same ID takes its predecessor's place and partitions at once, with
+// no rebalance and no wait for the dead member's session, and fences the
+// predecessor. Two live instances with one ID fence each other.
+func GroupSaramaConfig(sec Security, instanceID string) *sarama.Config {
+	c := SaramaConfig(sec)
+	c.Consumer.Group.InstanceId = instanceID // needs Version >= 2.3
 	return c
 }
 
 // SessionTimeout is how long a group member may go without a heartbeat
 // before the coordinator takes its partitions away: the failover time
 // after a crash, for members that are not restarted under the same
-// identity. Kafka's default bounds are 6 s to 30 min
-// (group.min.session.timeout.ms, group.max.session.timeout.ms).
-const SessionTimeout = 10 * time.Second
+// identity. 6 s is Kafka's lowest by default (group.min.session.timeout.ms,
+// also kfake's); a member that stalls longer (a GC pause, a frozen VM)
+// loses its partitions and rejoins.
+const SessionTimeout = 6 * time.Second
+
+// HeartbeatInterval is how often group members heartbeat: how long a live
+// member may take to learn that a rebalance began (a dead member's
+// partitions wait for it). Kafka's guideline is at most a third of the
+// session timeout.
+const HeartbeatInterval = time.Second
+
+// TransactionTimeout is how long the broker lets an ingest transaction stay
+// open: a dead ingest's open transaction holds back every read_committed
+// reader of the deltas until the broker aborts it, so it bounds the
+// failover of an ingest that is not restarted under its transactional ID
+// (a restarted one aborts it at once). A transaction lasts well under a
+// second (60,000 records in 0.3 s with the race detector); Apache Kafka
+// looks for timed-out transactions every 10 s
+// (transaction.abort.timed.out.transaction.cleanup.interval.ms), kfake
+// aborts at the deadline.
+const TransactionTimeout = 10 * time.Second
 
 // RebalanceTimeout bounds how long a rebalance waits for the members that
 // have not rejoined: those are dropped from the next generation.

@@ -39,6 +39,14 @@ func TestSaramaConfig(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Errorf("config does not validate: %v", err)
 	}
+	// Static membership needs Version >= 2.3; sarama refuses it otherwise.
+	g := topology.GroupSaramaConfig(topology.Security{}, "logpulse-aggregate-host-1")
+	if g.Consumer.Group.InstanceId != "logpulse-aggregate-host-1" {
+		t.Errorf("GroupSaramaConfig: InstanceId %q, want the instance ID", g.Consumer.Group.InstanceId)
+	}
+	if err := g.Validate(); err != nil {
+		t.Errorf("GroupSaramaConfig does not validate: %v", err)
+	}
 	if topology.SaramaConfig(topology.Security{}) == c {
 		t.Error("SaramaConfig returned a shared config; goka builders mutate theirs")
 	}

@@ -64,10 +64,13 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"ingest", "--brokers", "k:9092", "--idle-heartbeat", "-1s"}, nil, "--idle-heartbeat must not be negative"},
 		{[]string{"ingest", "--brokers", "k:9092", "--max-clock-skew", "0s"}, nil, "--max-clock-skew must be"},
 		{[]string{"run", "--max-clock-skew", "1500us"}, nil, "--max-clock-skew must be a whole number of milliseconds"},
-		// aggregate's own flag, under `aggregate` as under `run`.
+		// aggregate's own flags, under `aggregate` as under `run`.
 		{[]string{"aggregate", "--brokers", "k:9092", "--max-services", "0"}, nil, "--max-services must be between 1 and"},
 		{[]string{"run", "--max-services", "-5"}, nil, "--max-services must be between 1 and"},
 		{[]string{"aggregate"}, map[string]string{"LOGPULSE_BROKERS": "k:9092", "LOGPULSE_MAX_SERVICES": "20000000"}, "--max-services must be between 1 and 10000000"},
+		{[]string{"aggregate", "--brokers", "k:9092", "--instance-id", ""}, nil, "--instance-id must not be empty"},
+		{[]string{"run", "--instance-id", "host/1"}, nil, `--instance-id "host/1": use only`},
+		{[]string{"aggregate", "--brokers", "k:9092", "--instance-id", strings.Repeat("a", 250)}, nil, "Kafka allows 249"},
 		{[]string{"serve", "--brokers", "k:9092", "--name-prefix", "team a/"}, nil, "--name-prefix"},
 		{[]string{"produce", "--stdin", "--brokers", "x:1", "--multiline-max-lines", "0"}, nil, "--multiline-max-lines must be at least 1"},
 		{[]string{"produce", "--stdin", "--brokers", "x:1", "--multiline-timeout", "soon"}, nil, "multiline-timeout"},

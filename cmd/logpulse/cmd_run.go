@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -59,10 +60,7 @@ func (f *runFlags) validate() error {
 	if f.demoBurst < 0 {
 		return fmt.Errorf("--demo-burst must not be negative, got %s", f.demoBurst)
 	}
-	if err := f.ingest.validate(); err != nil {
-		return err
-	}
-	if err := f.aggregate.validate(); err != nil {
+	if err := errors.Join(f.ingest.validate(), f.aggregate.validate(f.namePrefix)); err != nil {
 		return err
 	}
 	return f.api.validate()

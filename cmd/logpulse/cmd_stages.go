@@ -85,7 +85,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 			"so an instance needs no disk and can never resume from state the table lacks.",
 		FlagSet: fs,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := errors.Join(f.validate(), f.aggregate.validate()); err != nil {
+			if err := errors.Join(f.validate(), f.aggregate.validate(f.namePrefix)); err != nil {
 				return err
 			}
 			log := f.logger(env.stderr)

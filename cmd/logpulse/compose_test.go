@@ -164,7 +164,7 @@ func testComposeServices(t *testing.T, c composeFile) {
 			t.Fatal("no topics service provisions the topics")
 		}
 		aggregates := 0
-		txnIDs := map[string]string{}
+		ids := map[string]string{} // flag=value → service
 		for _, st := range running {
 			n := st.svc.replicas()
 			if st.cmd.Name == "aggregate" {
@@ -182,17 +182,21 @@ func testComposeServices(t *testing.T, c composeFile) {
 			if n > 1 && slices.ContainsFunc(st.svc.Ports, func(p portMapping) bool { return p.Published != "" }) {
 				t.Errorf("service %s: %d instances cannot all publish host ports %v", st.name, n, st.svc.Ports)
 			}
-			if !st.set["transactional-id"] {
-				continue // per-hostname default: unique per container
+			// Ingest's transactional ID and aggregate's instance ID are
+			// identities: two live instances with one fence each other.
+			for _, flag := range []string{"transactional-id", "instance-id"} {
+				if !st.set[flag] {
+					continue // per-hostname default: unique per container
+				}
+				id := st.mustValue(t, flag)
+				if n > 1 {
+					t.Errorf("service %s: %d instances share --%s %q and would fence each other", st.name, n, flag, id)
+				}
+				if other, dup := ids[flag+"="+id]; dup {
+					t.Errorf("services %s and %s share --%s %q", other, st.name, flag, id)
+				}
+				ids[flag+"="+id] = st.name
 			}
-			id := st.mustValue(t, "transactional-id")
-			if n > 1 {
-				t.Errorf("service %s: %d instances share transactional ID %q and would fence each other", st.name, n, id)
-			}
-			if other, dup := txnIDs[id]; dup {
-				t.Errorf("services %s and %s share transactional ID %q", other, st.name, id)
-			}
-			txnIDs[id] = st.name
 		}
 		if aggregates == 0 {
 			t.Error("no service runs the aggregate stage")

@@ -96,7 +96,7 @@ func (s *stages) aggregate(f *aggregateFlags, set func(func() bool)) func(contex
 			Brokers: s.brokers, Security: s.c.sec, Topics: s.topics, Replication: int16(s.c.replication),
 			Window: s.c.window, Retention: s.c.retention, InputPartitions: inputs,
 			TablePartitions: tableParts, MaxServices: f.maxServices,
-			ClientID: "logpulse-aggregate-" + hostname(), Logger: s.log, Metrics: s.metrics,
+			ClientID: "logpulse-aggregate-" + hostname(), InstanceID: s.c.namePrefix + f.instanceID, Logger: s.log, Metrics: s.metrics,
 		})
 		if err != nil {
 			return err

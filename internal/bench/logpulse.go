@@ -52,7 +52,8 @@ func startStack(ctx context.Context, e *env) (*stack, error) {
 	}
 	s.agg, err = pipeline.NewAggregate(pipeline.AggregateConfig{
 		Brokers: e.brokers, Topics: e.topics, Replication: int16(cfg.Replication), Window: cfg.Window,
-		Retention: cfg.Retention, InputPartitions: inputs, TablePartitions: tableParts, ClientID: e.topics.AggregateGroup, Logger: log,
+		Retention: cfg.Retention, InputPartitions: inputs, TablePartitions: tableParts, ClientID: e.topics.AggregateGroup,
+		InstanceID: e.topics.AggregateGroup + "-instance", Logger: log,
 	})
 	if err != nil {
 		return nil, errors.Join(err, in.Run(canceled()))

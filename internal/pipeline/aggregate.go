@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -30,8 +31,11 @@ type AggregateConfig struct {
 	Topics      topology.Topics
 	Replication int16
 	ClientID    string
-	Logger      *slog.Logger
-	Metrics     *Metrics
+	// InstanceID is the instance's static group membership: unique per
+	// instance, stable across its restarts (topology.GroupSaramaConfig).
+	InstanceID string
+	Logger     *slog.Logger
+	Metrics    *Metrics
 }
 
 // Aggregate is the goka processor that folds deltas into the table.
@@ -43,7 +47,10 @@ type AggregateConfig struct {
 // with kept local state is worse. Recovery reads the table, which compaction
 // and retention keep to one record per (service, window).
 type Aggregate struct {
+	cfg  AggregateConfig
 	proc *goka.Processor
+	sg   *staticGroup
+	log  *slog.Logger
 }
 
 // NewAggregate builds the processor; Run starts it.
@@ -53,6 +60,9 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 	}
 	if cfg.TablePartitions <= 0 || cfg.MaxServices < 0 {
 		return nil, fmt.Errorf("aggregate: table partitions (%d) must be positive and max services (%d) not negative", cfg.TablePartitions, cfg.MaxServices)
+	}
+	if cfg.InstanceID == "" {
+		return nil, errors.New("aggregate: no instance ID: each instance needs its own, stable across restarts")
 	}
 	if cfg.MaxServices == 0 {
 		cfg.MaxServices = processors.DefaultMaxServices
@@ -64,20 +74,28 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 			PerWindow: cfg.MaxServices, Partitions: cfg.TablePartitions, Count: stores.Count,
 		},
 	}
-	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Security, cfg.Logger.With("stage", "aggregate")),
+	log := cfg.Logger.With("stage", "aggregate")
+	sg := &staticGroup{instanceID: cfg.InstanceID}
+	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Security, sg, log),
 		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions, stores)),
 		goka.WithUpdateCallback(processors.Recover))
 	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, agg), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate processor: %w", err)
 	}
-	return &Aggregate{proc: p}, nil
+	return &Aggregate{cfg: cfg, proc: p, sg: sg, log: log}, nil
 }
 
-// Run processes until ctx is done.
+// Run processes until ctx is done. A clean stop leaves the group, so the
+// instance's partitions move now rather than after the session timeout; a
+// failure does not, so that the restart Supervise makes takes them back at
+// once.
 func (a *Aggregate) Run(ctx context.Context) error {
 	if err := a.proc.Run(ctx); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("aggregate: %w", err)
+	}
+	if ctx.Err() != nil {
+		leaveGroup(a.cfg.Brokers, a.cfg.Security.KgoOpts(), a.cfg.Topics.AggregateGroup, a.sg.memberID(), a.cfg.InstanceID, "logpulse aggregate stopping", a.log)
 	}
 	return nil
 }

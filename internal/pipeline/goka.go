@@ -18,10 +18,11 @@ func (g gokaLogger) Printf(format string, v ...any) { g.l.Debug(fmt.Sprintf(form
 
 // processorOptions wire a goka processor to the cluster: each builder gets a
 // fresh sarama config (goka's builders mutate theirs), and tables are kept in
-// memory (see aggregate.go for why not LevelDB). sec is how they connect.
-func processorOptions(replication int16, clientID string, sec topology.Security, log *slog.Logger) []goka.ProcessorOption {
+// memory (see aggregate.go for why not LevelDB). sec is how they connect; sg
+// is the processor's static group membership.
+func processorOptions(replication int16, clientID string, sec topology.Security, sg *staticGroup, log *slog.Logger) []goka.ProcessorOption {
 	return []goka.ProcessorOption{
-		goka.WithConsumerGroupBuilder(loggedGroupBuilder(goka.ConsumerGroupBuilderWithConfig(topology.SaramaConfig(sec)), log)),
+		goka.WithConsumerGroupBuilder(sg.groupBuilder(goka.ConsumerGroupBuilderWithConfig(topology.GroupSaramaConfig(sec, sg.instanceID)), log)),
 		goka.WithConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(topology.SaramaConfig(sec))),
 		goka.WithProducerBuilder(goka.ProducerBuilderWithConfig(topology.SaramaConfig(sec))),
 		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(topology.SaramaConfig(sec), topology.TopicManagerConfig(replication))),

@@ -82,16 +82,17 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		// An instance that dies inside a transaction and is not
 		// restarted under its ID holds back every read_committed reader
 		// of the deltas (each transaction writes watermarks to all
-		// partitions) until the broker aborts it: this bounds that
-		// failover. A transaction lasts well under a second (60,000
-		// records in 0.3 s with the race detector).
-		kgo.TransactionTimeout(topology.SessionTimeout),
+		// partitions) until the broker aborts it: see
+		// topology.TransactionTimeout.
+		kgo.TransactionTimeout(topology.TransactionTimeout),
 		kgo.RecordPartitioner(topology.GokaPartitioner()),
 		kgo.FetchMaxWait(250 * time.Millisecond),
 		// Dead-letter and late copies carry the whole input record plus
 		// headers: room for a record at the input's own size limit.
 		kgo.ProducerBatchMaxBytes(topology.MaxDivertBytes),
 		kgo.OnPartitionsAssigned(func(_ context.Context, cl *kgo.Client, added map[string][]int32) {
+			// Called at the end of every rebalance, also when nothing
+			// was added (cooperative): each generation shows in the log.
 			in.logGroup(cl, "partitions assigned", added)
 		}),
 		kgo.OnPartitionsRevoked(forget("partitions revoked")),
@@ -104,6 +105,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		// the session timeout; Run leaves the group on a clean stop.
 		kgo.InstanceID(cfg.TransactionalID),
 		kgo.SessionTimeout(topology.SessionTimeout),
+		kgo.HeartbeatInterval(topology.HeartbeatInterval),
 		kgo.RebalanceTimeout(topology.RebalanceTimeout),
 	}, cfg.ClientOpts...)
 	sess, err := kgo.NewGroupTransactSession(opts...)

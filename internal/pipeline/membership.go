@@ -3,8 +3,10 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -16,37 +18,86 @@ import (
 
 // The stages' group membership: what they log of it, and how ingest leaves.
 
-// loggedGroupBuilder wraps goka's consumer group builder so that every
+// staticGroup is what an aggregate knows of its goka consumer group: the
+// member ID it has now, for the LeaveGroup of a clean stop (a static
+// member's sarama client does not leave on close, so that a restart can
+// take its place).
+type staticGroup struct {
+	instanceID string
+	member     atomic.Pointer[string]
+}
+
+// memberID is the member ID of the current or last generation, "" before
+// the first.
+func (sg *staticGroup) memberID() string {
+	if m := sg.member.Load(); m != nil {
+		return *m
+	}
+	return ""
+}
+
+// groupBuilder wraps goka's consumer group builder so that every
 // generation the processor joins, and every rebalance that ends one, is
-// logged at INFO: goka logs them only at what our logger treats as debug,
-// so a processor stuck in a rebalance looked, at INFO, like an idle one.
-func loggedGroupBuilder(build goka.ConsumerGroupBuilder, log *slog.Logger) goka.ConsumerGroupBuilder {
+// logged at INFO (goka logs them only at what our logger treats as debug,
+// so a processor stuck in a rebalance looked, at INFO, like an idle one),
+// the member ID is kept in sg, and a rebalance is rejoined at once (see
+// staticConsumer.Consume).
+func (sg *staticGroup) groupBuilder(build goka.ConsumerGroupBuilder, log *slog.Logger) goka.ConsumerGroupBuilder {
 	return func(brokers []string, group, clientID string) (sarama.ConsumerGroup, error) {
 		cg, err := build(brokers, group, clientID)
 		if err != nil {
 			return nil, err
 		}
-		log.Info("joining group", "group", group)
-		return loggedGroup{ConsumerGroup: cg, log: log.With("group", group)}, nil
+		log.Info("joining group", "group", group, "instance", sg.instanceID)
+		return staticConsumer{ConsumerGroup: cg, sg: sg, log: log.With("group", group)}, nil
 	}
 }
 
-type loggedGroup struct {
+type staticConsumer struct {
 	sarama.ConsumerGroup
+	sg  *staticGroup
 	log *slog.Logger
 }
 
-func (g loggedGroup) Consume(ctx context.Context, topics []string, h sarama.ConsumerGroupHandler) error {
-	return g.ConsumerGroup.Consume(ctx, topics, loggedHandler{ConsumerGroupHandler: h, log: g.log})
+// Consume runs one session after another until ctx is done or a session
+// fails. sarama's Consume returns after each session, at every rebalance,
+// and goka's processor then waits 5 s before it calls it again: 5 s more
+// failover after every crash of another member, and a rebalance that
+// waits for this member. Rejoining here at once is what every other Kafka
+// client does; a session that ends within a second of the previous one
+// rejoins after a second, so nothing spins.
+func (c staticConsumer) Consume(ctx context.Context, topics []string, h sarama.ConsumerGroupHandler) error {
+	h = loggedHandler{ConsumerGroupHandler: h, sg: c.sg, log: c.log}
+	for {
+		began := time.Now()
+		err := c.ConsumerGroup.Consume(ctx, topics, h)
+		if errors.Is(err, sarama.ErrFencedInstancedId) {
+			return fmt.Errorf("another aggregate instance runs with --instance-id %q (each instance needs its own): %w", c.sg.instanceID, err)
+		}
+		if err != nil || ctx.Err() != nil {
+			return err
+		}
+		if time.Since(began) < time.Second {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Second):
+			}
+		}
+		c.log.Info("rejoining group after a rebalance")
+	}
 }
 
 type loggedHandler struct {
 	sarama.ConsumerGroupHandler
+	sg  *staticGroup
 	log *slog.Logger
 }
 
 func (h loggedHandler) Setup(s sarama.ConsumerGroupSession) error {
-	h.log.Info("partitions assigned", "generation", s.GenerationID(), "member", s.MemberID(), "partitions", claims(s))
+	member := s.MemberID()
+	h.sg.member.Store(&member)
+	h.log.Info("partitions assigned", "generation", s.GenerationID(), "member", member, "partitions", claims(s))
 	return h.ConsumerGroupHandler.Setup(s)
 }
 
@@ -66,10 +117,11 @@ func claims(s sarama.ConsumerGroupSession) map[string][]int32 {
 
 // logGroup logs a change of this instance's input partitions at INFO: an
 // operator reading the log sees each rebalance, its generation and what
-// moved.
+// moved. Every assignment is logged, also an empty one (the partitions it
+// added), so every generation the instance joins shows.
 func (in *Ingest) logGroup(cl *kgo.Client, what string, parts map[string][]int32) {
 	ps := parts[in.cfg.Topics.Logs]
-	if len(ps) == 0 {
+	if len(ps) == 0 && what != "partitions assigned" {
 		return
 	}
 	member, gen := cl.GroupMetadata()
@@ -80,27 +132,32 @@ func (in *Ingest) logGroup(cl *kgo.Client, what string, parts map[string][]int32
 // leave takes this instance's static membership out of the group after a
 // clean stop, so its partitions move to the other instances now rather
 // than after the session timeout (a static member's client does not leave
-// on close, so that a restart can take its place). member is the member ID
-// the instance had: a successor that already took the instance ID has
-// another, and the coordinator refuses the leave (FENCED_INSTANCE_ID)
-// instead of removing it.
+// on close, so that a restart can take its place).
 func (in *Ingest) leave(member string) {
+	leaveGroup(in.cfg.Brokers, in.cfg.ClientOpts, in.cfg.Topics.IngestGroup, member, in.cfg.TransactionalID, "logpulse ingest stopping", in.log)
+}
+
+// leaveGroup sends the LeaveGroup of a static member that stops cleanly.
+// member is the member ID the instance had: a successor that already took
+// the instance ID has another, and the coordinator refuses the leave
+// (FENCED_INSTANCE_ID) instead of removing it.
+func leaveGroup(brokers []string, opts []kgo.Opt, group, member, instance, reason string, log *slog.Logger) {
 	if member == "" {
 		return // never joined
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(in.cfg.Brokers...)}, in.cfg.ClientOpts...)...)
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
 	if err != nil {
-		in.log.Warn("leave group", "err", err)
+		log.Warn("leave group", "group", group, "err", err)
 		return
 	}
 	defer cl.Close()
 	req := kmsg.NewPtrLeaveGroupRequest()
-	req.Group = in.cfg.Topics.IngestGroup
+	req.Group = group
 	m := kmsg.NewLeaveGroupRequestMember()
-	m.MemberID, m.InstanceID = member, &in.cfg.TransactionalID
-	m.Reason = kmsg.StringPtr("logpulse ingest stopping")
+	m.MemberID, m.InstanceID = member, &instance
+	m.Reason = kmsg.StringPtr(reason)
 	req.Members = append(req.Members, m)
 	resp, err := req.RequestWith(ctx, cl)
 	if err == nil {
@@ -113,11 +170,11 @@ func (in *Ingest) leave(member string) {
 	case errors.Is(err, kerr.UnknownMemberID), errors.Is(err, kerr.FencedInstanceID):
 		// The client left on close (it owed a rejoin), or a
 		// successor has the instance ID already: nothing to leave.
-		in.log.Info("not in group any more", "group", in.cfg.Topics.IngestGroup, "reason", err)
+		log.Info("not in group any more", "group", group, "reason", err)
 		return
 	case err != nil:
-		in.log.Warn("leave group: its partitions move after the session timeout", "group", in.cfg.Topics.IngestGroup, "err", err)
+		log.Warn("leave group: its partitions move after the session timeout", "group", group, "err", err)
 		return
 	}
-	in.log.Info("left group", "group", in.cfg.Topics.IngestGroup, "instance", in.cfg.TransactionalID)
+	log.Info("left group", "group", group, "instance", instance)
 }

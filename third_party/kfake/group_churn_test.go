@@ -40,6 +40,10 @@ type churnMember struct {
 	rebalMs int32
 	id      string
 	gen     int32
+	// instance makes it a static member; owned are the partitions its
+	// metadata says it owns (cooperative clients send them).
+	instance *string
+	owned    []int32
 }
 
 func newChurnMember(t *testing.T, c *Cluster, name string, sessMs, rebalMs int32) *churnMember {
@@ -56,11 +60,18 @@ func (m *churnMember) joinReq() *kmsg.JoinGroupRequest {
 	req := kmsg.NewPtrJoinGroupRequest()
 	req.Group = churnGroup
 	req.MemberID = m.id
+	req.InstanceID = m.instance
 	req.SessionTimeoutMillis = m.sessMs
 	req.RebalanceTimeoutMillis = m.rebalMs
 	req.ProtocolType = "consumer"
 	meta := kmsg.NewConsumerMemberMetadata()
 	meta.Topics = []string{"t"}
+	if m.owned != nil {
+		meta.Version = 1
+		o := kmsg.NewConsumerMemberMetadataOwnedPartition()
+		o.Topic, o.Partitions = "t", m.owned
+		meta.OwnedPartitions = append(meta.OwnedPartitions, o)
+	}
 	p := kmsg.NewJoinGroupRequestProtocol()
 	p.Name = "range"
 	p.Metadata = meta.AppendTo(nil)
@@ -202,6 +213,7 @@ func (m *churnMember) heartbeat() int16 {
 	req := kmsg.NewPtrHeartbeatRequest()
 	req.Group = churnGroup
 	req.MemberID = m.id
+	req.InstanceID = m.instance
 	req.Generation = m.gen
 	resp, err := req.RequestWith(ctx, m.cl)
 	if err != nil {

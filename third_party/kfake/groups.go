@@ -985,7 +985,13 @@ func (g *group) replaceStaticMember(oldMemberID string, creq *clientReq, req *km
 	// If protocol unchanged and group is stable: skip rebalance (KIP-345).
 	// For the leader, set SkipAssignment so it knows to re-send the
 	// existing assignment without running the balancer (KIP-814).
-	if g.state == groupStable && old.sameJoin(req) {
+	//
+	// logpulse patch: as Kafka (updateStaticMemberAndRebalance), only the
+	// protocol the group would select must stay the same, not the
+	// metadata: a restarted client owns no partitions yet, and the
+	// cooperative metadata of its predecessor's last join listed them, so
+	// comparing metadata turned every such restart into a rebalance.
+	if g.state == groupStable && old.sameProtocols(req) {
 		if g.leader == oldMemberID {
 			g.leader = memberID
 		}
@@ -1713,6 +1719,15 @@ func (m *groupMember) sameJoin(req *kmsg.JoinGroupRequest) bool {
 		}
 	}
 	return true
+}
+
+// sameProtocols reports whether req names the protocols of the member's
+// last join, in the same order: then the group's choice of protocol cannot
+// change, whatever the metadata says (logpulse patch).
+func (m *groupMember) sameProtocols(req *kmsg.JoinGroupRequest) bool {
+	return slices.EqualFunc(m.join.Protocols, req.Protocols, func(a, b kmsg.JoinGroupRequestProtocol) bool {
+		return a.Name == b.Name
+	})
 }
 
 func (g *group) fillJoinResp(memberID string, resp *kmsg.JoinGroupResponse) {
