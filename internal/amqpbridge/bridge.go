@@ -170,7 +170,7 @@ func (b *bridge) openKafka(ctx context.Context) error {
 		return fenced(err)
 	}
 	ids := newIDSet(cfg.DedupIDs)
-	n, err := loadIDs(ctx, base, cfg.ProgressTopic, mark, ids)
+	n, err := loadIDs(ctx, base, cfg.ProgressTopic, cfg.Queue, mark, ids)
 	if err != nil {
 		cl.Close()
 		return err

@@ -79,15 +79,17 @@ func markStart(ctx context.Context, cl *kgo.Client, topic, key string) (int64, e
 	return r.Offset, nil
 }
 
-// loadIDs reads the committed ids before the marker at offset mark into
-// ids, oldest first, so ids keeps the newest. It reads back from the mark
+// loadIDs reads the committed ids of queue (the records' key) before the
+// marker at offset mark into ids, oldest first, so ids keeps the newest.
+// Other queues' ids are not this queue's: bridges of several queues may
+// share the topic, and their publishers may number messages alike. It reads back from the mark
 // in growing spans until it holds ids.cap ids or reached the topic's start.
-func loadIDs(ctx context.Context, opts []kgo.Opt, topic string, mark int64, ids *idSet) (int, error) {
+func loadIDs(ctx context.Context, opts []kgo.Opt, topic, queue string, mark int64, ids *idSet) (int, error) {
 	want := cap(ids.ring)
 	span := int64(1024)
 	for {
 		from := max(mark-span, 0)
-		got, err := readIDs(ctx, opts, topic, from, mark)
+		got, err := readIDs(ctx, opts, topic, queue, from, mark)
 		if err != nil {
 			return 0, err
 		}
@@ -101,8 +103,8 @@ func loadIDs(ctx context.Context, opts []kgo.Opt, topic string, mark int64, ids 
 	}
 }
 
-// readIDs returns the ids of the committed records in [from, mark).
-func readIDs(ctx context.Context, opts []kgo.Opt, topic string, from, mark int64) ([]string, error) {
+// readIDs returns the ids of queue's committed records in [from, mark).
+func readIDs(ctx context.Context, opts []kgo.Opt, topic, queue string, from, mark int64) ([]string, error) {
 	cl, err := kgo.NewClient(append(opts,
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().At(from)}}),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
@@ -137,7 +139,7 @@ func readIDs(ctx context.Context, opts []kgo.Opt, topic string, from, mark int64
 				return
 			}
 			var p progressRecord
-			if json.Unmarshal(r.Value, &p) == nil && p.V == progressVersion {
+			if string(r.Key) == queue && json.Unmarshal(r.Value, &p) == nil && p.V == progressVersion {
 				ids = append(ids, p.IDs...)
 			}
 		})

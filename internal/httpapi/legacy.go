@@ -36,6 +36,10 @@ func (s *server) handleLog(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if len(evs) == 0 { // an empty JSON array
+		s.writeBodyError(w, r, &bodyError{http.StatusBadRequest, "POST /log takes one event: the body holds none"})
+		return
+	}
 	ev := evs[0]
 	var key []byte
 	if v := r.URL.Query().Get("service"); v != "" {

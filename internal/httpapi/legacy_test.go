@@ -34,6 +34,7 @@ func TestPostLog(t *testing.T) {
 		{"two events", "application/json", `[` + seed + `,` + seed + `]`, 400, "POST /log takes one event"},
 		{"NDJSON", "", seed + "\n" + seed, 400, "POST /log takes one event"},
 		{"empty", "application/json", "", 400, "body is empty"},
+		{"empty array", "application/json", "[]", 400, "POST /log takes one event"},
 		{"binary", "text/plain", "\x00\x01", 400, "event not accepted"},
 		{"too large", "application/json", `{"message": "` + strings.Repeat("x", 2000) + `"}`, 413, "over the limit of 1024 bytes"},
 	} {

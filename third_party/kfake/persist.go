@@ -1960,7 +1960,8 @@ func (c *Cluster) persistGroupEntry(entry groupLogEntry) error {
 		c.noteWrite(err)
 		return err
 	}
-	c.noteWrite(nil)
+	// Only a segment write clears a failure: small appends here can
+	// still fit on a disk too full for record batches.
 	c.groupsLogSize += int64(n)
 	if c.groupsLogSize >= c.stateLogCompactBytes() {
 		c.needsGroupsCompact = true
@@ -1992,7 +1993,8 @@ func (c *Cluster) persistPIDEntry(entry pidLogEntry) error {
 		c.noteWrite(err)
 		return err
 	}
-	c.noteWrite(nil)
+	// Only a segment write clears a failure: small appends here can
+	// still fit on a disk too full for record batches.
 	c.pidsLogSize += int64(n)
 	if c.pidsLogSize >= c.stateLogCompactBytes() {
 		c.compactPIDsLog()
@@ -2009,8 +2011,8 @@ func (c *Cluster) persistState(name string, fn func(fs, string) error) {
 	err := fn(c.fs, c.cfg.dataDir)
 	if err != nil {
 		c.cfg.logger.Logf(LogLevelWarn, "persist %s: %v", name, err)
+		c.noteWrite(err) // only a segment write clears it
 	}
-	c.noteWrite(err)
 }
 
 func (c *Cluster) stateLogCompactBytes() int64 {

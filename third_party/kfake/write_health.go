@@ -21,7 +21,7 @@ type writeHealth struct {
 
 // WriteHealthFn calls fn when persisted writes start failing, with the
 // error (an *os.PathError naming the file when the OS refused the write),
-// and with nil when a write succeeds again: once per change of state, not
+// and with nil when a segment write (a record batch) succeeds again: once per change of state, not
 // per write. fn must not block; it runs on the broker's goroutines. Only
 // meaningful with DataDir. By default nothing is called and failures are
 // logged at the warn level only.
@@ -30,7 +30,8 @@ func WriteHealthFn(fn func(err error)) Opt {
 }
 
 // noteWrite records the outcome of a persisted write: a segment batch, a
-// groups.log or pids.log entry, or a state file.
+// groups.log or pids.log entry, or a state file. Only segment writes report
+// success: a small append can still fit on a disk too full for batches.
 func (c *Cluster) noteWrite(err error) {
 	h := &c.writeHealth
 	h.mu.Lock()
