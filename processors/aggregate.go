@@ -30,11 +30,23 @@ type Aggregator struct {
 
 // Process applies one delta to its key's table value; the delta of a
 // service past the cap of its window goes on to the overflow key of its
-// partition through the loop topic instead (see ServiceCap, Overflow).
+// partition through the loop topic instead (see ServiceCap, Overflow). With
+// a cap, watermarks take the loop too: the view calls a window final once
+// a partition's watermark passes it, so the watermark must not overtake the
+// overflow deltas before it (goka reads the deltas and the loop as separate
+// claims; a loop partition keeps its own order).
 func (a Aggregator) Process(ctx goka.Context, msg any) {
 	d, ok := msg.(*codecs.Delta)
 	if !ok {
 		ctx.Fail(fmt.Errorf("aggregate: delta of type %T", msg))
+		return
+	}
+	if a.Cap != nil && codecs.IsWatermarkKey(ctx.Key()) {
+		// Behind the deltas this partition sent round the loop, so that
+		// no window turns final before its overflow counts are in.
+		loop := *d
+		loop.Origin = ctx.Offset()
+		ctx.Loopback(ctx.Key(), &loop)
 		return
 	}
 	v := ctx.Value()

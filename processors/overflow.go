@@ -86,7 +86,8 @@ func overflowKey(start time.Time, p, n int32) string {
 }
 
 // Overflow is goka's callback for the loop topic: it applies a delta that
-// Process diverted to the overflow key of its window and partition. Goka
+// Process diverted to the overflow key of its window and partition, or a
+// watermark Process sent round behind such deltas (same Origin rule). Goka
 // commits a delta only once its loop record is acknowledged, and redelivers
 // it otherwise; the redelivered delta is diverted again (its service still
 // has no value and the window is still full: a partition's services only
@@ -100,8 +101,9 @@ func (a Aggregator) Overflow(ctx goka.Context, msg any) {
 		ctx.Fail(fmt.Errorf("aggregate: loop delta of type %T", msg))
 		return
 	}
-	if !codecs.IsOverflowKey(ctx.Key()) {
-		ctx.Fail(fmt.Errorf("aggregate: loop record for %q, not an overflow key", ctx.Key()))
+	wm := codecs.IsWatermarkKey(ctx.Key())
+	if !codecs.IsOverflowKey(ctx.Key()) && !wm {
+		ctx.Fail(fmt.Errorf("aggregate: loop record for %q, not an overflow or watermark key", ctx.Key()))
 		return
 	}
 	agg, ok := tableValue(ctx, ctx.Value())
@@ -109,6 +111,12 @@ func (a Aggregator) Overflow(ctx goka.Context, msg any) {
 		return
 	}
 	applied := Apply(agg, d, ctx.Key(), d.Origin)
+	if wm {
+		if applied {
+			ctx.SetValue(agg)
+		}
+		return
+	}
 	if a.Applied != nil {
 		a.Applied(d.Counts, d.Late, applied)
 	}

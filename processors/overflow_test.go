@@ -157,6 +157,29 @@ func hasOrigin(loop []write, origin int64) bool {
 	return false
 }
 
+// TestWatermarkFollowsTheOverflow: with a cap, a watermark goes round the
+// loop behind the deltas diverted before it, so the table never shows a
+// partition's stream time past a window whose overflow counts are not in
+// yet (the view would call the window final without them).
+func TestWatermarkFollowsTheOverflow(t *testing.T) {
+	w := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	keys := []string{codecs.WindowKey("a", w), codecs.WindowKey("b", w), codecs.WindowKey("c", w), codecs.WatermarkKey(0, 0)}
+	s := newPartitionSim(t, 0)
+	a := Aggregator{Cap: &ServiceCap{PerWindow: 1, Partitions: 1, Count: s.count}}
+	s.run(a, keys, 0, 0)
+	var order []string
+	for _, wr := range s.writes {
+		order = append(order, wr.key)
+	}
+	want := []string{keys[0], codecs.OverflowKey(w, 0), codecs.OverflowKey(w, 0), keys[3]}
+	if len(order) != len(want) || order[0] != want[0] || !codecs.IsOverflowKey(order[1]) || !codecs.IsOverflowKey(order[2]) || order[3] != want[3] {
+		t.Errorf("table writes in order %q; want the service, its window's overflow twice, then the watermark", order)
+	}
+	if wm := s.table[keys[3]]; wm == nil || wm.Offset != 3 {
+		t.Errorf("watermark value %+v, want one applied at deltas offset 3", wm)
+	}
+}
+
 // TestNoCapAdmitsAll: without a Cap every service gets its own key.
 func TestNoCapAdmitsAll(t *testing.T) {
 	w := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)

@@ -285,7 +285,8 @@ func (it *memIter) Seek(key []byte) bool {
 // those that ended more than the retention before the stream time lowMs,
 // and also before the end of the newest window holding counts (newest,
 // unix s; 0 if none). Stream time alone is not enough: heartbeats move it with no
-// event, and then the last windows a quiet service counted would go.
+// event, and then the last windows a quiet service counted would go (from
+// memory; the table deletes by wall-clock retention.ms regardless).
 func retentionCutoff(lowMs, newest int64, window, retention time.Duration) int64 {
 	ref := time.UnixMilli(lowMs)
 	if end := time.Unix(newest, 0).Add(window); newest != 0 && end.Before(ref) {

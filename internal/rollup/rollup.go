@@ -188,7 +188,9 @@ func (ix *Index) watermark() int64 {
 // watermark and before the end of the newest window with data (as the
 // aggregate's state does): they have left the table too (retention.ms), and
 // memory stays bounded by retention × services. Stream time moved by no
-// event (heartbeats over a quiet stream) keeps the last windows counted.
+// event (heartbeats over a quiet stream) keeps the last windows counted in
+// memory; the table topic still deletes them by wall-clock retention.ms,
+// so a view started after such a spell does not have them.
 // Callers hold ix.mu.
 func (ix *Index) prune() {
 	wm := ix.watermark()
