@@ -200,8 +200,19 @@ func (s *stages) provision(ctx context.Context, checkOnly bool) error {
 
 // warnAutoCreate logs a warning when the brokers create topics a client
 // asks for: a stage or producer started before `logpulse topics` would get
-// a topic with the broker's defaults. Not being able to tell is no error.
+// a topic with the broker's defaults.
 func (s *stages) warnAutoCreate(ctx context.Context) {
+	s.askBrokers(ctx, func(ctx context.Context, adm *kadm.Client) {
+		if auto, err := topology.AutoCreatesTopics(ctx, adm); err == nil && auto {
+			s.log.Warn("the brokers create topics a client asks for (auto.create.topics.enable=true): " +
+				"a producer or stage that starts before `logpulse topics` gets a topic with the broker's defaults; set it to false")
+		}
+	})
+}
+
+// askBrokers runs ask with an admin client for at most 10 s, for a warning:
+// not being able to reach the brokers or tell is no error.
+func (s *stages) askBrokers(ctx context.Context, ask func(context.Context, *kadm.Client)) {
 	adm, err := s.admin()
 	if err != nil {
 		return
@@ -209,30 +220,21 @@ func (s *stages) warnAutoCreate(ctx context.Context) {
 	defer adm.Close()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if auto, err := topology.AutoCreatesTopics(ctx, adm); err == nil && auto {
-		s.log.Warn("the brokers create topics a client asks for (auto.create.topics.enable=true): " +
-			"a producer or stage that starts before `logpulse topics` gets a topic with the broker's defaults; set it to false")
-	}
+	ask(ctx, adm)
 }
 
 // warnProducerTimestamps logs a warning when the input topic keeps the
 // producers' timestamps: ingest trusts a record's timestamp to bound its
 // events' times, and a producer whose clock runs ahead stamps both wrong.
-// Not being able to tell is no error.
 func (s *stages) warnProducerTimestamps(ctx context.Context) {
-	adm, err := s.admin()
-	if err != nil {
-		return
-	}
-	defer adm.Close()
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if broker, err := topology.BrokerStampsInput(ctx, adm, s.topics.Logs); err == nil && !broker {
-		s.log.Warn("the input topic keeps the producers' timestamps (message.timestamp.type=CreateTime): "+
-			"a producer whose clock runs ahead can close windows early, up to the broker's message.timestamp.after.max.ms ahead; "+
-			"let the broker stamp records: kafka-configs.sh --alter --entity-type topics --entity-name "+s.topics.Logs+
-			" --add-config message.timestamp.type=LogAppendTime", "topic", s.topics.Logs)
-	}
+	s.askBrokers(ctx, func(ctx context.Context, adm *kadm.Client) {
+		if broker, err := topology.BrokerStampsInput(ctx, adm, s.topics.Logs); err == nil && !broker {
+			s.log.Warn("the input topic keeps the producers' timestamps (message.timestamp.type=CreateTime): "+
+				"a producer whose clock runs ahead can close windows early, up to the broker's message.timestamp.after.max.ms ahead; "+
+				"let the broker stamp records: kafka-configs.sh --alter --entity-type topics --entity-name "+s.topics.Logs+
+				" --add-config message.timestamp.type=LogAppendTime", "topic", s.topics.Logs)
+		}
+	})
 }
 
 // serveAPI serves the view's HTTP API until ctx is done; logs (may be nil)
