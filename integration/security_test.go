@@ -72,8 +72,10 @@ func commandACLs(prefix string) map[string][]embedkafka.ACL {
 			// --publish-alerts (on by default) reads what is published,
 			// then writes transitions.
 			topic(t.Alerts, kmsg.ACLOperationRead, kmsg.ACLOperationWrite),
-			// logpulse_consumer_lag of both groups.
+			// logpulse_consumer_lag of both groups (the aggregate
+			// also reads its loop topic).
 			topic(t.Deltas, kmsg.ACLOperationDescribe),
+			topic(t.Loop(), kmsg.ACLOperationDescribe),
 			[]embedkafka.ACL{
 				{Resource: kmsg.ACLResourceTypeGroup, Name: t.IngestGroup, Operation: kmsg.ACLOperationDescribe},
 				{Resource: kmsg.ACLResourceTypeGroup, Name: t.AggregateGroup, Operation: kmsg.ACLOperationDescribe},
