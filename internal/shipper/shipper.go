@@ -97,6 +97,18 @@ func key(k, path string) string {
 
 // progress prints events/s and bytes once a second until stop is called.
 func progress(ctx context.Context, w io.Writer, events, bytes *atomic.Int64) (stop func()) {
+	last := int64(0)
+	return EverySecond(ctx, w, func(elapsed time.Duration) string {
+		n := events.Load()
+		defer func() { last = n }()
+		return fmt.Sprintf("shipped %d events, %d bytes in %.0fs (%d events/s)\n", n, bytes.Load(), elapsed.Seconds(), n-last)
+	})
+}
+
+// EverySecond writes line's answer to w once a second, and once more when
+// ctx ends or stop is called: the progress line of every producer. elapsed
+// is the time since the start. A nil w writes nothing.
+func EverySecond(ctx context.Context, w io.Writer, line func(elapsed time.Duration) string) (stop func()) {
 	if w == nil {
 		return func() {}
 	}
@@ -106,19 +118,14 @@ func progress(ctx context.Context, w io.Writer, events, bytes *atomic.Int64) (st
 		defer close(done)
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
-		began, last := time.Now(), int64(0)
-		report := func() {
-			n := events.Load()
-			fmt.Fprintf(w, "shipped %d events, %d bytes in %.0fs (%d events/s)\n", n, bytes.Load(), time.Since(began).Seconds(), n-last)
-			last = n
-		}
+		began := time.Now()
 		for {
 			select {
 			case <-ctx.Done():
-				report()
+				io.WriteString(w, line(time.Since(began)))
 				return
 			case <-t.C:
-				report()
+				io.WriteString(w, line(time.Since(began)))
 			}
 		}
 	}()
