@@ -7,4 +7,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec flock /tmp/logpulse-heavy.lock go test -run '^$' -bench . -benchmem "$@" \
-  ./codecs ./processors ./internal/rollup
+  ./codecs ./processors ./internal/view

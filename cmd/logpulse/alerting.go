@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/logpulse/logpulse/internal/alerts"
-	"github.com/logpulse/logpulse/internal/rollup"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/logpulse/logpulse/internal/alerts"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // alertEngine builds the alert engine over the view's index: rules from
@@ -15,7 +16,7 @@ import (
 // unless that is off. The returned run waits for the view to recover the
 // table before evaluating: a window past the watermark could otherwise
 // still lack services, and be judged as if final.
-func (s *stages) alertEngine(ctx context.Context, f *apiFlags, ix *rollup.Index, recovered func() bool) (*alerts.Engine, func(context.Context) error, error) {
+func (s *stages) alertEngine(ctx context.Context, f *apiFlags, ix *view.Index, recovered func() bool) (*alerts.Engine, func(context.Context) error, error) {
 	rules := alerts.DefaultRules(s.c.window)
 	if f.rules != "" {
 		var err error

@@ -27,9 +27,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/logpulse/logpulse/internal/rollup"
 	"github.com/peterbourgon/ff/v3"
 	"github.com/peterbourgon/ff/v3/ffcli"
+
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 func TestComposeCommandTree(t *testing.T) {
@@ -253,7 +254,7 @@ func checkReadyz(tb testing.TB, st *composeStage, port string) {
 	if !isLoopback(u.Hostname()) || u.Port() != port || u.Path != "/readyz" {
 		tb.Errorf("service %s: health check asks %s; want /readyz on this container's port %s", st.name, rawURL, port)
 	}
-	ix := rollup.New(1, 1, time.Minute, time.Hour)
+	ix := view.New(1, 1, time.Minute, time.Hour)
 	h := func(ready func() error) http.Handler {
 		s := newStages(&common{window: time.Minute, retention: time.Hour}, nil, slog.New(slog.DiscardHandler))
 		h, err := s.apiHandler(&apiFlags{maxPoints: 10}, ix, ready, nil, nil, nil)

@@ -11,17 +11,18 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/httpapi"
-	"github.com/logpulse/logpulse/internal/pipeline"
-	"github.com/logpulse/logpulse/internal/rollup"
-	"github.com/logpulse/logpulse/internal/schemaregistry"
-	"github.com/logpulse/logpulse/topology"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/httpapi"
+	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/logpulse/logpulse/internal/schemaregistry"
+	"github.com/logpulse/logpulse/internal/view"
+	"github.com/logpulse/logpulse/topology"
 )
 
 // stages wires pipeline stages from the flags; each method returns a
@@ -124,7 +125,7 @@ func (s *stages) partitions(ctx context.Context, topic string) (int32, error) {
 
 // view starts following the table into a new index and returns the index;
 // the returned readiness reports whether the view has recovered.
-func (s *stages) view(ctx context.Context) (*rollup.Index, func(context.Context) error, func() bool, error) {
+func (s *stages) view(ctx context.Context) (*view.Index, func(context.Context) error, func() bool, error) {
 	adm, err := s.admin()
 	if err != nil {
 		return nil, nil, nil, err
@@ -138,7 +139,7 @@ func (s *stages) view(ctx context.Context) (*rollup.Index, func(context.Context)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ix := rollup.New(parts, inputs, s.c.window, s.c.retention)
+	ix := view.New(parts, inputs, s.c.window, s.c.retention)
 	var current atomic.Pointer[pipeline.View]
 	run := func(ctx context.Context) error {
 		if err := s.recheck(ctx); err != nil {
@@ -239,7 +240,7 @@ func (s *stages) warnProducerTimestamps(ctx context.Context) {
 
 // serveAPI serves the view's HTTP API until ctx is done; logs (may be nil)
 // takes POST /v1/logs.
-func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter, al httpapi.AlertSource) error {
+func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *view.Index, ready func() error, logs httpapi.LogWriter, al httpapi.AlertSource) error {
 	done := make(chan struct{})
 	h, err := s.apiHandler(f, ix, ready, logs, al, done)
 	if err != nil {
@@ -249,7 +250,7 @@ func (s *stages) serveAPI(ctx context.Context, f *apiFlags, ix *rollup.Index, re
 }
 
 // apiHandler is the view's HTTP API; closing done ends its live streams.
-func (s *stages) apiHandler(f *apiFlags, ix *rollup.Index, ready func() error, logs httpapi.LogWriter, al httpapi.AlertSource, done <-chan struct{}) (http.Handler, error) {
+func (s *stages) apiHandler(f *apiFlags, ix *view.Index, ready func() error, logs httpapi.LogWriter, al httpapi.AlertSource, done <-chan struct{}) (http.Handler, error) {
 	token, err := f.token()
 	if err != nil {
 		return nil, err

@@ -8,16 +8,17 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/alerts"
-	"github.com/logpulse/logpulse/internal/rollup"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // The engine runs over the view's real index: table records in, alerts
 // out, and a window the watermark has not finalised is left alone.
 func TestOverRollupIndex(t *testing.T) {
 	const window, grace = time.Minute, 10 * time.Second
-	ix := rollup.New(1, 1, window, time.Hour)
+	ix := view.New(1, 1, window, time.Hour)
 	var _ alerts.Reader = ix
 	w0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	put := func(key string, a codecs.Aggregate) {

@@ -6,17 +6,18 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/logpulse/logpulse/internal/pipeline"
-	"github.com/logpulse/logpulse/internal/rollup"
-	"github.com/logpulse/logpulse/topology"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/logpulse/logpulse/internal/view"
+	"github.com/logpulse/logpulse/topology"
 )
 
 // stack is the real pipeline on env's topics, wired as `logpulse run` wires
 // it: transactional ingest, the goka aggregate with its in-memory store, and
 // a goka view feeding the rollup index that /v1/levels reads.
 type stack struct {
-	ix     *rollup.Index
+	ix     *view.Index
 	cancel context.CancelFunc
 	g      *errgroup.Group
 	view   *pipeline.View
@@ -42,7 +43,7 @@ func startStack(ctx context.Context, e *env) (*stack, error) {
 		return nil, err
 	}
 	log := cfg.Logger
-	s := &stack{ix: rollup.New(tableParts, inputs, cfg.Window, cfg.Retention)}
+	s := &stack{ix: view.New(tableParts, inputs, cfg.Window, cfg.Retention)}
 	in, err := pipeline.NewIngest(ctx, pipeline.IngestConfig{
 		Brokers: e.brokers, Topics: e.topics, Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: 1 << 20,
 		TransactionalID: e.topics.IngestGroup + "-txn", Logger: log,

@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/rollup"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // TestWaitTotalIsExact: the logpulse phase ends only on exactly the
@@ -28,7 +29,7 @@ func TestWaitTotalIsExact(t *testing.T) {
 		{"late", 10, 1, 10, "late events"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ix := rollup.New(1, 1, time.Minute, 24*time.Hour)
+			ix := view.New(1, 1, time.Minute, 24*time.Hour)
 			var a codecs.Aggregate
 			a.Offset = 1
 			a.Counts[codecs.LevelInfo], a.Late[codecs.LevelWarn] = tc.counted, tc.late

@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // serveAccept runs a GET with an Accept header.
@@ -215,7 +217,7 @@ func TestCSVQuoting(t *testing.T) {
 	t.Parallel()
 	f := newFakeSource()
 	msg := "a, \"b\"\nc"
-	f.addEvent(Event{Time: ts(t, "2024-05-01T12:00:00.25Z"), Level: codecs.LevelError, Service: "x,y", Message: msg})
+	f.addEvent(view.Event{Time: ts(t, "2024-05-01T12:00:00.25Z"), Level: codecs.LevelError, Service: "x,y", Message: msg})
 	rec := serve(t, testHandler(t, f), "GET", "/v1/events?format=csv")
 	got, err := csv.NewReader(rec.Body).ReadAll()
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // TestCSVDefusesFormulas: log text that a spreadsheet would run as a
@@ -22,7 +23,7 @@ func TestCSVDefusesFormulas(t *testing.T) {
 		}
 	}
 	src := testSource(t)
-	src.addEvent(Event{Time: ts(t, "2024-05-01T12:30:10Z"), Level: codecs.LevelError, Service: "api", Message: "=cmd|' /C calc'!A0"})
+	src.addEvent(view.Event{Time: ts(t, "2024-05-01T12:30:10Z"), Level: codecs.LevelError, Service: "api", Message: "=cmd|' /C calc'!A0"})
 	rec := serve(t, testHandler(t, src), "GET", "/v1/events?format=csv&from=2024-05-01T12:00:00Z&to=2024-05-01T13:00:00Z")
 	if !strings.Contains(rec.Body.String(), `'=cmd|' /C calc'!A0`) {
 		t.Errorf("CSV body %q: the formula message is not defused", rec.Body)

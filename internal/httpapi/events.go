@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // Limits of /v1/events and /v1/top.
@@ -37,7 +38,7 @@ type eventJSON struct {
 	Message string    `json:"message"`
 }
 
-func toEventJSON(evs []Event) []eventJSON {
+func toEventJSON(evs []view.Event) []eventJSON {
 	out := make([]eventJSON, len(evs))
 	for i, e := range evs {
 		out[i] = eventJSON{Time: e.Time.UTC(), Level: e.Level.String(), Service: e.Service, Host: e.Host, Message: e.Message}

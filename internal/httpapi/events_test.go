@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // sampledSource is testSource with sampled events and ERROR templates that
@@ -16,7 +18,7 @@ import (
 func sampledSource(tb testing.TB) *fakeSource {
 	tb.Helper()
 	f := testSource(tb)
-	for _, e := range []Event{
+	for _, e := range []view.Event{
 		{Time: ts(tb, "2024-05-01T12:00:10Z"), Level: codecs.LevelError, Service: "api", Host: "h1", Message: "db timeout after 3s"},
 		{Time: ts(tb, "2024-05-01T12:07:30Z"), Level: codecs.LevelError, Service: "api", Host: "h2", Message: "disk full, retrying"},
 		{Time: ts(tb, "2024-05-01T12:07:50Z"), Level: codecs.LevelError, Service: "api", Message: `said "no"`},
@@ -214,7 +216,7 @@ func TestNoHTMLEscaping(t *testing.T) {
 	w := ts(t, "2024-05-01T12:00:00Z")
 	f.add("api", w, codecs.Counts{codecs.LevelError: 1}, codecs.Counts{})
 	f.addMessage("api", w, "conn to <*> & back", 1, 0)
-	f.addEvent(Event{Time: w, Level: codecs.LevelError, Service: "api", Message: "<b>"})
+	f.addEvent(view.Event{Time: w, Level: codecs.LevelError, Service: "api", Message: "<b>"})
 	h := testHandler(t, f)
 	for target, want := range map[string]string{"/v1/top": `"conn to <*> & back"`, "/v1/events": `"<b>"`} {
 		if body := serve(t, h, "GET", target).Body.String(); !strings.Contains(body, want) {

@@ -11,17 +11,18 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // fakeSource is a Source over a map of (service, window start) → window.
 type fakeSource struct {
 	mu        sync.Mutex
-	windows   map[fakeKey]Window
+	windows   map[fakeKey]view.Window
 	watermark time.Time
-	events    []Event                      // any order
+	events    []view.Event                 // any order
 	messages  map[fakeKey]map[string]int64 // templates of ERROR
 	other     map[fakeKey]int64            // ERROR events without a kept template
-	changes   []Change                     // Seq i+1 at index i
+	changes   []view.Change                // Seq i+1 at index i
 }
 
 type fakeKey struct {
@@ -30,7 +31,7 @@ type fakeKey struct {
 }
 
 func newFakeSource() *fakeSource {
-	return &fakeSource{windows: map[fakeKey]Window{}}
+	return &fakeSource{windows: map[fakeKey]view.Window{}}
 }
 
 // add adds counts and late counts to one service's window at start.
@@ -43,7 +44,7 @@ func (f *fakeSource) add(service string, start time.Time, counts, late codecs.Co
 	w.Counts.Add(counts)
 	w.Late.Add(late)
 	f.windows[k] = w
-	f.changes = append(f.changes, Change{Seq: uint64(len(f.changes) + 1), Start: k.start, Service: service})
+	f.changes = append(f.changes, view.Change{Seq: uint64(len(f.changes) + 1), Start: k.start, Service: service})
 }
 
 // setWatermark moves the watermark and logs the change.
@@ -51,11 +52,11 @@ func (f *fakeSource) setWatermark(t time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.watermark = t
-	f.changes = append(f.changes, Change{Seq: uint64(len(f.changes) + 1), Watermark: true})
+	f.changes = append(f.changes, view.Change{Seq: uint64(len(f.changes) + 1), Watermark: true})
 }
 
 // addEvent adds a sampled event.
-func (f *fakeSource) addEvent(e Event) {
+func (f *fakeSource) addEvent(e view.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.events = append(f.events, e)
@@ -77,17 +78,17 @@ func (f *fakeSource) addMessage(service string, start time.Time, template string
 	f.other[k] += other
 }
 
-func (f *fakeSource) Events(level codecs.Level, service string, from, to time.Time, limit int) []Event {
+func (f *fakeSource) Events(level codecs.Level, service string, from, to time.Time, limit int) []view.Event {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []Event
+	var out []view.Event
 	for _, e := range f.events {
 		ws := e.Time.Truncate(time.Minute)
 		if e.Level == level && (service == "" || e.Service == service) && !ws.Before(from) && ws.Before(to) {
 			out = append(out, e)
 		}
 	}
-	slices.SortFunc(out, func(a, b Event) int { return b.Time.Compare(a.Time) })
+	slices.SortFunc(out, func(a, b view.Event) int { return b.Time.Compare(a.Time) })
 	return out[:min(len(out), limit)]
 }
 
@@ -110,7 +111,7 @@ func (f *fakeSource) Messages(level codecs.Level, service string, from, to time.
 	return out, other
 }
 
-func (f *fakeSource) Changes(seq uint64) ([]Change, uint64, bool) {
+func (f *fakeSource) Changes(seq uint64) ([]view.Change, uint64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	next := uint64(len(f.changes))
@@ -120,10 +121,10 @@ func (f *fakeSource) Changes(seq uint64) ([]Change, uint64, bool) {
 	return slices.Clone(f.changes[seq:]), next, false
 }
 
-func (f *fakeSource) Windows(from, to time.Time, service string) []Window {
+func (f *fakeSource) Windows(from, to time.Time, service string) []view.Window {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	byStart := map[int64]Window{}
+	byStart := map[int64]view.Window{}
 	for k, w := range f.windows {
 		if k.start < from.Unix() || k.start >= to.Unix() || (service != "" && k.service != service) {
 			continue
@@ -134,7 +135,7 @@ func (f *fakeSource) Windows(from, to time.Time, service string) []Window {
 		sum.Late.Add(w.Late)
 		byStart[k.start] = sum
 	}
-	out := make([]Window, 0, len(byStart))
+	out := make([]view.Window, 0, len(byStart))
 	for _, w := range byStart {
 		out = append(out, w)
 	}
@@ -177,17 +178,17 @@ func (f *fakeSource) Watermark() time.Time {
 // panicSource is a broken Source.
 type panicSource struct{}
 
-func (panicSource) Windows(time.Time, time.Time, string) []Window          { panic("index corrupt") }
+func (panicSource) Windows(time.Time, time.Time, string) []view.Window     { panic("index corrupt") }
 func (panicSource) Services(time.Time, time.Time) map[string]codecs.Counts { panic("index corrupt") }
 func (panicSource) Watermark() time.Time                                   { return time.Time{} }
 func (panicSource) Earliest() time.Time                                    { return time.Time{} }
-func (panicSource) Events(codecs.Level, string, time.Time, time.Time, int) []Event {
+func (panicSource) Events(codecs.Level, string, time.Time, time.Time, int) []view.Event {
 	panic("index corrupt")
 }
 func (panicSource) Messages(codecs.Level, string, time.Time, time.Time) (map[string]int64, int64) {
 	panic("index corrupt")
 }
-func (panicSource) Changes(uint64) ([]Change, uint64, bool) { return nil, 0, false }
+func (panicSource) Changes(uint64) ([]view.Change, uint64, bool) { return nil, 0, false }
 
 // ts parses an RFC 3339 time.
 func ts(tb testing.TB, s string) time.Time {

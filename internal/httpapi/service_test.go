@@ -9,7 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 func TestService(t *testing.T) {
@@ -21,7 +23,7 @@ func TestService(t *testing.T) {
 	sec := func(i int) time.Duration { return time.Duration(i) * time.Second }
 	f.add("api", w8, codecs.Counts{codecs.LevelError: 7, codecs.LevelFatal: 1}, codecs.Counts{})
 	for i := range 6 {
-		f.addEvent(Event{Time: w8.Add(sec(i)), Level: codecs.LevelError, Service: "api", Message: fmt.Sprint("e", i)})
+		f.addEvent(view.Event{Time: w8.Add(sec(i)), Level: codecs.LevelError, Service: "api", Message: fmt.Sprint("e", i)})
 		f.addMessage("api", w8, fmt.Sprint("t", i), int64(i+1), 0)
 	}
 	h := testHandler(t, f)

@@ -13,17 +13,17 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/httpapi"
-	"github.com/logpulse/logpulse/internal/rollup"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // millionIndex is the view after a flood of request IDs in the service
 // field, capped by the aggregate stage: 100 one-minute windows of 10,000
 // distinct services each, 1,000,000 services in all, the first window at
 // from. live leaves the last window open (not final).
-func millionIndex(b testing.TB, live bool) (*rollup.Index, time.Time) {
+func millionIndex(b testing.TB, live bool) (*view.Index, time.Time) {
 	b.Helper()
 	const windows, perWindow = 100, 10000
-	ix := rollup.New(1, 1, time.Minute, 24*time.Hour)
+	ix := view.New(1, 1, time.Minute, 24*time.Hour)
 	from := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	var agg codecs.Aggregate
 	for w := range windows {
@@ -43,7 +43,7 @@ func millionIndex(b testing.TB, live bool) (*rollup.Index, time.Time) {
 	return ix, from
 }
 
-func update(b testing.TB, ix *rollup.Index, key string, agg codecs.Aggregate) {
+func update(b testing.TB, ix *view.Index, key string, agg codecs.Aggregate) {
 	b.Helper()
 	v, err := json.Marshal(agg)
 	if err != nil {

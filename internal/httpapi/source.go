@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // Source is the view's read side (an in-memory rollup index of the aggregate
@@ -13,7 +14,7 @@ type Source interface {
 	// Windows returns the base windows that have data and start in [from, to),
 	// for one service or, when service is "", summed over all services. Any
 	// order.
-	Windows(from, to time.Time, service string) []Window
+	Windows(from, to time.Time, service string) []view.Window
 	// Services returns per-service counts over base windows starting in
 	// [from, to).
 	Services(from, to time.Time) map[string]codecs.Counts
@@ -26,7 +27,7 @@ type Source interface {
 	// Events returns up to limit sampled events of level in base windows
 	// starting in [from, to), of one service or all, newest first. Only
 	// levels from codecs.SampledLevel up are sampled.
-	Events(level codecs.Level, service string, from, to time.Time, limit int) []Event
+	Events(level codecs.Level, service string, from, to time.Time, limit int) []view.Event
 	// Messages returns the counts of the message templates of level over
 	// base windows starting in [from, to), of one service or all, and the
 	// count of events whose template was not kept (each template's count
@@ -34,31 +35,5 @@ type Source interface {
 	Messages(level codecs.Level, service string, from, to time.Time) (map[string]int64, int64)
 	// Changes returns what changed after seq (see rollup.Change), the seq to
 	// ask from next, and reset when the caller fell too far behind.
-	Changes(seq uint64) (changes []Change, next uint64, reset bool)
-}
-
-// Change is one update of the source: a (service, window) value, or a move
-// of the watermark.
-type Change struct {
-	Seq       uint64
-	Start     int64 // window start, unix seconds
-	Service   string
-	Watermark bool
-}
-
-// Window is one base window of counts.
-type Window struct {
-	Start  time.Time
-	Counts codecs.Counts
-	// Late counts the events that arrived after the window was final.
-	Late codecs.Counts
-}
-
-// Event is one sampled log event.
-type Event struct {
-	Time    time.Time
-	Level   codecs.Level
-	Service string
-	Host    string
-	Message string
+	Changes(seq uint64) (changes []view.Change, next uint64, reset bool)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // Stream settings: how often a stream looks for changes, how long a quiet
@@ -136,7 +137,7 @@ const maxFinalEvents = 1000
 // start order, then a watermark event if it moved. Windows that the move
 // from lastWM made final are sent again with final set, so a client never
 // has to work finality out itself. It returns the watermark it used.
-func (s *server) windowEvents(changes []Change, service string, lastWM time.Time, send func(string, any) error) ([]func() error, time.Time) {
+func (s *server) windowEvents(changes []view.Change, service string, lastWM time.Time, send func(string, any) error) ([]func() error, time.Time) {
 	starts := map[int64]bool{}
 	moved := false
 	for _, c := range changes {

@@ -1,4 +1,4 @@
-package rollup
+package view
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/logpulse/logpulse/codecs"
 )
 

@@ -1,4 +1,4 @@
-package rollup
+package view
 
 import (
 	"cmp"
@@ -6,12 +6,11 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/httpapi"
 )
 
 // Events implements httpapi.Source: the newest sampled events of level in
 // windows starting in [from, to), of one service or all, newest first.
-func (ix *Index) Events(level codecs.Level, service string, from, to time.Time, limit int) []httpapi.Event {
+func (ix *Index) Events(level codecs.Level, service string, from, to time.Time, limit int) []Event {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	type found struct {
@@ -41,9 +40,9 @@ func (ix *Index) Events(level codecs.Level, service string, from, to time.Time, 
 		return cmp.Or(cmp.Compare(b.s.TimeMs, a.s.TimeMs), cmp.Compare(a.service, b.service),
 			cmp.Compare(b.s.Partition, a.s.Partition), cmp.Compare(b.s.Offset, a.s.Offset))
 	})
-	out := make([]httpapi.Event, 0, min(len(all), limit))
+	out := make([]Event, 0, min(len(all), limit))
 	for _, f := range all[:min(len(all), limit)] {
-		out = append(out, httpapi.Event{
+		out = append(out, Event{
 			Time: time.UnixMilli(f.s.TimeMs).UTC(), Level: f.s.Level, Service: f.service,
 			Host: f.s.Host, Message: f.s.Message,
 		})

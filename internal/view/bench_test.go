@@ -1,15 +1,11 @@
-package rollup
+package view
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/httpapi"
 )
 
 // benchIndex is an hour of one-minute windows of 50 services, the shape
@@ -37,38 +33,6 @@ func BenchmarkWindows(b *testing.B) {
 			for b.Loop() {
 				if n := len(ix.Windows(from, from.Add(time.Hour), svc)); n != 60 {
 					b.Fatalf("%d windows, want 60", n)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkLevelsHTTP is a whole GET /v1/levels for the hour through the
-// handler. cached: the index does not change between requests, as between
-// two transactions of the view, and the answer comes from the handler's
-// cache; built: one table record is applied before each request, so every
-// answer is built (parsing, the index, the dense series, the JSON), plus
-// the record's ~10 µs.
-func BenchmarkLevelsHTTP(b *testing.B) {
-	for _, change := range []bool{false, true} {
-		b.Run(map[bool]string{false: "cached", true: "built"}[change], func(b *testing.B) {
-			ix, from := benchIndex(b)
-			h := httpapi.New(httpapi.Config{Source: ix, Window: time.Minute})
-			target := "/v1/levels?" + url.Values{
-				"from": {from.Format(time.RFC3339)}, "to": {from.Add(time.Hour).Format(time.RFC3339)},
-			}.Encode()
-			key := codecs.WindowKey("svc-0", from)
-			offset := int64(1000)
-			b.ReportAllocs()
-			for b.Loop() {
-				if change {
-					offset++
-					update(b, ix, 0, key, valueAt(b, offset, 100, 3, 0, 0))
-				}
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
 				}
 			}
 		})

@@ -1,4 +1,4 @@
-package rollup
+package view
 
 import (
 	"encoding/json"
@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/httpapi"
 )
 
 // aggregate is a table value as the aggregate stage writes it.
@@ -25,7 +25,7 @@ func sample(w time.Time, s int, l codecs.Level, msg string, part int32, off int6
 	return codecs.Sample{TimeMs: w.Add(time.Duration(s) * time.Second).UnixMilli(), Level: l, Host: "h-" + msg, Message: msg, Partition: part, Offset: off}
 }
 
-func messageOf(evs []httpapi.Event) []string {
+func messageOf(evs []Event) []string {
 	out := []string{}
 	for _, e := range evs {
 		out = append(out, e.Service+":"+e.Message)
@@ -74,7 +74,7 @@ func TestIndexEvents(t *testing.T) {
 	}
 	// The whole event, in UTC.
 	got := ix.Events(E, "db", w0, w1, 1)
-	want := []httpapi.Event{{Time: w0.Add(50 * time.Second).UTC(), Level: E, Service: "db", Host: "h-d2", Message: "d2"}}
+	want := []Event{{Time: w0.Add(50 * time.Second).UTC(), Level: E, Service: "db", Host: "h-d2", Message: "d2"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("event (-want +got):\n%s", diff)
 	}

@@ -1,4 +1,4 @@
-package rollup
+package view
 
 import (
 	"encoding/json"
@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/httpapi"
 )
 
 func at(tb testing.TB, s string) time.Time {
@@ -57,13 +57,13 @@ func TestIndexReplacesValues(t *testing.T) {
 	var late codecs.Counts
 	late[codecs.LevelInfo] = 1
 	got := ix.Windows(w, w.Add(time.Minute), "")
-	if diff := cmp.Diff([]httpapi.Window{{Start: w, Counts: c, Late: late}}, got); diff != "" {
+	if diff := cmp.Diff([]Window{{Start: w, Counts: c, Late: late}}, got); diff != "" {
 		t.Errorf("all services (-want +got):\n%s", diff)
 	}
 	got = ix.Windows(w, w.Add(2*time.Minute), "db")
 	var dbc codecs.Counts
 	dbc[codecs.LevelInfo], dbc[codecs.LevelError] = 2, 1
-	if diff := cmp.Diff([]httpapi.Window{{Start: w, Counts: dbc}}, got); diff != "" {
+	if diff := cmp.Diff([]Window{{Start: w, Counts: dbc}}, got); diff != "" {
 		t.Errorf("db (-want +got):\n%s", diff)
 	}
 	svcs := ix.Services(w, w.Add(2*time.Minute))

@@ -1,18 +1,19 @@
-package rollup
+package view
 
-import (
-	"time"
-
-	"github.com/logpulse/logpulse/internal/httpapi"
-)
+import "time"
 
 // changeLogSize bounds the change log: a stream that falls further behind
 // than this is told to reload instead.
 const changeLogSize = 8192
 
-// Change is httpapi's: one update of a (service, window) value, or a move of
-// the watermark (which can make windows final).
-type Change = httpapi.Change
+// Change is one update of the index: a (service, window) value, or a move
+// of the watermark (which can make windows final).
+type Change struct {
+	Seq       uint64
+	Start     int64 // window start, unix seconds
+	Service   string
+	Watermark bool
+}
 
 // changeLog is a ring of the latest changes. Callers hold Index.mu.
 type changeLog struct {

@@ -1,12 +1,12 @@
-package rollup
+package view
 
 import (
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/httpapi"
 )
 
 // TestOverflowKeysShowAsOneService: the overflow keys of a window, one per
@@ -33,11 +33,11 @@ func TestOverflowKeysShowAsOneService(t *testing.T) {
 		t.Errorf("services (-want +got):\n%s", diff)
 	}
 	late := counts(1, 0)
-	want := []httpapi.Window{{Start: w, Counts: counts(14, 1), Late: late}}
+	want := []Window{{Start: w, Counts: counts(14, 1), Late: late}}
 	if diff := cmp.Diff(want, ix.Windows(w, w.Add(time.Minute), "")); diff != "" {
 		t.Errorf("window sum (-want +got):\n%s", diff)
 	}
-	want = []httpapi.Window{{Start: w, Counts: counts(13, 1), Late: late}}
+	want = []Window{{Start: w, Counts: counts(13, 1), Late: late}}
 	if diff := cmp.Diff(want, ix.Windows(w, w.Add(time.Minute), codecs.OverflowService)); diff != "" {
 		t.Errorf("the overflow service's window (-want +got):\n%s", diff)
 	}

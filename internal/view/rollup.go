@@ -1,8 +1,8 @@
-// Package rollup is the view's in-memory index of the aggregate table: per
+// Package view is the read model: the in-memory index of the aggregate table: per
 // window, the counts of every service and their sum, so a query over a range
 // touches one entry per window instead of scanning every key. It implements
 // httpapi.Source.
-package rollup
+package view
 
 import (
 	"fmt"
@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/httpapi"
 )
 
 // Index holds the table's window values and watermarks. It is safe for
@@ -225,10 +224,10 @@ func (ix *Index) Watermark() time.Time {
 }
 
 // Windows implements httpapi.Source.
-func (ix *Index) Windows(from, to time.Time, service string) []httpapi.Window {
+func (ix *Index) Windows(from, to time.Time, service string) []Window {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	var out []httpapi.Window
+	var out []Window
 	ix.each(from, to, func(ws int64, b *bucket) {
 		e := &b.sum
 		if service != "" {
@@ -236,7 +235,7 @@ func (ix *Index) Windows(from, to time.Time, service string) []httpapi.Window {
 				return
 			}
 		}
-		out = append(out, httpapi.Window{Start: time.Unix(ws, 0).UTC(), Counts: e.counts, Late: e.late})
+		out = append(out, Window{Start: time.Unix(ws, 0).UTC(), Counts: e.counts, Late: e.late})
 	})
 	return out
 }

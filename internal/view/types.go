@@ -1,0 +1,24 @@
+package view
+
+import (
+	"time"
+
+	"github.com/logpulse/logpulse/codecs"
+)
+
+// Window is one base window of counts.
+type Window struct {
+	Start  time.Time
+	Counts codecs.Counts
+	// Late counts the events that arrived after the window was final.
+	Late codecs.Counts
+}
+
+// Event is one sampled log event.
+type Event struct {
+	Time    time.Time
+	Level   codecs.Level
+	Service string
+	Host    string
+	Message string
+}
