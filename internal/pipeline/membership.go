@@ -67,7 +67,7 @@ type staticConsumer struct {
 // client does; a session that ends within a second of the previous one
 // rejoins after a second, so nothing spins.
 func (c staticConsumer) Consume(ctx context.Context, topics []string, h sarama.ConsumerGroupHandler) error {
-	h = loggedHandler{ConsumerGroupHandler: h, sg: c.sg, log: c.log}
+	h = &loggedHandler{ConsumerGroupHandler: h, sg: c.sg, log: c.log}
 	for {
 		began := time.Now()
 		err := c.ConsumerGroup.Consume(ctx, topics, h)
@@ -88,22 +88,31 @@ func (c staticConsumer) Consume(ctx context.Context, topics []string, h sarama.C
 	}
 }
 
+// loggedHandler logs every session's partitions, and gives goka the
+// session as an orderedSession, so that no offset is committed past a
+// message whose table write has not succeeded (see inorder.go).
 type loggedHandler struct {
 	sarama.ConsumerGroupHandler
-	sg  *staticGroup
-	log *slog.Logger
+	sg      *staticGroup
+	log     *slog.Logger
+	session *orderedSession // of the current session: set by Setup, before any ConsumeClaim
 }
 
-func (h loggedHandler) Setup(s sarama.ConsumerGroupSession) error {
+func (h *loggedHandler) Setup(s sarama.ConsumerGroupSession) error {
 	member := s.MemberID()
 	h.sg.member.Store(&member)
 	h.log.Info("partitions assigned", "generation", s.GenerationID(), "member", member, "partitions", claims(s))
-	return h.ConsumerGroupHandler.Setup(s)
+	h.session = newOrderedSession(s)
+	return h.ConsumerGroupHandler.Setup(h.session)
 }
 
-func (h loggedHandler) Cleanup(s sarama.ConsumerGroupSession) error {
+func (h *loggedHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.ConsumerGroupClaim) error {
+	return h.ConsumerGroupHandler.ConsumeClaim(h.session, h.session.claim(c))
+}
+
+func (h *loggedHandler) Cleanup(s sarama.ConsumerGroupSession) error {
 	h.log.Info("partitions released: rebalance or stop", "generation", s.GenerationID(), "member", s.MemberID(), "partitions", claims(s))
-	return h.ConsumerGroupHandler.Cleanup(s)
+	return h.ConsumerGroupHandler.Cleanup(h.session)
 }
 
 // claims are a session's partitions per topic, sorted.
