@@ -17,7 +17,7 @@ func BenchmarkBuild(b *testing.B) {
 	for _, format := range []string{"json", "text"} {
 		b.Run(format, func(b *testing.B) {
 			records := benchRecords(format, 10_000)
-			in, err := NewIngest(IngestConfig{Window: time.Minute, Grace: 5 * time.Minute, DeltaPartitions: 6,
+			in, err := NewWindower(WindowerConfig{Window: time.Minute, Grace: 5 * time.Minute, DeltaPartitions: 6,
 				DLQTopic: "dlq", LateTopic: "late"})
 			if err != nil {
 				b.Fatal(err)

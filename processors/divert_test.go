@@ -33,7 +33,7 @@ func copySize(r *kgo.Record) int {
 // says how long it was; one under the limit is copied whole.
 func TestDivertFitsMaxCopyBytes(t *testing.T) {
 	const limit = 64 << 10
-	in, err := NewIngest(IngestConfig{
+	in, err := NewWindower(WindowerConfig{
 		Window: time.Minute, Grace: 5 * time.Minute, DeltaPartitions: 4,
 		DLQTopic: "logs.dlq", LateTopic: "logs.late", MaxEventBytes: 1 << 10, MaxCopyBytes: limit,
 	})

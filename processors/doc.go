@@ -1,7 +1,7 @@
 // Package processors holds the logic of logpulse's two stream stages, free of
 // any client wiring so it can be tested as plain Go:
 //
-//   - Ingest turns a polled batch of input records into pre-aggregated
+//   - Windower turns a polled batch of input records into pre-aggregated
 //     deltas, one per (service, window), plus dead-letter and late records.
 //     The caller writes them in one Kafka transaction with the input offsets.
 //   - Aggregator is the goka callback that folds deltas into the compacted

@@ -24,7 +24,7 @@ const (
 	HeaderWindowStart  = "logpulse.window.start"
 	HeaderStreamTime   = "logpulse.stream.time"
 	// HeaderTruncated marks a dead-letter or late copy whose value was cut
-	// to fit IngestConfig.MaxCopyBytes; it holds the original value's
+	// to fit WindowerConfig.MaxCopyBytes; it holds the original value's
 	// length in bytes.
 	HeaderTruncated = "logpulse.truncated"
 	ReasonLate      = "late"
@@ -37,13 +37,13 @@ const (
 	defaultMaxEventBytes = 1 << 20
 )
 
-// DefaultMaxClockSkew is IngestConfig.MaxClockSkew when unset: a few
+// DefaultMaxClockSkew is WindowerConfig.MaxClockSkew when unset: a few
 // minutes absorb the drift of machines that keep time, not a wrong zone or
 // a wrong date.
 const DefaultMaxClockSkew = 5 * time.Minute
 
-// IngestConfig configures Ingest. Topic names are injected by the caller.
-type IngestConfig struct {
+// WindowerConfig configures Windower. Topic names are injected by the caller.
+type WindowerConfig struct {
 	Window        time.Duration // tumbling window size
 	Grace         time.Duration // how long after its end a window accepts events
 	MaxEventBytes int           // larger values go to the DLQ; 0 means 1 MiB
@@ -69,12 +69,12 @@ type IngestConfig struct {
 	MaxCopyBytes int
 }
 
-// Ingest turns polled input records into deltas. It tracks the stream time
+// Windower turns polled input records into deltas. It tracks the stream time
 // (highest event time seen) of each input partition; Build does not change
 // it, Commit does, so an aborted transaction can be retried with the same
 // result.
-type Ingest struct {
-	cfg        IngestConfig
+type Windower struct {
+	cfg        WindowerConfig
 	dec        *codecs.Decoder
 	streamTime map[int32]time.Time
 	// split holds, per input partition, the sources in the middle of a
@@ -83,21 +83,21 @@ type Ingest struct {
 	wmKeys map[int32][]string
 }
 
-// NewIngest returns an Ingest with no known stream times.
-func NewIngest(cfg IngestConfig) (*Ingest, error) {
+// NewWindower returns a Windower with no known stream times.
+func NewWindower(cfg WindowerConfig) (*Windower, error) {
 	if cfg.Window <= 0 || cfg.Grace < 0 || cfg.DeltaPartitions <= 0 {
-		return nil, errors.New("ingest: window and delta partitions must be positive and grace not negative")
+		return nil, errors.New("windower: window and delta partitions must be positive and grace not negative")
 	}
 	if cfg.MaxEventBytes <= 0 {
 		cfg.MaxEventBytes = defaultMaxEventBytes
 	}
 	if cfg.MaxClockSkew < 0 {
-		return nil, errors.New("ingest: max clock skew must not be negative")
+		return nil, errors.New("windower: max clock skew must not be negative")
 	}
 	if cfg.MaxClockSkew == 0 {
 		cfg.MaxClockSkew = DefaultMaxClockSkew
 	}
-	return &Ingest{
+	return &Windower{
 		cfg: cfg, dec: codecs.NewDecoder(cfg.MaxEventBytes, cfg.Registry),
 		streamTime: make(map[int32]time.Time), split: make(map[int32]OpenSplits), wmKeys: make(map[int32][]string),
 	}, nil
@@ -144,13 +144,13 @@ type Watermark struct {
 }
 
 // StreamTime returns the stream time of input partition p, if known.
-func (in *Ingest) StreamTime(p int32) (time.Time, bool) {
+func (in *Windower) StreamTime(p int32) (time.Time, bool) {
 	t, ok := in.streamTime[p]
 	return t, ok
 }
 
 // StreamTimes returns a copy of every known stream time.
-func (in *Ingest) StreamTimes() map[int32]time.Time {
+func (in *Windower) StreamTimes() map[int32]time.Time {
 	m := make(map[int32]time.Time, len(in.streamTime))
 	for p, t := range in.streamTime {
 		m[p] = t
@@ -160,13 +160,13 @@ func (in *Ingest) StreamTimes() map[int32]time.Time {
 
 // Restore sets the stream time of input partition p, read back from the
 // committed offset's metadata after a restart or rebalance.
-func (in *Ingest) Restore(p int32, t time.Time) { in.streamTime[p] = t }
+func (in *Windower) Restore(p int32, t time.Time) { in.streamTime[p] = t }
 
 // Commit applies a batch's stream times after its transaction committed.
 // A partition forgotten meanwhile (revoked while the transaction ended) is
 // not brought back: its next owner may have moved it on, so it must be
 // restored from the committed offsets if it comes back.
-func (in *Ingest) Commit(b *Batch) {
+func (in *Windower) Commit(b *Batch) {
 	for p, t := range b.StreamTimes {
 		if _, owned := in.streamTime[p]; owned {
 			in.streamTime[p] = t
@@ -182,7 +182,7 @@ func (in *Ingest) Commit(b *Batch) {
 // have a known stream time (Restore), else it starts from zero. An error is
 // not about the records (the schema registry cannot be reached): the caller
 // aborts and retries the batch.
-func (in *Ingest) Build(ctx context.Context, records []*kgo.Record) (*Batch, error) {
+func (in *Windower) Build(ctx context.Context, records []*kgo.Record) (*Batch, error) {
 	b := &Batch{
 		Deltas:      make(map[string]*codecs.Delta),
 		Reasons:     make(map[string]int),
@@ -231,7 +231,7 @@ const parallelMin = 2048
 // decodeAll decodes records, in parallel for a large batch. An error that is
 // not a DecodeError (the schema registry cannot be reached) is returned, the
 // first in record order, so the outcome does not depend on scheduling.
-func (in *Ingest) decodeAll(ctx context.Context, records []*kgo.Record) ([]decoded, error) {
+func (in *Windower) decodeAll(ctx context.Context, records []*kgo.Record) ([]decoded, error) {
 	out := make([]decoded, len(records))
 	errs := make([]error, len(records))
 	decodeRange := func(lo, hi int) {
@@ -263,7 +263,7 @@ func (in *Ingest) decodeAll(ctx context.Context, records []*kgo.Record) ([]decod
 	return out, nil
 }
 
-func (in *Ingest) decode(ctx context.Context, r *kgo.Record, out *decoded) error {
+func (in *Windower) decode(ctx context.Context, r *kgo.Record, out *decoded) error {
 	if header(r, HeaderHeartbeat) != "" {
 		out.heartbeat = true
 		return nil
@@ -283,7 +283,7 @@ func (in *Ingest) decode(ctx context.Context, r *kgo.Record, out *decoded) error
 	return nil
 }
 
-func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
+func (in *Windower) add(b *Batch, r *kgo.Record, dec *decoded) {
 	st, seen := b.StreamTimes[r.Partition]
 	if !seen {
 		st = in.streamTime[r.Partition]
@@ -306,7 +306,7 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 		return
 	}
 	diverted := false // a record of several late events is kept once
-	// An event time past this is a wrong clock (IngestConfig.MaxClockSkew).
+	// An event time past this is a wrong clock (WindowerConfig.MaxClockSkew).
 	skewed := r.Timestamp.Add(in.cfg.MaxClockSkew)
 	for _, ev := range dec.evs {
 		if in.continues(b, r.Partition, r.Key, ev.Part) {
@@ -327,7 +327,7 @@ func (in *Ingest) add(b *Batch, r *kgo.Record, dec *decoded) {
 // count adds one event to its window's delta, or to its late counts when
 // the window closed before stream time st; then r goes to the late topic
 // unless diverted says it went already. It reports whether r went.
-func (in *Ingest) count(b *Batch, r *kgo.Record, ev codecs.LogEvent, st time.Time, diverted bool) bool {
+func (in *Windower) count(b *Batch, r *kgo.Record, ev codecs.LogEvent, st time.Time, diverted bool) bool {
 	start := WindowStart(ev.Time, in.cfg.Window)
 	// Looked up by (service, start) first: building the string key per
 	// event cost an allocation each.
@@ -373,7 +373,7 @@ func sample(d *codecs.Delta, ev codecs.LogEvent, r *kgo.Record) {
 	d.Messages.Add(ev.Level, codecs.Template(ev.Message), 1, codecs.MessageCapacity)
 }
 
-func (in *Ingest) watermarkKeys(p int32) []string {
+func (in *Windower) watermarkKeys(p int32) []string {
 	keys, ok := in.wmKeys[p]
 	if !ok {
 		keys = watermarkKeys(p, in.cfg.DeltaPartitions, codecs.WatermarkKey)

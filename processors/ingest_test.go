@@ -12,9 +12,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-func newTestIngest(tb testing.TB) *Ingest {
+func newTestIngest(tb testing.TB) *Windower {
 	tb.Helper()
-	in, err := NewIngest(IngestConfig{
+	in, err := NewWindower(WindowerConfig{
 		Window: time.Minute, Grace: 5 * time.Minute, DeltaPartitions: 4,
 		DLQTopic: "logs.dlq", LateTopic: "logs.late",
 	})
@@ -205,7 +205,7 @@ func TestCommitAfterForget(t *testing.T) {
 	}
 }
 
-func mustBuild(tb testing.TB, in *Ingest, recs []*kgo.Record) *Batch {
+func mustBuild(tb testing.TB, in *Windower, recs []*kgo.Record) *Batch {
 	tb.Helper()
 	b, err := in.Build(context.Background(), recs)
 	if err != nil {

@@ -77,7 +77,7 @@ func TestClockSkewCannotPoisonStreamTime(t *testing.T) {
 // TestClockSkewTolerance: an event up to MaxClockSkew ahead of its record
 // keeps its own time; one further ahead takes the record's.
 func TestClockSkewTolerance(t *testing.T) {
-	in, err := NewIngest(IngestConfig{Window: time.Minute, Grace: 5 * time.Minute, DeltaPartitions: 1,
+	in, err := NewWindower(WindowerConfig{Window: time.Minute, Grace: 5 * time.Minute, DeltaPartitions: 1,
 		MaxClockSkew: 2 * time.Minute, DLQTopic: "logs.dlq", LateTopic: "logs.late"})
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestClockSkewTolerance(t *testing.T) {
 	if b.Skewed != 1 {
 		t.Errorf("Skewed = %d, want 1", b.Skewed)
 	}
-	if _, err := NewIngest(IngestConfig{Window: time.Minute, DeltaPartitions: 1, MaxClockSkew: -time.Second}); err == nil {
-		t.Error("NewIngest took a negative MaxClockSkew")
+	if _, err := NewWindower(WindowerConfig{Window: time.Minute, DeltaPartitions: 1, MaxClockSkew: -time.Second}); err == nil {
+		t.Error("NewWindower took a negative MaxClockSkew")
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // A container runtime writes a line longer than its buffer (16 KiB) as
-// several CRI records: "P" parts, then an "F" part. Ingest counts such a
+// several CRI records: "P" parts, then an "F" part. Windower counts such a
 // line once, at its first part, which holds the line's header; the parts
 // after it must not count again. It follows them per source: the record
 // key (a shipper keys by file or container) and the stream, in the order
@@ -68,7 +68,7 @@ func ParseOpenSplits(v string) (OpenSplits, error) {
 
 // RestoreSplits sets the split state of input partition p, read back as
 // Restore's stream time is.
-func (in *Ingest) RestoreSplits(p int32, s OpenSplits) {
+func (in *Windower) RestoreSplits(p int32, s OpenSplits) {
 	if len(s) == 0 {
 		delete(in.split, p)
 		return
@@ -77,11 +77,11 @@ func (in *Ingest) RestoreSplits(p int32, s OpenSplits) {
 }
 
 // Splits returns the split state of input partition p.
-func (in *Ingest) Splits(p int32) OpenSplits { return in.split[p] }
+func (in *Windower) Splits(p int32) OpenSplits { return in.split[p] }
 
 // Forget drops the state of a partition this instance no longer owns: its
 // next owner advances it, so a later reassignment must restore it anew.
-func (in *Ingest) Forget(p int32) {
+func (in *Windower) Forget(p int32) {
 	delete(in.streamTime, p)
 	delete(in.split, p)
 }
@@ -90,7 +90,7 @@ func (in *Ingest) Forget(p int32) {
 // whether part, from a record with key, continues a line already counted at
 // its first part. It is called for rejected records too: a first part in
 // the dead-letter topic holds its line, and the rest must not count.
-func (in *Ingest) continues(b *Batch, p int32, key []byte, part codecs.Part) bool {
+func (in *Windower) continues(b *Batch, p int32, key []byte, part codecs.Part) bool {
 	if part.Stream() == 0 {
 		return false
 	}

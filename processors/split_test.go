@@ -44,7 +44,7 @@ func TestIngestCountsASplitLineOnce(t *testing.T) {
 	}
 	in.Commit(b)
 
-	// A restart: a new Ingest restores the state from the commit.
+	// A restart: a new Windower restores the state from the commit.
 	again := newTestIngest(t)
 	again.Restore(0, b.StreamTimes[0])
 	again.RestoreSplits(0, in.Splits(0))

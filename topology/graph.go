@@ -8,7 +8,7 @@ import (
 
 // AggregateGraph is the aggregate stage: deltas in, one table value per
 // (service, window) out. Ingest (a franz-go transactional consumer, see
-// internal/pipeline) sits before it and writes the deltas; views read the
+// internal/stage) sits before it and writes the deltas; views read the
 // table it persists. A delta of a service past the cap of its window goes
 // round the loop topic to its partition's overflow key (see
 // processors.ServiceCap).

@@ -11,7 +11,7 @@ import (
 
 	"github.com/logpulse/logpulse/internal/embedkafka"
 	"github.com/logpulse/logpulse/internal/generator"
-	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/logpulse/logpulse/internal/stage"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/peterbourgon/ff/v3/ffcli"
 	"golang.org/x/sync/errgroup"
@@ -155,12 +155,12 @@ func runAll(ctx context.Context, f *runFlags, env *cliEnv) error {
 	// (deferred above) only after all of them have returned.
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(&f.ingest, &ingestReady))
+		return stage.Supervise(ctx, "ingest", log, s.metrics, s.ingest(&f.ingest, &ingestReady))
 	})
 	g.Go(func() error {
-		return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(&f.aggregate, setAgg))
+		return stage.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(&f.aggregate, setAgg))
 	})
-	g.Go(func() error { return pipeline.Supervise(ctx, "view", log, s.metrics, runView) })
+	g.Go(func() error { return stage.Supervise(ctx, "view", log, s.metrics, runView) })
 	g.Go(func() error { return runAlerts(ctx) })
 	s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)
 	g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })

@@ -6,7 +6,7 @@ import (
 	"flag"
 	"sync/atomic"
 
-	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/logpulse/logpulse/internal/stage"
 	"github.com/peterbourgon/ff/v3/ffcli"
 	"golang.org/x/sync/errgroup"
 )
@@ -64,7 +64,7 @@ func ingestCommand(env *cliEnv) *ffcli.Command {
 				g.Go(func() error { return s.heartbeat(f.ingest.heartbeat)(ctx) })
 			}
 			g.Go(func() error {
-				return pipeline.Supervise(ctx, "ingest", log, s.metrics, s.ingest(&f.ingest, &ready))
+				return stage.Supervise(ctx, "ingest", log, s.metrics, s.ingest(&f.ingest, &ready))
 			})
 			return g.Wait()
 		},
@@ -104,7 +104,7 @@ func aggregateCommand(env *cliEnv) *ffcli.Command {
 			g, ctx := errgroup.WithContext(ctx)
 			g.Go(func() error { return s.serveOps(ctx, f.metricsAddr, ready) })
 			g.Go(func() error {
-				return pipeline.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(&f.aggregate, func(fn func() bool) { running.Store(&fn) }))
+				return stage.Supervise(ctx, "aggregate", log, s.metrics, s.aggregate(&f.aggregate, func(fn func() bool) { running.Store(&fn) }))
 			})
 			return g.Wait()
 		},
@@ -151,7 +151,7 @@ func serveCommand(env *cliEnv) *ffcli.Command {
 			}
 			s.watchLag(ctx, s.topics.IngestGroup, s.topics.AggregateGroup)
 			g, ctx := errgroup.WithContext(ctx)
-			g.Go(func() error { return pipeline.Supervise(ctx, "view", log, s.metrics, runView) })
+			g.Go(func() error { return stage.Supervise(ctx, "view", log, s.metrics, runView) })
 			g.Go(func() error { return runAlerts(ctx) })
 			g.Go(func() error { return s.serveAPI(ctx, &f.api, ix, ready, logs, engine) })
 			return g.Wait()

@@ -19,27 +19,27 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/httpapi"
-	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/logpulse/logpulse/internal/stage"
 	"github.com/logpulse/logpulse/internal/schemaregistry"
 	"github.com/logpulse/logpulse/internal/view"
 	"github.com/logpulse/logpulse/topology"
 )
 
 // stages wires pipeline stages from the flags; each method returns a
-// function for pipeline.Supervise and records readiness for /readyz.
+// function for stage.Supervise and records readiness for /readyz.
 type stages struct {
 	c       *common
 	brokers []string
 	topics  topology.Topics
 	log     *slog.Logger
 	reg     *prometheus.Registry
-	metrics *pipeline.Metrics
+	metrics *stage.Metrics
 }
 
 func newStages(c *common, brokers []string, log *slog.Logger) *stages {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return &stages{c: c, brokers: brokers, topics: topology.DefaultTopics().WithPrefix(c.namePrefix), log: log, reg: reg, metrics: pipeline.NewMetrics(reg)}
+	return &stages{c: c, brokers: brokers, topics: topology.DefaultTopics().WithPrefix(c.namePrefix), log: log, reg: reg, metrics: stage.NewMetrics(reg)}
 }
 
 // readyBit is a readiness bit a stage sets while it runs.
@@ -65,7 +65,7 @@ func (s *stages) ingest(f *ingestFlags, ready *readyBit) func(context.Context) e
 			}
 			reg = r
 		}
-		in, err := pipeline.NewIngest(ctx, pipeline.IngestConfig{
+		in, err := stage.NewIngest(ctx, stage.IngestConfig{
 			Brokers: s.brokers, Topics: s.topics, Window: s.c.window, Grace: s.c.grace,
 			MaxEventBytes: f.maxEventBytes, MaxClockSkew: f.maxClockSkew, Registry: reg,
 			TransactionalID: s.c.namePrefix + f.txnID, Logger: s.log, Metrics: s.metrics,
@@ -93,7 +93,7 @@ func (s *stages) aggregate(f *aggregateFlags, set func(func() bool)) func(contex
 		if err != nil {
 			return err
 		}
-		a, err := pipeline.NewAggregate(pipeline.AggregateConfig{
+		a, err := stage.NewAggregate(stage.AggregateConfig{
 			Brokers: s.brokers, Security: s.c.sec, Topics: s.topics, Replication: int16(s.c.replication),
 			Window: s.c.window, Retention: s.c.retention, InputPartitions: inputs,
 			TablePartitions: tableParts, MaxServices: f.maxServices,
@@ -140,12 +140,12 @@ func (s *stages) view(ctx context.Context) (*view.Index, func(context.Context) e
 		return nil, nil, nil, err
 	}
 	ix := view.New(parts, inputs, s.c.window, s.c.retention)
-	var current atomic.Pointer[pipeline.View]
+	var current atomic.Pointer[stage.View]
 	run := func(ctx context.Context) error {
 		if err := s.recheck(ctx); err != nil {
 			return err
 		}
-		v, err := pipeline.NewView(pipeline.ViewConfig{
+		v, err := stage.NewView(stage.ViewConfig{
 			Brokers: s.brokers, Security: s.c.sec, Topics: s.topics, Replication: int16(s.c.replication),
 			ClientID: "logpulse-view-" + hostname(), Index: ix, Logger: s.log, Metrics: s.metrics,
 		})
@@ -284,7 +284,7 @@ func (s *stages) watchLag(ctx context.Context, groups ...string) {
 		s.log.Warn("no consumer lag metrics", "err", err)
 		return
 	}
-	c := pipeline.NewLagCollector(adm, s.topics, s.kgoOpts(), s.log, groups...)
+	c := stage.NewLagCollector(adm, s.topics, s.kgoOpts(), s.log, groups...)
 	s.reg.MustRegister(c)
 	context.AfterFunc(ctx, func() {
 		s.reg.Unregister(c)
@@ -293,8 +293,8 @@ func (s *stages) watchLag(ctx context.Context, groups ...string) {
 }
 
 // logWriter is the producer behind POST /v1/logs.
-func (s *stages) logWriter() (*pipeline.LogWriter, error) {
-	return pipeline.NewLogWriter(s.brokers, s.topics.Logs, s.c.namePrefix+"logpulse-http-"+hostname(), s.c.sec.KgoOpts()...)
+func (s *stages) logWriter() (*httpapi.KafkaWriter, error) {
+	return httpapi.NewKafkaWriter(s.brokers, s.topics.Logs, s.c.namePrefix+"logpulse-http-"+hostname(), topology.MaxDivertBytes, s.c.sec.KgoOpts()...)
 }
 
 // kgoOpts are the options every franz-go client of the stages starts from:
@@ -306,7 +306,7 @@ func (s *stages) kgoOpts() []kgo.Opt {
 // heartbeat runs the idle heartbeat on the input topic.
 func (s *stages) heartbeat(interval time.Duration) func(context.Context) error {
 	return func(ctx context.Context) error {
-		return pipeline.Heartbeat(ctx, s.brokers, s.topics.Logs, interval, s.log, s.c.sec.KgoOpts()...)
+		return stage.Heartbeat(ctx, s.brokers, s.topics.Logs, interval, s.log, s.c.sec.KgoOpts()...)
 	}
 }
 

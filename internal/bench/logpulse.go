@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/logpulse/logpulse/internal/pipeline"
+	"github.com/logpulse/logpulse/internal/stage"
 	"github.com/logpulse/logpulse/internal/view"
 	"github.com/logpulse/logpulse/topology"
 )
@@ -20,8 +20,8 @@ type stack struct {
 	ix     *view.Index
 	cancel context.CancelFunc
 	g      *errgroup.Group
-	view   *pipeline.View
-	agg    *pipeline.Aggregate
+	view   *stage.View
+	agg    *stage.Aggregate
 	// firstVisible is how long waitTotal waited for the first count: the
 	// stages' startup (group joins, table recovery) plus one transaction.
 	firstVisible time.Duration
@@ -44,14 +44,14 @@ func startStack(ctx context.Context, e *env) (*stack, error) {
 	}
 	log := cfg.Logger
 	s := &stack{ix: view.New(tableParts, inputs, cfg.Window, cfg.Retention)}
-	in, err := pipeline.NewIngest(ctx, pipeline.IngestConfig{
+	in, err := stage.NewIngest(ctx, stage.IngestConfig{
 		Brokers: e.brokers, Topics: e.topics, Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: 1 << 20,
 		TransactionalID: e.topics.IngestGroup + "-txn", Logger: log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.agg, err = pipeline.NewAggregate(pipeline.AggregateConfig{
+	s.agg, err = stage.NewAggregate(stage.AggregateConfig{
 		Brokers: e.brokers, Topics: e.topics, Replication: int16(cfg.Replication), Window: cfg.Window,
 		Retention: cfg.Retention, InputPartitions: inputs, TablePartitions: tableParts, ClientID: e.topics.AggregateGroup,
 		InstanceID: e.topics.AggregateGroup + "-instance", Logger: log,
@@ -59,7 +59,7 @@ func startStack(ctx context.Context, e *env) (*stack, error) {
 	if err != nil {
 		return nil, errors.Join(err, in.Run(canceled()))
 	}
-	s.view, err = pipeline.NewView(pipeline.ViewConfig{
+	s.view, err = stage.NewView(stage.ViewConfig{
 		Brokers: e.brokers, Topics: e.topics, Replication: int16(cfg.Replication),
 		ClientID: e.topics.AggregateGroup + "-view", Index: s.ix, Logger: log,
 	})

@@ -134,7 +134,7 @@ func TestDropConnections(t *testing.T) {
 // Not exactly once: right after a leader move kfake can answer
 // OffsetForLeaderEpoch with "unknown", and the client then resets to the
 // start (seen: 6 records consumed for 5); ingest restarts from its committed
-// offsets on such a reset (see internal/pipeline), a plain consumer reads
+// offsets on such a reset (see internal/stage), a plain consumer reads
 // again.
 func TestMoveLeadersAndCoordinators(t *testing.T) {
 	b := startTest(t, "t")

@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type IngestConfig struct {
 	Topics        topology.Topics
 	Window, Grace time.Duration
 	MaxEventBytes int
-	MaxClockSkew  time.Duration         // processors.IngestConfig.MaxClockSkew
+	MaxClockSkew  time.Duration         // processors.WindowerConfig.MaxClockSkew
 	Registry      codecs.SchemaRegistry // Confluent-framed Avro; may be nil
 	// TransactionalID must be unique per running ingest instance and stable
 	// across its restarts: a restarted instance then fences its previous
@@ -49,7 +49,7 @@ type Ingest struct {
 	log  *slog.Logger
 
 	mu   sync.Mutex // guards proc against the rebalance callbacks
-	proc *processors.Ingest
+	proc *processors.Windower
 }
 
 // NewIngest connects to the cluster; Run starts consuming.
@@ -126,7 +126,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		sess.Close()
 		return nil, err
 	}
-	proc, err := processors.NewIngest(processors.IngestConfig{
+	proc, err := processors.NewWindower(processors.WindowerConfig{
 		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes, MaxClockSkew: cfg.MaxClockSkew, Registry: cfg.Registry,
 		DeltaPartitions: parts, DLQTopic: cfg.Topics.DLQ, LateTopic: cfg.Topics.Late,
 		MaxCopyBytes: topology.MaxDivertBytes,

@@ -1,4 +1,4 @@
-package pipeline
+package httpapi
 
 import (
 	"context"
@@ -7,23 +7,22 @@ import (
 	"sync"
 	"time"
 
-	"github.com/logpulse/logpulse/internal/httpapi"
-	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// LogWriter writes the events of POST /v1/logs to the input topic, one
+// KafkaWriter writes the events of POST /v1/logs to the input topic, one
 // Kafka transaction per request: a request is written whole or not at all,
 // so a client that retries after an error does not duplicate half of it.
-type LogWriter struct {
+type KafkaWriter struct {
 	topic string
 	mu    sync.Mutex // one transaction at a time per producer
 	cl    *kgo.Client
 }
 
-// NewLogWriter connects a transactional producer; transactionalID must be
-// unique per serving instance.
-func NewLogWriter(brokers []string, topic, transactionalID string, opts ...kgo.Opt) (*LogWriter, error) {
+// NewKafkaWriter connects a transactional producer; transactionalID must be
+// unique per serving instance. maxBatchBytes must hold the largest event
+// the handler accepts plus its record and batch framing.
+func NewKafkaWriter(brokers []string, topic, transactionalID string, maxBatchBytes int32, opts ...kgo.Opt) (*KafkaWriter, error) {
 	cl, err := kgo.NewClient(append([]kgo.Opt{
 		kgo.SeedBrokers(brokers...),
 		kgo.TransactionalID(transactionalID),
@@ -31,16 +30,16 @@ func NewLogWriter(brokers []string, topic, transactionalID string, opts ...kgo.O
 		kgo.DefaultProduceTopic(topic),
 		// franz-go's default (1,000,012 bytes) is below an event of
 		// --max-event-bytes (1 MiB) plus its record and batch framing.
-		kgo.ProducerBatchMaxBytes(topology.MaxDivertBytes),
+		kgo.ProducerBatchMaxBytes(maxBatchBytes),
 	}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("log writer: %w", err)
 	}
-	return &LogWriter{topic: topic, cl: cl}, nil
+	return &KafkaWriter{topic: topic, cl: cl}, nil
 }
 
-// WriteLogs implements httpapi.LogWriter.
-func (w *LogWriter) WriteLogs(ctx context.Context, recs []httpapi.LogRecord) error {
+// WriteLogs implements LogWriter.
+func (w *KafkaWriter) WriteLogs(ctx context.Context, recs []LogRecord) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := w.cl.BeginTransaction(); err != nil {
@@ -61,7 +60,7 @@ func (w *LogWriter) WriteLogs(ctx context.Context, recs []httpapi.LogRecord) err
 	}
 	// Finish the transaction even if the client went away: an open one
 	// would stall read_committed consumers of the topic.
-	end, cancel := endContext(ctx)
+	end, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancel()
 	flushErr := w.cl.Flush(end)
 	perrMu.Lock()
@@ -83,4 +82,4 @@ func (w *LogWriter) WriteLogs(ctx context.Context, recs []httpapi.LogRecord) err
 }
 
 // Close closes the producer.
-func (w *LogWriter) Close() { w.cl.Close() }
+func (w *KafkaWriter) Close() { w.cl.Close() }
