@@ -19,8 +19,8 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/httpapi"
-	"github.com/logpulse/logpulse/internal/stage"
 	"github.com/logpulse/logpulse/internal/schemaregistry"
+	"github.com/logpulse/logpulse/internal/stage"
 	"github.com/logpulse/logpulse/internal/view"
 	"github.com/logpulse/logpulse/topology"
 )

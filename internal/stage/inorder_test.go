@@ -17,7 +17,7 @@ type markSession struct {
 }
 
 func (s *markSession) MarkOffset(_ string, _ int32, offset int64, _ string) { s.marked <- offset }
-func (s *markSession) Context() context.Context                            { return s.ctx }
+func (s *markSession) Context() context.Context                             { return s.ctx }
 
 type fakeClaim struct {
 	sarama.ConsumerGroupClaim
