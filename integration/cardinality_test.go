@@ -16,10 +16,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// The test of issue 14, "no bound on services": a producer that puts a
-// request ID in the service field sends 1,000,000 distinct services. The
-// stages run as separate processes so that each one's peak memory can be
-// read; the aggregate is SIGKILLed while it counts services past the cap.
+// The cardinality test: the services per window are capped, so a producer
+// cannot grow the state without bound. A producer that puts a request ID in
+// the service field sends 1,000,000 distinct services. The stages run as
+// separate processes so that each one's peak memory can be read; the
+// aggregate is SIGKILLed while it counts services past the cap.
 
 const (
 	cardinalityEvents  = 1_000_000
@@ -27,7 +28,7 @@ const (
 	// cardinalityCap is the test's --max-services: small, so the state
 	// past it would show.
 	cardinalityCap = 1000
-	// The peak RSS (VmHWM) bounds (README, Guarantees: "Cardinality"):
+	// The peak RSS (VmHWM) bounds (docs/guarantees.md, Cardinality):
 	// a process's base (runtime, clients, buffers) plus the capped state,
 	// with room for the shared machine. Measured with the cap at 1,000:
 	// the aggregate 1.09–1.16 GiB, serve 122–167 MiB over four runs. The

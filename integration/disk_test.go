@@ -54,11 +54,12 @@ func produceCounting(tb testing.TB, cl *kgo.Client, evs []generator.Event, recs 
 	return acked, failed
 }
 
-// TestFullDiskMakesNotReady: issue 14.4. While the embedded broker cannot
-// write a segment (it is /dev/full, where every write fails with ENOSPC as
-// on a full filesystem), /readyz answers 503 naming the file and the OS
-// error, and the log says so once at ERROR; when the space is back, /readyz
-// is 200 again and every acknowledged event is counted, no more.
+// TestFullDiskMakesNotReady: a full disk is reported, not hidden. While the
+// embedded broker cannot write a segment (it is /dev/full, where every write
+// fails with ENOSPC as on a full filesystem), /readyz answers 503 naming the
+// file and the OS error, and the log says so once at ERROR; when the space
+// is back, /readyz is 200 again and every acknowledged event is counted, no
+// more.
 func TestFullDiskMakesNotReady(t *testing.T) {
 	if external() != "" {
 		t.Skip("the disk of an external cluster is not ours to fill")

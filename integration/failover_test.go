@@ -9,21 +9,21 @@ import (
 	"time"
 )
 
-// The tests of issue 14, "Failover in seconds": with the stages as separate
-// processes and events streaming in, a SIGKILLed stage that is restarted
-// under its identity (ingest's --transactional-id, aggregate's
-// --instance-id) shows fresh counts within 10 s of its restart, and one
-// that is not restarted is replaced by a live instance within 20 s of the
-// kill. The stream runs on for a second after the kill, so the dead
-// instance's partitions have a backlog, and stops at the restart (at that
-// second's end for a replacement): fresh is the view counting every
-// acknowledged event. (With the stream running on, later events on the
-// live partitions made up the total before the dead ones were read.) Each
-// test then checks exact counts per window and level. The figures are in
-// the README, Guarantees, "Failover time".
+// The failover tests: with the stages as separate processes and events
+// streaming in, a SIGKILLed stage that is restarted under its identity
+// (ingest's --transactional-id, aggregate's --instance-id) shows fresh
+// counts within 10 s of its restart, and one that is not restarted is
+// replaced by a live instance within 20 s of the kill. The stream runs on
+// for a second after the kill, so the dead instance's partitions have a
+// backlog, and stops at the restart (at that second's end for a
+// replacement): fresh is the view counting every acknowledged event. (With
+// the stream running on, later events on the live partitions made up the
+// total before the dead ones were read.) Each test then checks exact counts
+// per window and level. The figures are in docs/guarantees.md, Failover
+// time.
 
 const (
-	// restartFresh and replaceFresh are the issue's targets.
+	// restartFresh and replaceFresh are the promised bounds.
 	restartFresh = 10 * time.Second
 	replaceFresh = 20 * time.Second
 	// failoverBatch events per 50 ms tick: 2,000 events/s.

@@ -14,16 +14,16 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// The tests of issue 4, "Exactly once, proven", that kill, add or restart
-// stage processes: each runs `logpulse broker`, `ingest`, `aggregate` and
-// `serve` as separate processes, produces a stream with franz-go while the
-// fault happens (the broker is never faulted here, so every acknowledged
-// event must be counted), and expects the view to report exactly the
-// acknowledged events per window and level, with both groups at zero lag.
+// The process-fault tests: exactly once under faults. They kill, add or
+// restart stage processes: each runs `logpulse broker`, `ingest`,
+// `aggregate` and `serve` as separate processes, produces a stream with
+// franz-go while the fault happens (the broker is never faulted here, so
+// every acknowledged event must be counted), and expects the view to report
+// exactly the acknowledged events per window and level, with both groups at
+// zero lag.
 
-// TestFaultIngestSIGKILL (issue 4, item 1) kills the ingest process with
-// SIGKILL while events are produced and some are already counted, and
-// starts it again.
+// TestFaultIngestSIGKILL kills the ingest process with SIGKILL while events
+// are produced and some are already counted, and starts it again.
 //
 // It fails if ingest's deltas and its input offsets are not committed in
 // one transaction (offsets committed before the deltas lose the killed
@@ -67,9 +67,9 @@ func TestFaultIngestSIGKILL(t *testing.T) {
 	settleExact(t, v, base, base.Add(streamSpan), truth, "after SIGKILL of ingest")
 }
 
-// TestFaultAggregateSIGKILL (issue 4, item 2) runs two aggregate instances,
-// kills one with SIGKILL while deltas flow, and starts it again: its
-// partitions move to the survivor and back.
+// TestFaultAggregateSIGKILL runs two aggregate instances, kills one with
+// SIGKILL while deltas flow, and starts it again: its partitions move to the
+// survivor and back.
 //
 // It fails (counts too high) if a redelivered delta is applied again: goka
 // commits input offsets after the table write, so the deltas the killed
@@ -114,9 +114,9 @@ func TestFaultAggregateSIGKILL(t *testing.T) {
 	settleExact(t, v, base, base.Add(streamSpan), truth, "after SIGKILL of an aggregate instance")
 }
 
-// TestFaultAggregateScaling (issue 4, item 3) scales aggregate from one
-// instance to three and back to two (SIGINT) while deltas flow: every
-// partition of the table moves at least once.
+// TestFaultAggregateScaling scales aggregate from one instance to three and
+// back to two (SIGINT) while deltas flow: every partition of the table moves
+// at least once.
 //
 // It fails (counts too low) if a partition's new owner starts from state it
 // has not fully recovered from the table: with processors.Recover storing
@@ -159,9 +159,9 @@ func TestFaultAggregateScaling(t *testing.T) {
 	settleExact(t, v, base, base.Add(streamSpan), truth, "after scaling aggregate 1 → 3 → 2")
 }
 
-// TestFaultServeRestart (issue 4, item 6): a restarted view, once /readyz
-// says it is ready, answers every query over a closed range byte for byte as
-// before the restart: counts, late counts, final flags and watermark.
+// TestFaultServeRestart: a restarted view, once /readyz says it is ready,
+// answers every query over a closed range byte for byte as before the
+// restart: counts, late counts, final flags and watermark.
 //
 // It fails if /readyz reports ready before the view has replayed the whole
 // table (with readiness always true, every query below differed), if the

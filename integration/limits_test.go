@@ -10,8 +10,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// TestTooLargeReachesDLQ: issue 14.5. With default settings a record over
-// --max-event-bytes (1 MiB) is taken by the broker and reaches the
+// TestTooLargeReachesDLQ: the limits agree. With default settings a record
+// over --max-event-bytes (1 MiB) is taken by the broker and reaches the
 // dead-letter topic whole, with reason too_large; the events around it are
 // counted exactly.
 func TestTooLargeReachesDLQ(t *testing.T) {

@@ -10,10 +10,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// TestWindowsAcrossRestart (issue 4 item 7): events around window edges and
-// the grace boundary, out of order, some late, on fixed partitions; a run
-// with a SIGKILL between the two halves of the input must end with the same
-// table (counts and late per window and level) as an uninterrupted run.
+// TestWindowsAcrossRestart: events around window edges and the grace
+// boundary, out of order, some late, on fixed partitions; a run with a
+// SIGKILL between the two halves of the input must end with the same table
+// (counts and late per window and level) as an uninterrupted run.
 func TestWindowsAcrossRestart(t *testing.T) {
 	base := testBase()
 	rng := rand.New(rand.NewPCG(11, 12))

@@ -19,9 +19,9 @@ import (
 )
 
 // commandACLs is what each command's user may do: exactly the table in
-// README.md ("ACLs"), for the names under prefix. TestSecuredCluster runs
+// docs/operations.md ("ACLs"), for the names under prefix. TestSecuredCluster runs
 // every stage as its own user with only these, so a missing grant fails the
-// test and a grant the README lists but no command needs shows up in
+// test and a grant the docs list but no command needs shows up in
 // review.
 func commandACLs(prefix string) map[string][]embedkafka.ACL {
 	t := topology.DefaultTopics().WithPrefix(prefix)
@@ -148,7 +148,7 @@ func (b securedBroker) args(user string) []string {
 
 // TestSecuredCluster runs the production shape (topics, ingest, two
 // aggregates, serve, produce) against a broker with TLS, SCRAM and ACLs,
-// each command as its own user holding only the README's ACLs, and expects
+// each command as its own user holding only the ACLs of docs/operations.md, and expects
 // exact counts; no log shows a password.
 func TestSecuredCluster(t *testing.T) {
 	if external() != "" {

@@ -139,7 +139,7 @@ func TestWatermarkKeysCoverEveryPartition(t *testing.T) {
 }
 
 // TestIngestDeterministic: the table must not depend on how polls cut the
-// stream into batches (DESIGN.md §2.4).
+// stream into batches (docs/design.md, Invariants: deterministic).
 func TestIngestDeterministic(t *testing.T) {
 	var recs []*kgo.Record
 	base := mustTime(t, "2026-11-26T10:00:00Z")

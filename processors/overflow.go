@@ -8,9 +8,10 @@ import (
 	"github.com/lovoo/goka"
 )
 
-// DefaultMaxServices is the cap of distinct services per window when none
-// is configured: a producer that puts a request ID in the service field
-// must not grow the state by one key per request (DESIGN.md §2.9).
+// DefaultMaxServices is the cap of distinct services per window when none is
+// configured: a producer that puts a request ID in the service field must
+// not grow the state by one key per request (docs/design.md, Invariants:
+// bounded by configuration, not by input).
 const DefaultMaxServices = 10000
 
 // ServiceCap bounds the distinct services per window. Only the aggregate

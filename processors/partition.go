@@ -8,7 +8,8 @@ import "hash/fnv"
 // SaramaCompatHasher compute it. (goka's View takes the absolute value
 // first; the two differ only for the hash 0x80000000.) Producers of the
 // deltas topic must place keys the same way, or a key's state would live in
-// a different partition from its input and be lost on restart (DESIGN.md §3).
+// a different partition from its input and be lost on restart
+// (docs/design.md, Keying and partitioning).
 func GokaPartition(key string, n int32) int32 {
 	h := fnv.New32a()
 	h.Write([]byte(key))

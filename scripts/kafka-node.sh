@@ -207,7 +207,7 @@ share.coordinator.state.topic.replication.factor=$RF
 share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 # A dead ingest's open transaction is aborted within 1 s of its 10 s timeout,
-# not up to 10 s after (Kafka's default scan interval): README, "Failover time".
+# not up to 10 s after (Kafka's default scan interval): docs/guarantees.md, "Failover time".
 transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 EOF
   if [[ -n "${LOGPULSE_KAFKA_PROPS:-}" ]]; then

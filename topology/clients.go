@@ -13,7 +13,8 @@ import (
 // *BuilderWithConfig mutate the config they are given (client ID,
 // partitioner), so each builder needs its own: sharing one is a data race.
 //
-// Every setting here departs from goka's default on purpose (DESIGN.md §3);
+// Every setting here departs from goka's default on purpose (docs/design.md,
+// Settings that must not stay default);
 // sec adds TLS and SASL.
 func SaramaConfig(sec Security) *sarama.Config {
 	c := goka.DefaultConfig()
@@ -38,7 +39,7 @@ func SaramaConfig(sec Security) *sarama.Config {
 	c.Producer.Retry.BackoffFunc = func(retries, _ int) time.Duration {
 		return min(50*time.Millisecond<<min(retries, 5), time.Second)
 	}
-	// Group membership (README, Guarantees: "Failover time"). A dead
+	// Group membership (docs/guarantees.md, Failover time). A dead
 	// member that is not restarted is noticed after SessionTimeout; the
 	// survivors learn of the rebalance at their next heartbeat, so
 	// HeartbeatInterval adds at most itself. RebalanceTimeout is how long

@@ -13,8 +13,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// TestSaramaConfig pins the settings DESIGN.md §3 says must not stay at
-// goka's defaults.
+// TestSaramaConfig pins the settings that must not stay at goka's defaults
+// (docs/design.md, Settings that must not stay default).
 func TestSaramaConfig(t *testing.T) {
 	c := topology.SaramaConfig(topology.Security{})
 	if c.Consumer.Offsets.Initial != sarama.OffsetOldest {

@@ -23,7 +23,7 @@ type Topics struct {
 	Alerts string
 }
 
-// DefaultTopics returns the names DESIGN.md §1 uses.
+// DefaultTopics returns the names of docs/design.md, Data flow.
 func DefaultTopics() Topics {
 	return Topics{
 		Logs:           "logs",

@@ -17,7 +17,7 @@ type aggregateFlags struct {
 }
 
 // maxServicesLimit keeps --max-services a cap: past it, the state of one
-// window alone would take gigabytes (README, Guarantees: "Cardinality").
+// window alone would take gigabytes (docs/guarantees.md, Cardinality).
 const maxServicesLimit = 10_000_000
 
 func (f *aggregateFlags) register(fs *flag.FlagSet) {

@@ -1,4 +1,4 @@
-// Command logpulse is real-time log analytics on Kafka: see README.md.
+// Command logpulse is real-time log analytics on Kafka: see README.md and docs/.
 package main
 
 import (

@@ -11,7 +11,7 @@
 // exactly once however often RabbitMQ delivers it, and a message without one
 // is written at most twice, only when a crash falls between the commit and
 // the acknowledgement: at most the unacknowledged window (Config.Prefetch)
-// per crash. docs: README "Guarantees".
+// per crash. docs: docs/rabbitmq.md, Delivery.
 package amqpbridge
 
 import (

@@ -83,8 +83,9 @@ type fillSpec struct {
 // fill writes the events of spec to the input topic as fast as the broker
 // takes them, each keyed by its service (as most producers key logs), and
 // returns the events per second of the fill. Records are placed with goka's
-// hash, as a producer for a goka processor keyed by service must (DESIGN.md
-// §3); logpulse itself takes any partitioner.
+// hash, as a producer for a goka processor keyed by service must
+// (docs/design.md, Keying and partitioning); logpulse itself takes any
+// partitioner.
 func (e *env) fill(ctx context.Context, spec fillSpec) (fillResult, error) {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.ProducerLinger(5*time.Millisecond),
 		kgo.MaxBufferedRecords(100_000), kgo.ProducerBatchMaxBytes(1<<20), kgo.RecordPartitioner(topology.GokaPartitioner()))

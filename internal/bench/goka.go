@@ -15,7 +15,7 @@ import (
 	"github.com/lovoo/goka/storage"
 )
 
-// runGoka is the idiomatic goka counter DESIGN.md measures: a processor on
+// runGoka is the idiomatic goka counter of docs/performance.md: a processor on
 // the input topic whose callback decodes the event and does ctx.Value +
 // ctx.SetValue per event (one storage write and one table record each),
 // keyed by the record key (the service), counting per level. It counts less
@@ -59,7 +59,8 @@ func runGoka(ctx context.Context, e *env, n int, services []string, dataDir stri
 	if dataDir != "" {
 		builder = storage.DefaultBuilder(dataDir)
 	}
-	// A fresh sarama config per builder, oldest offset (DESIGN.md §3).
+	// A fresh sarama config per builder, oldest offset (docs/design.md,
+	// Settings that must not stay default).
 	p, err := goka.NewProcessor(e.brokers, g,
 		goka.WithStorageBuilder(builder),
 		goka.WithConsumerGroupBuilder(goka.ConsumerGroupBuilderWithConfig(topology.SaramaConfig(topology.Security{}))),

@@ -9,7 +9,7 @@ import (
 
 // Auth secures the embedded broker like a production listener: TLS, SASL
 // logins and ACLs. Tests use it to check that every stage connects with
-// TLS and SASL and needs no more than the ACLs the README lists.
+// TLS and SASL and needs no more than the ACLs docs/operations.md lists.
 type Auth struct {
 	// TLS is the server config (certificate, and ClientCAs/ClientAuth for
 	// mutual TLS); nil serves plaintext.

@@ -19,8 +19,8 @@ import (
 // sorted key slice and re-sorts it on every new key, so recovering n keys
 // costs O(n² log n): minutes for a day of windows. And it never forgets a
 // key, while windows must leave the state once they are older than the
-// retention (DESIGN.md §2.5): memStore drops them when the partition's
-// watermark moves past them.
+// retention (docs/design.md, Invariants: bounded): memStore drops them
+// when the partition's watermark moves past them.
 type memStore struct {
 	window, retention time.Duration
 	inputs            int32 // partitions of the input topic: all must report before a sweep
