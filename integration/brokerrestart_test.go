@@ -226,7 +226,7 @@ func (st stageProcs) checkRunning(t *testing.T) {
 }
 
 // restarts is how often the process restarted its stage after an error
-// (pipeline.Supervise), as its log says.
+// (stage.Supervise), as its log says.
 func (n *node) restarts() int { return n.restartsFor("") }
 
 // restartsFor is how often the process restarted its stage after an error

@@ -24,7 +24,7 @@ const (
 	maxPending = 100000
 )
 
-// Reader is the view the engine reads: rollup.Index in production.
+// Reader is the view the engine reads: view.Index in production.
 type Reader interface {
 	// Services returns per-service counts summed over base windows
 	// starting in [from, to).

@@ -306,7 +306,7 @@ func BenchmarkLevels(b *testing.B) {
 	h := New(Config{Source: src, Now: fixedNow(b, "2024-05-01T12:00:00Z")})
 	req := "/v1/levels?from=2024-05-01T11:00:00Z&to=2024-05-01T12:00:00Z"
 	// The source does not change, so after the first this is the cached
-	// answer; internal/rollup's BenchmarkLevelsHTTP/built has the cost of
+	// answer; BenchmarkLevelsHTTP/built (levels_bench_test.go) has the cost of
 	// building one.
 	b.ReportAllocs()
 	for b.Loop() {

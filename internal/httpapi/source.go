@@ -33,7 +33,7 @@ type Source interface {
 	// count of events whose template was not kept (each template's count
 	// is exact when that is zero).
 	Messages(level codecs.Level, service string, from, to time.Time) (map[string]int64, int64)
-	// Changes returns what changed after seq (see rollup.Change), the seq to
+	// Changes returns what changed after seq (see view.Change), the seq to
 	// ask from next, and reset when the caller fell too far behind.
 	Changes(seq uint64) (changes []view.Change, next uint64, reset bool)
 }
