@@ -16,7 +16,7 @@ type kafkaSetting struct{ key, want, why string }
 
 // checkKafka reports what in the Kafka services would stop the stages, or
 // lose what they wrote.
-func checkKafka(tb testing.TB, p *types.Project, stages []*stage, errorf func(string, ...any)) {
+func checkKafka(tb testing.TB, p *types.Project, stages []*composeStage, errorf func(string, ...any)) {
 	tb.Helper()
 	var kafkas []string
 	for _, name := range p.ServiceNames() {
@@ -53,8 +53,8 @@ func checkKafka(tb testing.TB, p *types.Project, stages []*stage, errorf func(st
 		// Kafka itself refuses to start on a listener without a protocol or
 		// a controller missing from the voters; what it accepts, and clients
 		// then cannot reach, is checked here.
-		lis := kafkaListeners(env(svc, "KAFKA_LISTENERS"))
-		for l, addr := range kafkaListeners(env(svc, "KAFKA_ADVERTISED_LISTENERS")) {
+		lis := kafkaListeners(svcEnv(svc, "KAFKA_LISTENERS"))
+		for l, addr := range kafkaListeners(svcEnv(svc, "KAFKA_ADVERTISED_LISTENERS")) {
 			host, port, _ := net.SplitHostPort(addr)
 			if _, p, _ := net.SplitHostPort(lis[l]); p != port {
 				errorf("service %s: advertises %s %s, but that listener is %q", name, l, addr, lis[l])
@@ -73,19 +73,19 @@ func checkKafka(tb testing.TB, p *types.Project, stages []*stage, errorf func(st
 			if _, set := svc.Environment[key]; !set && brokers >= 3 {
 				continue
 			}
-			if n, err := strconv.Atoi(env(svc, key)); err != nil || n < 1 || n > brokers {
-				errorf("service %s: %s=%q with %d broker(s)", name, key, env(svc, key), brokers)
+			if n, err := strconv.Atoi(svcEnv(svc, key)); err != nil || n < 1 || n > brokers {
+				errorf("service %s: %s=%q with %d broker(s)", name, key, svcEnv(svc, key), brokers)
 			}
 		}
 		for _, s := range settings {
-			if got := env(svc, s.key); got != s.want {
+			if got := svcEnv(svc, s.key); got != s.want {
 				errorf("service %s: %s=%q, want %s: otherwise %s", name, s.key, got, s.want, s.why)
 			}
 		}
 		if !slices.ContainsFunc(svc.Volumes, func(v types.ServiceVolumeConfig) bool {
-			return v.Type == types.VolumeTypeVolume && v.Target == env(svc, "KAFKA_LOG_DIRS")
+			return v.Type == types.VolumeTypeVolume && v.Target == svcEnv(svc, "KAFKA_LOG_DIRS")
 		}) {
-			errorf("service %s: KAFKA_LOG_DIRS=%q is not on a named volume; the data dies with the container", name, env(svc, "KAFKA_LOG_DIRS"))
+			errorf("service %s: KAFKA_LOG_DIRS=%q is not on a named volume; the data dies with the container", name, svcEnv(svc, "KAFKA_LOG_DIRS"))
 		}
 		var test []string
 		if svc.HealthCheck != nil {

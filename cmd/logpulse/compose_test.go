@@ -6,7 +6,7 @@ package main
 // cannot know: each logpulse service against the real CLI's flag sets (this
 // file) and the Kafka services against what the stages need
 // (compose_kafka_test.go). TestComposeCatches proves every check by a
-// mistake written into a copy of the real file.
+// fileMistake written into a copy of the real file.
 
 import (
 	"context"
@@ -80,14 +80,14 @@ func loadCompose(ctx context.Context, name, content string) (*types.Project, err
 // logpulse once it runs.
 func checkCompose(tb testing.TB, p *types.Project, errorf func(string, ...any)) {
 	tb.Helper()
-	stages := resolveStages(p, errorf)
-	checkServices(tb, p, stages, errorf)
+	stages := resolveComposeStages(p, errorf)
+	checkComposeServices(tb, p, stages, errorf)
 	checkKafka(tb, p, stages, errorf)
 }
 
-// stage is a compose service that runs logpulse, with its subcommand's real
+// composeStage is a compose service that runs logpulse, with its subcommand's real
 // flag set parsed from the service's command and LOGPULSE_* environment.
-type stage struct {
+type composeStage struct {
 	name string
 	svc  types.ServiceConfig
 	cmd  string
@@ -95,14 +95,14 @@ type stage struct {
 }
 
 // value is the flag's effective value; "" if the subcommand has no such flag.
-func (s *stage) value(name string) string {
+func (s *composeStage) value(name string) string {
 	if f := s.fs.Lookup(name); f != nil {
 		return f.Value.String()
 	}
 	return ""
 }
 
-func (s *stage) isSet(name string) (set bool) {
+func (s *composeStage) isSet(name string) (set bool) {
 	s.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
 }
@@ -120,12 +120,12 @@ func subcommandFlags(name string) *flag.FlagSet {
 	return nil
 }
 
-// resolveStages parses each logpulse service's command line and
+// resolveComposeStages parses each logpulse service's command line and
 // environment with the real flag set. A variable is read as ff reads it:
 // LOGPULSE_SOME_FLAG sets --some-flag, an empty value sets nothing, and the
 // command line wins.
-func resolveStages(p *types.Project, errorf func(string, ...any)) []*stage {
-	var out []*stage
+func resolveComposeStages(p *types.Project, errorf func(string, ...any)) []*composeStage {
+	var out []*composeStage
 	for _, name := range p.ServiceNames() {
 		svc := p.Services[name]
 		if svc.Build == nil && !strings.HasPrefix(svc.Image, "logpulse") {
@@ -164,12 +164,12 @@ func resolveStages(p *types.Project, errorf func(string, ...any)) []*stage {
 			errorf("service %s: %s takes no arguments, got %q", name, svc.Command[0], fs.Args())
 			continue
 		}
-		out = append(out, &stage{name: name, svc: svc, cmd: svc.Command[0], fs: fs})
+		out = append(out, &composeStage{name: name, svc: svc, cmd: svc.Command[0], fs: fs})
 	}
 	return out
 }
 
-func checkServices(tb testing.TB, p *types.Project, stages []*stage, errorf func(string, ...any)) {
+func checkComposeServices(tb testing.TB, p *types.Project, stages []*composeStage, errorf func(string, ...any)) {
 	tb.Helper()
 	root, _ := filepath.Abs(repoRoot)
 	oneShot := map[string]bool{}
@@ -211,11 +211,11 @@ func checkServices(tb testing.TB, p *types.Project, stages []*stage, errorf func
 		}
 		if st.fs.Lookup("brokers") != nil {
 			for _, b := range strings.Split(st.value("brokers"), ",") {
-				checkBroker(p, st, b, errorf)
+				checkComposeBroker(p, st, b, errorf)
 			}
 		}
 		if addr := st.value("http"); addr != "" {
-			checkHTTP(tb, st, addr, errorf)
+			checkComposeHTTP(tb, st, addr, errorf)
 		}
 		// Ingest's transactional ID and aggregate's instance ID are
 		// identities: two live instances with one fence each other. Their
@@ -258,16 +258,16 @@ func checkServices(tb testing.TB, p *types.Project, stages []*stage, errorf func
 	}
 }
 
-// checkBroker checks that a service reaches Kafka at b: a broker of this
+// checkComposeBroker checks that a service reaches Kafka at b: a broker of this
 // project advertises that address, and the service waits for it.
-func checkBroker(p *types.Project, st *stage, b string, errorf func(string, ...any)) {
+func checkComposeBroker(p *types.Project, st *composeStage, b string, errorf func(string, ...any)) {
 	host, _, err := net.SplitHostPort(b)
 	if err != nil {
 		errorf("service %s: broker %q: %v", st.name, b, err)
 		return
 	}
 	k, ok := p.Services[host]
-	if !ok || !strings.Contains(env(k, "KAFKA_ADVERTISED_LISTENERS"), "://"+b) {
+	if !ok || !strings.Contains(svcEnv(k, "KAFKA_ADVERTISED_LISTENERS"), "://"+b) {
 		errorf("service %s: broker %s is not advertised by a service of this file", st.name, b)
 	}
 	if deps, err := p.WithSelectedServices([]string{st.name}); err != nil || !slices.Contains(deps.ServiceNames(), host) {
@@ -275,9 +275,9 @@ func checkBroker(p *types.Project, st *stage, b string, errorf func(string, ...a
 	}
 }
 
-// checkHTTP checks that a service serving HTTP on addr publishes its port,
+// checkComposeHTTP checks that a service serving HTTP on addr publishes its port,
 // and has a health check the run image can execute that asks /readyz there.
-func checkHTTP(tb testing.TB, st *stage, addr string, errorf func(string, ...any)) {
+func checkComposeHTTP(tb testing.TB, st *composeStage, addr string, errorf func(string, ...any)) {
 	tb.Helper()
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -299,8 +299,8 @@ func checkHTTP(tb testing.TB, st *stage, addr string, errorf func(string, ...any
 	}
 }
 
-// env is a service's environment variable; "" when unset.
-func env(svc types.ServiceConfig, key string) string {
+// svcEnv is a service's environment variable; "" when unset.
+func svcEnv(svc types.ServiceConfig, key string) string {
 	if v := svc.Environment[key]; v != nil {
 		return *v
 	}
