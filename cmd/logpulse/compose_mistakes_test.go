@@ -86,6 +86,7 @@ func TestDockerfileCatches(t *testing.T) {
 		{"Dockerfile", `ENTRYPOINT ["/logpulse"]`, `ENTRYPOINT /logpulse`, "in exec form"},
 		{"Dockerfile", `/out/logpulse /logpulse`, `/out/logpulse /bin/logpulse`, `ENTRYPOINT ["/logpulse"] is not`},
 		{"Dockerfile", `USER 10001:10001`, `USER root`, "runs as root"},
+		{"Dockerfile", `FROM busybox:1.37-musl`, `FROM gcr.io/distroless/static-debian12`, "health check of serve runs busybox wget"},
 		{".dockerignore", "**/*.test\n", "**/*.test\n**/*.avsc\n", "excludes codecs/logevent.avsc"},
 		{".dockerignore", "**/*.test\n", "**/*.test\nthird_party/kfake/*.go\n", "excludes third_party/kfake/"},
 		{".dockerignore", "**/*.test\n", "**/*.test\ninternal/httpapi/static\n", "excludes internal/httpapi/static/index.html"},

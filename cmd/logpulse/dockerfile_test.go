@@ -72,7 +72,8 @@ func checkDockerfile(stages []dockerStage, goMod string, errorf func(string, ...
 	}
 	var binary string
 	if c := find(final, "COPY", " --from="+build.name+" "+args[o+1]+" "); c >= 0 {
-		binary = final.ins[c].fields()[2]
+		f := final.ins[c].fields()
+		binary = f[len(f)-1]
 	}
 	var entry []string
 	if e := slices.IndexFunc(final.ins, func(in dockerInstruction) bool { return in.cmd == "ENTRYPOINT" }); e >= 0 {
@@ -89,6 +90,9 @@ func checkDockerfile(stages []dockerStage, goMod string, errorf func(string, ...
 	}
 	if user == "root" || user == "0" {
 		errorf("run stage runs as root; want a non-root USER")
+	}
+	if !strings.HasPrefix(final.from, "busybox:") {
+		errorf("run image %s: compose's health check of serve runs busybox wget", final.from)
 	}
 }
 
