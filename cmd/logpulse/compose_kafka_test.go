@@ -31,7 +31,7 @@ func checkKafka(tb testing.TB, p *types.Project, stages []*composeStage, errorf 
 	tested := testedKafkaVersion(tb)
 	brokers := len(kafkas)
 	settings := []kafkaSetting{
-		{"KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS", "1000", "a dead ingest's transaction is aborted up to 10 s late (README, Failover time)"},
+		{"KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS", "1000", "a dead ingest's transaction is aborted up to 10 s late (docs/guarantees.md, Failover time)"},
 		{"KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false", "a topic an early producer auto-creates gets one partition, not topics' layout"},
 		{"KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0", "every consumer group waits 3 s before it starts"},
 	}
