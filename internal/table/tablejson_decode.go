@@ -1,9 +1,11 @@
-package codecs
+package table
 
 import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // DecodeDeltaJSON sets *d to the Delta that b encodes: what json.Unmarshal
@@ -219,9 +221,9 @@ func (r *tableReader) bool(v *bool) bool {
 	return false
 }
 
-// level reads a Level as its UnmarshalText does: any case of a canonical
-// name, anything else LevelUnknown.
-func (r *tableReader) level(l *Level) bool {
+// level reads a codecs.Level as its UnmarshalText does: any case of a canonical
+// name, anything else codecs.LevelUnknown.
+func (r *tableReader) level(l *codecs.Level) bool {
 	b, ok := r.plainString()
 	if !ok {
 		return false
@@ -229,7 +231,7 @@ func (r *tableReader) level(l *Level) bool {
 	if c, ok := canonicalLevel(b); ok {
 		*l = c
 	} else {
-		*l, _ = LevelByName(string(b))
+		*l, _ = codecs.LevelByName(string(b))
 	}
 	return true
 }

@@ -1,17 +1,19 @@
-package codecs
+package table
 
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // typicalDelta is a delta as ingest writes it for one key of logpulse
 // bench: three levels counted, one ERROR sampled, one template.
 func typicalDelta() Delta {
 	var d Delta
-	d.Counts[LevelInfo], d.Counts[LevelWarn], d.Counts[LevelError] = 7, 1, 1
-	d.Samples = []Sample{{TimeMs: 1764151230123, Level: LevelError, Host: "web-7", Message: "payment declined: card 4411 expired", Partition: 3, Offset: 1048576}}
-	d.Messages.Add(LevelError, "payment declined: card <*> expired", 1, MessageCapacity)
+	d.Counts[codecs.LevelInfo], d.Counts[codecs.LevelWarn], d.Counts[codecs.LevelError] = 7, 1, 1
+	d.Samples = []Sample{{TimeMs: 1764151230123, Level: codecs.LevelError, Host: "web-7", Message: "payment declined: card 4411 expired", Partition: 3, Offset: 1048576}}
+	d.Messages.Add(codecs.LevelError, "payment declined: card <*> expired", 1, MessageCapacity)
 	return d
 }
 

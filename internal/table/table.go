@@ -1,6 +1,10 @@
-package codecs
+package table
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/logpulse/logpulse/codecs"
+)
 
 // Delta is what ingest writes to the deltas topic for one (service, window)
 // key: the events of one transaction, pre-aggregated.
@@ -73,7 +77,7 @@ func countsViaMap(b []byte) (Counts, error) {
 		// A level this build does not know (written by a newer one) is
 		// skipped, not an error: an error would stop the aggregate on
 		// that delta for good.
-		if l, ok := LevelByName(name); ok {
+		if l, ok := codecs.LevelByName(name); ok {
 			c[l] = n
 		}
 	}
