@@ -282,8 +282,8 @@ func readTable(tb testing.TB, n *node, base time.Time) (map[time.Time]int, map[t
 		if err != nil || ws.Before(base) {
 			continue
 		}
-		var agg table.Aggregate
-		if err := table.DecodeAggregateJSON(v, &agg); err != nil {
+		var agg table.Value
+		if err := table.DecodeValueJSON(v, &agg); err != nil {
 			tb.Fatalf("table value of %q: %v", k, err)
 		}
 		if table.IsOverflowService(service) {

@@ -76,7 +76,7 @@ func (a Aggregator) Process(ctx goka.Context, msg any) {
 // window that left the state past the retention (agg.Expired) takes no
 // delta: starting it again from zero would replace its counts in the table
 // with this delta's; its events are on the late topic.
-func Apply(agg *table.Aggregate, d *table.Delta, key string, offset int64) bool {
+func Apply(agg *table.Value, d *table.Delta, key string, offset int64) bool {
 	if offset <= agg.Offset || agg.Expired {
 		return false
 	}

@@ -19,7 +19,7 @@ import (
 // TestApplySkipsRedelivery is the exactness rule of the aggregate stage:
 // goka redelivers deltas after a crash, and each must count once.
 func TestApplySkipsRedelivery(t *testing.T) {
-	agg := &table.Aggregate{Offset: -1}
+	agg := &table.Value{Offset: -1}
 	d := &table.Delta{}
 	d.Counts[codecs.LevelError] = 2
 	key := "api|1700000000"
@@ -49,9 +49,9 @@ func TestApplySkipsRedelivery(t *testing.T) {
 func TestRecoverKeepsNewest(t *testing.T) {
 	st := storage.NewMemory()
 	enc := func(offset, errs int64) []byte {
-		a := table.Aggregate{Offset: offset}
+		a := table.Value{Offset: offset}
 		a.Counts[codecs.LevelError] = errs
-		b, err := table.AggregateCodec{}.Encode(&a)
+		b, err := table.ValueCodec{}.Encode(&a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,9 +77,9 @@ func TestRecoverKeepsNewest(t *testing.T) {
 
 // TestExpiredWindowIgnoresDeltas: a window the local store dropped past the
 // retention must not start again from a late delta (see
-// table.Aggregate.Expired).
+// table.Value.Expired).
 func TestExpiredWindowIgnoresDeltas(t *testing.T) {
-	agg := &table.Aggregate{Offset: -1, Expired: true}
+	agg := &table.Value{Offset: -1, Expired: true}
 	d := &table.Delta{}
 	d.Late[codecs.LevelError] = 1
 	if Apply(agg, d, "api|1700000000", 10) || agg.Late.Total() != 0 {
@@ -97,12 +97,12 @@ func TestSamplesSameUnderRebatching(t *testing.T) {
 		at := fmt.Sprintf("2026-11-26T10:00:%02dZ", (i*7)%60)
 		recs = append(recs, textRecord(t, int32(i%3), int64(i/3), at, lvl, "job failed: code "+string(rune('a'+i%26))+string(rune('a'+i/26))))
 	}
-	tableOf := func(batch int, redeliver bool) map[string]*table.Aggregate {
+	tableOf := func(batch int, redeliver bool) map[string]*table.Value {
 		in := newTestIngest(t)
 		for p := range int32(3) {
 			in.Restore(p, time.Time{})
 		}
-		out := map[string]*table.Aggregate{}
+		out := map[string]*table.Value{}
 		var offset int64
 		for i := 0; i < len(recs); i += batch {
 			b := mustBuild(t, in, recs[i:min(i+batch, len(recs))])
@@ -110,7 +110,7 @@ func TestSamplesSameUnderRebatching(t *testing.T) {
 			for _, k := range slices.Sorted(maps.Keys(b.Deltas)) {
 				agg := out[k]
 				if agg == nil {
-					agg = &table.Aggregate{Offset: -1}
+					agg = &table.Value{Offset: -1}
 					out[k] = agg
 				}
 				Apply(agg, b.Deltas[k], k, offset)

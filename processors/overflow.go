@@ -132,11 +132,11 @@ func (a Aggregator) Overflow(ctx goka.Context, msg any) {
 // tableValue returns v, the table value of ctx's key, or a new one (at
 // offset -1) if it has none; false after failing ctx on a value of another
 // type.
-func tableValue(ctx goka.Context, v any) (*table.Aggregate, bool) {
+func tableValue(ctx goka.Context, v any) (*table.Value, bool) {
 	if v == nil {
-		return &table.Aggregate{Offset: -1}, true
+		return &table.Value{Offset: -1}, true
 	}
-	agg, ok := v.(*table.Aggregate)
+	agg, ok := v.(*table.Value)
 	if !ok {
 		ctx.Fail(fmt.Errorf("aggregate: table value of type %T", v))
 	}

@@ -15,19 +15,19 @@ import (
 type partitionSim struct {
 	t      *testing.T
 	p      int32
-	table  map[string]*table.Aggregate
+	table  map[string]*table.Value
 	writes []write // the table topic, in order
 	loop   []write // the loop topic, in order
 }
 
 type write struct {
 	key string
-	agg *table.Aggregate // a *table.Delta on the loop
+	agg *table.Value // a *table.Delta on the loop
 	d   *table.Delta
 }
 
 func newPartitionSim(t *testing.T, p int32) *partitionSim {
-	return &partitionSim{t: t, p: p, table: map[string]*table.Aggregate{}}
+	return &partitionSim{t: t, p: p, table: map[string]*table.Value{}}
 }
 
 // count is ServiceCap.Count over the local table.
@@ -73,7 +73,7 @@ func (c *simCtx) Value() any {
 	return &cp
 }
 func (c *simCtx) SetValue(v any, _ ...goka.ContextOption) {
-	agg := *v.(*table.Aggregate)
+	agg := *v.(*table.Value)
 	c.s.table[c.key] = &agg
 	c.s.writes = append(c.s.writes, write{key: c.key, agg: &agg})
 }

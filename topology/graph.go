@@ -20,6 +20,6 @@ func AggregateGraph(t Topics, agg processors.Aggregator) *goka.GroupGraph {
 	return goka.DefineGroup(goka.Group(t.AggregateGroup),
 		goka.Input(goka.Stream(t.Deltas), table.DeltaCodec{}, agg.Process),
 		goka.Loop(table.DeltaCodec{}, agg.Overflow),
-		goka.Persist(table.AggregateCodec{}),
+		goka.Persist(table.ValueCodec{}),
 	)
 }

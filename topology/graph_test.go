@@ -61,7 +61,7 @@ func TestAggregateGraph(t *testing.T) {
 		{db, counts(5, 0), table.Counts{}, 0},
 		{wm, table.Counts{}, table.Counts{}, 2000},
 	} {
-		got, ok := tt.TableValue(tbl, tc.key).(*table.Aggregate)
+		got, ok := tt.TableValue(tbl, tc.key).(*table.Value)
 		if !ok {
 			t.Fatalf("table value of %q: %#v", tc.key, tt.TableValue(tbl, tc.key))
 		}
@@ -131,7 +131,7 @@ func TestAggregateGraphOverflow(t *testing.T) {
 	if diff := cmp.Diff(keys[:2], admitted); diff != "" {
 		t.Errorf("admitted services (-want +got):\n%s", diff)
 	}
-	of, ok := tt.TableValue(tbl, table.OverflowKey(w, 0)).(*table.Aggregate)
+	of, ok := tt.TableValue(tbl, table.OverflowKey(w, 0)).(*table.Value)
 	if !ok || of.Counts[codecs.LevelError] != 3+4+5 {
 		t.Errorf("overflow key: %+v, want ERROR 12", tt.TableValue(tbl, table.OverflowKey(w, 0)))
 	}

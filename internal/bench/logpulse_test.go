@@ -31,7 +31,7 @@ func TestWaitTotalIsExact(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ix := view.New(1, 1, time.Minute, 24*time.Hour)
-			var a table.Aggregate
+			var a table.Value
 			a.Offset = 1
 			a.Counts[codecs.LevelInfo], a.Late[codecs.LevelWarn] = tc.counted, tc.late
 			v, err := json.Marshal(a)

@@ -23,7 +23,7 @@ func hourIndex(b *testing.B) (*view.Index, time.Time) {
 	for w := range 60 {
 		for s := range 50 {
 			key := table.WindowKey("svc-"+strconv.Itoa(s), from.Add(time.Duration(w)*time.Minute))
-			update(b, ix, key, table.Aggregate{Offset: int64(w), Counts: counts(100, 3)})
+			update(b, ix, key, table.Value{Offset: int64(w), Counts: counts(100, 3)})
 		}
 	}
 	return ix, from
@@ -56,7 +56,7 @@ func BenchmarkLevelsHTTP(b *testing.B) {
 			for b.Loop() {
 				if change {
 					offset++
-					update(b, ix, key, table.Aggregate{Offset: offset, Counts: counts(100, 3)})
+					update(b, ix, key, table.Value{Offset: offset, Counts: counts(100, 3)})
 				}
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))

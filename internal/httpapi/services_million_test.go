@@ -26,7 +26,7 @@ func millionIndex(b testing.TB, live bool) (*view.Index, time.Time) {
 	const windows, perWindow = 100, 10000
 	ix := view.New(1, 1, time.Minute, 24*time.Hour)
 	from := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	var agg table.Aggregate
+	var agg table.Value
 	for w := range windows {
 		start := from.Add(time.Duration(w) * time.Minute)
 		for s := range perWindow {
@@ -40,11 +40,11 @@ func millionIndex(b testing.TB, live bool) (*view.Index, time.Time) {
 	if live {
 		wm = wm.Add(-time.Minute)
 	}
-	update(b, ix, table.WatermarkKey(0, 0), table.Aggregate{StreamTimeMs: wm.UnixMilli()})
+	update(b, ix, table.WatermarkKey(0, 0), table.Value{StreamTimeMs: wm.UnixMilli()})
 	return ix, from
 }
 
-func update(b testing.TB, ix *view.Index, key string, agg table.Aggregate) {
+func update(b testing.TB, ix *view.Index, key string, agg table.Value) {
 	b.Helper()
 	v, err := json.Marshal(agg)
 	if err != nil {
@@ -159,7 +159,7 @@ func BenchmarkServices1M(b *testing.B) {
 				return rec.Body.Len()
 			}
 			size := get() // builds the cache
-			late := table.Aggregate{Offset: 1 << 40}
+			late := table.Value{Offset: 1 << 40}
 			i := 0
 			b.ReportAllocs()
 			for b.Loop() {

@@ -118,7 +118,7 @@ func (m *memStore) Has(k string) (bool, error) {
 }
 
 // expiredValue is what Get answers for a window dropped past the
-// retention (see table.Aggregate.Expired).
+// retention (see table.Value.Expired).
 var expiredValue = []byte(`{"counts":{},"late":{},"offset":-1,"expired":true}`)
 
 func (m *memStore) Get(k string) ([]byte, error) {

@@ -50,8 +50,8 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 	// A late delta for a dropped window must not start it again from zero
 	// (its counts in the table would be replaced by the delta's).
 	v, _ := st.Get(table.WindowKey("api", base))
-	agg, err := table.AggregateCodec{}.Decode(v)
-	if err != nil || !agg.(*table.Aggregate).Expired {
+	agg, err := table.ValueCodec{}.Decode(v)
+	if err != nil || !agg.(*table.Value).Expired {
 		t.Errorf("Get of a dropped window = %s, %v; want an expired value", v, err)
 	}
 	st.Set(table.WindowKey("api", base), []byte(`{"offset":99}`)) // recovery replaying it

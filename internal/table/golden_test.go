@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // table: they outlive a deploy (the table is compacted, not rebuilt), so a
 // change here must stay readable by the previous release and by this one.
 func TestTableWireFormat(t *testing.T) {
-	var agg Aggregate
+	var agg Value
 	agg.Counts[codecs.LevelInfo], agg.Counts[codecs.LevelError], agg.Counts[codecs.LevelUnknown] = 120, 3, 1
 	agg.Late[codecs.LevelWarn] = 2
 	agg.Offset = 4711
@@ -26,7 +26,7 @@ func TestTableWireFormat(t *testing.T) {
 	delta.Counts[codecs.LevelFatal], delta.Late[codecs.LevelDebug] = 1, 5
 	// Samples and message templates (added after the first release; the
 	// files above, written without them, must still read).
-	sampled := Aggregate{Offset: 12}
+	sampled := Value{Offset: 12}
 	sampled.Counts[codecs.LevelError], sampled.Counts[codecs.LevelWarn] = 3, 1
 	sampled.Samples = []Sample{
 		{TimeMs: 1764151230000, Level: codecs.LevelError, Host: "api-1", Message: "user 43 failed", Partition: 2, Offset: 17},
@@ -40,9 +40,9 @@ func TestTableWireFormat(t *testing.T) {
 		codec goka.Codec
 		value any
 	}{
-		{"aggregate.json", AggregateCodec{}, &agg},
-		{"aggregate_watermark.json", AggregateCodec{}, &Aggregate{Offset: 9, StreamTimeMs: 1764151200000}},
-		{"aggregate_samples.json", AggregateCodec{}, &sampled},
+		{"aggregate.json", ValueCodec{}, &agg},
+		{"aggregate_watermark.json", ValueCodec{}, &Value{Offset: 9, StreamTimeMs: 1764151200000}},
+		{"aggregate_samples.json", ValueCodec{}, &sampled},
 		{"delta.json", DeltaCodec{}, &delta},
 		{"delta_samples.json", DeltaCodec{}, &Delta{Counts: sampled.Counts, Samples: sampled.Samples, Messages: sampled.Messages}},
 		{"delta_watermark.json", DeltaCodec{}, &Delta{StreamTimeMs: 1764151200000}},

@@ -27,8 +27,11 @@ type Delta struct {
 	Origin int64 `json:"origin,omitempty"`
 }
 
-// Aggregate is the table value for one (service, window) key.
-type Aggregate struct {
+// Value is the aggregate table's value for one (service, window) key. It
+// is named for its place (goka's ctx.Value()), not Aggregate, which would
+// collide with the aggregate stage (stage.Aggregate) and its callback
+// (processors.Aggregator).
+type Value struct {
 	Counts Counts `json:"counts"`
 	Late   Counts `json:"late"`
 	// Samples and Messages merge those of the deltas (see Delta).

@@ -32,8 +32,8 @@ func AppendDeltaJSON(b []byte, d *Delta) []byte {
 	return append(b, '}')
 }
 
-// AppendAggregateJSON appends a as EncodeJSON(a) writes it.
-func AppendAggregateJSON(b []byte, a *Aggregate) []byte {
+// AppendValueJSON appends a as EncodeJSON(a) writes it.
+func AppendValueJSON(b []byte, a *Value) []byte {
 	b = append(b, `{"counts":`...)
 	b = appendCountsJSON(b, a.Counts)
 	b = append(b, `,"late":`...)

@@ -17,10 +17,10 @@ func typicalDelta() Delta {
 	return d
 }
 
-// typicalAggregate is the table value after such deltas.
-func typicalAggregate() Aggregate {
+// typicalValue is the table value after such deltas.
+func typicalValue() Value {
 	d := typicalDelta()
-	return Aggregate{Counts: d.Counts, Samples: d.Samples, Messages: d.Messages, Offset: 981234}
+	return Value{Counts: d.Counts, Samples: d.Samples, Messages: d.Messages, Offset: 981234}
 }
 
 // The Reflect benchmarks are the path before the direct codec: EncodeJSON
@@ -47,23 +47,23 @@ func BenchmarkDeltaDecodeDirect(b *testing.B) {
 }
 
 func BenchmarkAggregateEncodeReflect(b *testing.B) {
-	a := typicalAggregate()
+	a := typicalValue()
 	benchEncode(b, func() ([]byte, error) { return EncodeJSON(&a) })
 }
 
 func BenchmarkAggregateEncodeDirect(b *testing.B) {
-	a := typicalAggregate()
-	benchEncode(b, func() ([]byte, error) { return AggregateCodec{}.Encode(&a) })
+	a := typicalValue()
+	benchEncode(b, func() ([]byte, error) { return ValueCodec{}.Encode(&a) })
 }
 
 func BenchmarkAggregateDecodeReflect(b *testing.B) {
-	a := typicalAggregate()
-	benchDecode(b, AppendAggregateJSON(nil, &a), func(v []byte) error { return json.Unmarshal(v, new(Aggregate)) })
+	a := typicalValue()
+	benchDecode(b, AppendValueJSON(nil, &a), func(v []byte) error { return json.Unmarshal(v, new(Value)) })
 }
 
 func BenchmarkAggregateDecodeDirect(b *testing.B) {
-	a := typicalAggregate()
-	benchDecode(b, AppendAggregateJSON(nil, &a), func(v []byte) error { _, err := AggregateCodec{}.Decode(v); return err })
+	a := typicalValue()
+	benchDecode(b, AppendValueJSON(nil, &a), func(v []byte) error { _, err := ValueCodec{}.Decode(v); return err })
 }
 
 func benchEncode(b *testing.B, encode func() ([]byte, error)) {

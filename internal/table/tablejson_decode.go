@@ -23,13 +23,13 @@ func DecodeDeltaJSON(b []byte, d *Delta) error {
 	return json.Unmarshal(b, d)
 }
 
-// DecodeAggregateJSON is DecodeDeltaJSON for an Aggregate.
-func DecodeAggregateJSON(b []byte, a *Aggregate) error {
-	*a = Aggregate{}
-	if readAggregateJSON(b, a) {
+// DecodeValueJSON is DecodeDeltaJSON for a Value.
+func DecodeValueJSON(b []byte, a *Value) error {
+	*a = Value{}
+	if readValueJSON(b, a) {
 		return nil
 	}
-	*a = Aggregate{}
+	*a = Value{}
 	return json.Unmarshal(b, a)
 }
 
@@ -70,7 +70,7 @@ func readDeltaJSON(b []byte, d *Delta) bool {
 	return ok && r.end()
 }
 
-func readAggregateJSON(b []byte, a *Aggregate) bool {
+func readValueJSON(b []byte, a *Value) bool {
 	r := tableReader{b: b}
 	var seen uint
 	ok := r.object(func(key []byte) bool {

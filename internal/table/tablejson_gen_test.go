@@ -117,8 +117,8 @@ func (g *tableGen) delta() Delta {
 	return Delta{Counts: g.counts(), Late: g.counts(), StreamTimeMs: g.int64(), Samples: g.samples(), Messages: g.messages(), Origin: g.int64()}
 }
 
-func (g *tableGen) aggregate() Aggregate {
-	return Aggregate{
+func (g *tableGen) aggregate() Value {
+	return Value{
 		Counts: g.counts(), Late: g.counts(), Samples: g.samples(), Messages: g.messages(),
 		Offset: g.int64(), StreamTimeMs: g.int64(), Expired: g.byte()%2 == 1,
 	}

@@ -14,7 +14,7 @@ import (
 // skip an older value as Update does for a service, and shows their sum
 // as the one service codecs.OverflowService. Callers hold ix.mu; b is the
 // window's bucket.
-func (ix *Index) updateOverflow(b *bucket, ws int64, part string, value []byte, agg *table.Aggregate) {
+func (ix *Index) updateOverflow(b *bucket, ws int64, part string, value []byte, agg *table.Value) {
 	old := b.overflow[part]
 	if old != nil && value != nil && agg.Offset <= old.offset {
 		return

@@ -59,9 +59,9 @@ func New(tablePartitions, inputPartitions int32, window, retention time.Duration
 
 // Update applies one table record; a nil value deletes the key.
 func (ix *Index) Update(partition int32, key string, value []byte) error {
-	var agg table.Aggregate
+	var agg table.Value
 	if value != nil {
-		if err := table.DecodeAggregateJSON(value, &agg); err != nil {
+		if err := table.DecodeValueJSON(value, &agg); err != nil {
 			return fmt.Errorf("decode table value of %q: %w", key, err)
 		}
 	}

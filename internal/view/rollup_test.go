@@ -28,7 +28,7 @@ func value(tb testing.TB, info, errs int64, late int64, streamMs int64) []byte {
 // valueAt is a table value that includes deltas up to offset.
 func valueAt(tb testing.TB, offset, info, errs int64, late int64, streamMs int64) []byte {
 	tb.Helper()
-	a := table.Aggregate{StreamTimeMs: streamMs, Offset: offset}
+	a := table.Value{StreamTimeMs: streamMs, Offset: offset}
 	a.Counts[codecs.LevelInfo], a.Counts[codecs.LevelError], a.Late[codecs.LevelInfo] = info, errs, late
 	b, err := json.Marshal(a)
 	if err != nil {

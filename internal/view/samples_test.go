@@ -12,7 +12,7 @@ import (
 )
 
 // aggregate is a table value as the aggregate stage writes it.
-func aggregate(tb testing.TB, a table.Aggregate) []byte {
+func aggregate(tb testing.TB, a table.Value) []byte {
 	tb.Helper()
 	b, err := json.Marshal(a)
 	if err != nil {
@@ -40,14 +40,14 @@ func TestIndexEvents(t *testing.T) {
 	w0 := at(t, "2026-11-26T10:00:00Z")
 	w1, w5 := w0.Add(time.Minute), w0.Add(5*time.Minute)
 	E, W, F := codecs.LevelError, codecs.LevelWarn, codecs.LevelFatal
-	update(t, ix, 0, table.WindowKey("api", w0), aggregate(t, table.Aggregate{Offset: 1, Samples: []table.Sample{
+	update(t, ix, 0, table.WindowKey("api", w0), aggregate(t, table.Value{Offset: 1, Samples: []table.Sample{
 		sample(w0, 50, E, "a2", 0, 4), sample(w0, 20, W, "warn", 0, 3), sample(w0, 10, E, "a1", 0, 1)}}))
-	update(t, ix, 0, table.WindowKey("db", w0), aggregate(t, table.Aggregate{Offset: 2, Samples: []table.Sample{
+	update(t, ix, 0, table.WindowKey("db", w0), aggregate(t, table.Value{Offset: 2, Samples: []table.Sample{
 		sample(w0, 50, E, "d2", 0, 7), sample(w0, 30, E, "d1", 0, 6)}}))
 	// Same millisecond: the input position orders them, newest first.
-	update(t, ix, 0, table.WindowKey("api", w1), aggregate(t, table.Aggregate{Offset: 3, Samples: []table.Sample{
+	update(t, ix, 0, table.WindowKey("api", w1), aggregate(t, table.Value{Offset: 3, Samples: []table.Sample{
 		sample(w1, 6, F, "fatal", 0, 12), sample(w1, 5, E, "a3-p1", 1, 2), sample(w1, 5, E, "a3-p0", 0, 9)}}))
-	update(t, ix, 0, table.WindowKey("api", w5), aggregate(t, table.Aggregate{Offset: 4, Samples: []table.Sample{
+	update(t, ix, 0, table.WindowKey("api", w5), aggregate(t, table.Value{Offset: 4, Samples: []table.Sample{
 		sample(w5, 0, E, "later", 0, 20)}}))
 
 	to := w0.Add(2 * time.Minute)
@@ -83,7 +83,7 @@ func TestIndexEvents(t *testing.T) {
 		t.Errorf("window 10:05 alone: %v", got)
 	}
 	// A newer value replaces the key's samples; a tombstone removes them.
-	update(t, ix, 0, table.WindowKey("api", w0), aggregate(t, table.Aggregate{Offset: 9, Samples: []table.Sample{
+	update(t, ix, 0, table.WindowKey("api", w0), aggregate(t, table.Value{Offset: 9, Samples: []table.Sample{
 		sample(w0, 55, E, "a4", 0, 30)}}))
 	update(t, ix, 0, table.WindowKey("db", w0), nil)
 	if got := messageOf(ix.Events(E, "", w0, w1, 10)); !cmp.Equal(got, []string{"api:a4"}) {
@@ -98,7 +98,7 @@ func TestIndexMessages(t *testing.T) {
 	w1, w5 := w0.Add(time.Minute), w0.Add(5*time.Minute)
 	E, W := codecs.LevelError, codecs.LevelWarn
 	value := func(offset int64, fill func(lm *table.LevelMessages)) []byte {
-		a := table.Aggregate{Offset: offset}
+		a := table.Value{Offset: offset}
 		fill(&a.Messages)
 		return aggregate(t, a)
 	}
