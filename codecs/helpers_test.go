@@ -1,6 +1,7 @@
 package codecs
 
 import (
+	"flag"
 	"testing"
 	"time"
 )
@@ -37,3 +38,5 @@ func eventOf(ev LogEvent) event {
 		Message: ev.Message,
 	}
 }
+
+var update = flag.Bool("update", false, "rewrite the golden files")

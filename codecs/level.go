@@ -126,3 +126,13 @@ func levelValue(s string) Level {
 	}
 	return LevelUnknown
 }
+
+// MarshalText writes the canonical level name, so JSON carries "ERROR".
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads a canonical level name; an unknown one (written by a
+// newer build) reads as UNKNOWN rather than failing the whole value.
+func (l *Level) UnmarshalText(b []byte) error {
+	*l, _ = LevelByName(string(b))
+	return nil
+}

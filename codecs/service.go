@@ -50,6 +50,12 @@ func nameIsClean(s string) bool {
 	return true
 }
 
+// OverflowService is the service under which the view shows the events of
+// the services past the cap of a window (see table.OverflowKey). Decode renames a
+// service of this very name (see serviceName), so no real service merges
+// into it.
+const OverflowService = "_overflow"
+
 // serviceName picks the service of an event: the payload's, else the record
 // key's, else unknownService. The key is used only when it is text; it may
 // as well be a hash or an id. A service named OverflowService is renamed

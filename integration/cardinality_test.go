@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -274,18 +275,18 @@ func readTable(tb testing.TB, n *node, base time.Time) (map[time.Time]int, map[t
 	}
 	services, overflow, counted := map[time.Time]int{}, map[time.Time]int64{}, series{}
 	for k, v := range last {
-		if codecs.IsWatermarkKey(k) || v == nil {
+		if table.IsWatermarkKey(k) || v == nil {
 			continue
 		}
-		service, ws, err := codecs.ParseWindowKey(k)
+		service, ws, err := table.ParseWindowKey(k)
 		if err != nil || ws.Before(base) {
 			continue
 		}
-		var agg codecs.Aggregate
-		if err := codecs.DecodeAggregateJSON(v, &agg); err != nil {
+		var agg table.Value
+		if err := table.DecodeValueJSON(v, &agg); err != nil {
 			tb.Fatalf("table value of %q: %v", k, err)
 		}
-		if codecs.IsOverflowService(service) {
+		if table.IsOverflowService(service) {
 			overflow[ws] += agg.Counts.Total()
 		} else {
 			services[ws]++

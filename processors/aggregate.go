@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/storage"
 )
@@ -19,13 +19,13 @@ type Aggregator struct {
 	// its counts and whether it was applied or skipped as redelivered.
 	// A delta diverted to an overflow key is heard of once it is applied
 	// there.
-	Applied func(counts, late codecs.Counts, applied bool)
+	Applied func(counts, late table.Counts, applied bool)
 	// Cap, if set, bounds the services per window (see ServiceCap); nil
 	// admits every service.
 	Cap *ServiceCap
 	// Overflowed, if set, hears of the events of every delta applied to
 	// an overflow key.
-	Overflowed func(counts, late codecs.Counts)
+	Overflowed func(counts, late table.Counts)
 }
 
 // Process applies one delta to its key's table value; the delta of a
@@ -36,12 +36,12 @@ type Aggregator struct {
 // overflow deltas before it (goka reads the deltas and the loop as separate
 // claims; a loop partition keeps its own order).
 func (a Aggregator) Process(ctx goka.Context, msg any) {
-	d, ok := msg.(*codecs.Delta)
+	d, ok := msg.(*table.Delta)
 	if !ok {
 		ctx.Fail(fmt.Errorf("aggregate: delta of type %T", msg))
 		return
 	}
-	if a.Cap != nil && codecs.IsWatermarkKey(ctx.Key()) {
+	if a.Cap != nil && table.IsWatermarkKey(ctx.Key()) {
 		// Behind the deltas this partition sent round the loop, so that
 		// no window turns final before its overflow counts are in.
 		loop := *d
@@ -63,7 +63,7 @@ func (a Aggregator) Process(ctx goka.Context, msg any) {
 		return
 	}
 	applied := Apply(agg, d, ctx.Key(), ctx.Offset())
-	if a.Applied != nil && !codecs.IsWatermarkKey(ctx.Key()) {
+	if a.Applied != nil && !table.IsWatermarkKey(ctx.Key()) {
 		a.Applied(d.Counts, d.Late, applied)
 	}
 	if applied {
@@ -76,12 +76,12 @@ func (a Aggregator) Process(ctx goka.Context, msg any) {
 // window that left the state past the retention (agg.Expired) takes no
 // delta: starting it again from zero would replace its counts in the table
 // with this delta's; its events are on the late topic.
-func Apply(agg *codecs.Aggregate, d *codecs.Delta, key string, offset int64) bool {
+func Apply(agg *table.Value, d *table.Delta, key string, offset int64) bool {
 	if offset <= agg.Offset || agg.Expired {
 		return false
 	}
 	agg.Offset = offset
-	if codecs.IsWatermarkKey(key) {
+	if table.IsWatermarkKey(key) {
 		// Stream time only moves forward, whatever order watermarks of
 		// one input partition reach this partition in.
 		agg.StreamTimeMs = max(agg.StreamTimeMs, d.StreamTimeMs)
@@ -90,9 +90,9 @@ func Apply(agg *codecs.Aggregate, d *codecs.Delta, key string, offset int64) boo
 	agg.Counts.Add(d.Counts)
 	agg.Late.Add(d.Late)
 	if d.Samples != nil {
-		agg.Samples = codecs.MergeSamples(agg.Samples, d.Samples, codecs.SamplesPerLevel)
+		agg.Samples = table.MergeSamples(agg.Samples, d.Samples, table.SamplesPerLevel)
 	}
-	agg.Messages.Merge(d.Messages, codecs.MessageCapacity)
+	agg.Messages.Merge(d.Messages, table.MessageCapacity)
 	return true
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/storage"
 )
@@ -18,8 +19,8 @@ import (
 // TestApplySkipsRedelivery is the exactness rule of the aggregate stage:
 // goka redelivers deltas after a crash, and each must count once.
 func TestApplySkipsRedelivery(t *testing.T) {
-	agg := &codecs.Aggregate{Offset: -1}
-	d := &codecs.Delta{}
+	agg := &table.Value{Offset: -1}
+	d := &table.Delta{}
 	d.Counts[codecs.LevelError] = 2
 	key := "api|1700000000"
 	for _, step := range []struct {
@@ -48,9 +49,9 @@ func TestApplySkipsRedelivery(t *testing.T) {
 func TestRecoverKeepsNewest(t *testing.T) {
 	st := storage.NewMemory()
 	enc := func(offset, errs int64) []byte {
-		a := codecs.Aggregate{Offset: offset}
+		a := table.Value{Offset: offset}
 		a.Counts[codecs.LevelError] = errs
-		b, err := codecs.AggregateCodec{}.Encode(&a)
+		b, err := table.ValueCodec{}.Encode(&a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,10 +77,10 @@ func TestRecoverKeepsNewest(t *testing.T) {
 
 // TestExpiredWindowIgnoresDeltas: a window the local store dropped past the
 // retention must not start again from a late delta (see
-// codecs.Aggregate.Expired).
+// table.Value.Expired).
 func TestExpiredWindowIgnoresDeltas(t *testing.T) {
-	agg := &codecs.Aggregate{Offset: -1, Expired: true}
-	d := &codecs.Delta{}
+	agg := &table.Value{Offset: -1, Expired: true}
+	d := &table.Delta{}
 	d.Late[codecs.LevelError] = 1
 	if Apply(agg, d, "api|1700000000", 10) || agg.Late.Total() != 0 {
 		t.Errorf("applied a delta to an expired window: %+v", agg)
@@ -96,12 +97,12 @@ func TestSamplesSameUnderRebatching(t *testing.T) {
 		at := fmt.Sprintf("2026-11-26T10:00:%02dZ", (i*7)%60)
 		recs = append(recs, textRecord(t, int32(i%3), int64(i/3), at, lvl, "job failed: code "+string(rune('a'+i%26))+string(rune('a'+i/26))))
 	}
-	table := func(batch int, redeliver bool) map[string]*codecs.Aggregate {
+	tableOf := func(batch int, redeliver bool) map[string]*table.Value {
 		in := newTestIngest(t)
 		for p := range int32(3) {
 			in.Restore(p, time.Time{})
 		}
-		out := map[string]*codecs.Aggregate{}
+		out := map[string]*table.Value{}
 		var offset int64
 		for i := 0; i < len(recs); i += batch {
 			b := mustBuild(t, in, recs[i:min(i+batch, len(recs))])
@@ -109,7 +110,7 @@ func TestSamplesSameUnderRebatching(t *testing.T) {
 			for _, k := range slices.Sorted(maps.Keys(b.Deltas)) {
 				agg := out[k]
 				if agg == nil {
-					agg = &codecs.Aggregate{Offset: -1}
+					agg = &table.Value{Offset: -1}
 					out[k] = agg
 				}
 				Apply(agg, b.Deltas[k], k, offset)
@@ -124,9 +125,9 @@ func TestSamplesSameUnderRebatching(t *testing.T) {
 		}
 		return out
 	}
-	want := table(len(recs), false)
+	want := tableOf(len(recs), false)
 	for _, batch := range []int{1, 7, 50} {
-		if diff := cmp.Diff(want, table(batch, batch == 7)); diff != "" {
+		if diff := cmp.Diff(want, tableOf(batch, batch == 7)); diff != "" {
 			t.Errorf("batches of %d give another table (-one batch +batched):\n%s", batch, diff)
 		}
 	}

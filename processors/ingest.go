@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -105,8 +106,8 @@ func NewWindower(cfg WindowerConfig) (*Windower, error) {
 
 // Batch is the output of one polled batch, to be written in one transaction.
 type Batch struct {
-	// Deltas are keyed by codecs.WindowKey.
-	Deltas map[string]*codecs.Delta
+	// Deltas are keyed by table.WindowKey.
+	Deltas map[string]*table.Delta
 	// Watermarks carry the stream time of every input partition in the
 	// batch to every deltas partition. They must be produced after all
 	// Deltas: a watermark that overtook a count delta on its partition would
@@ -118,7 +119,7 @@ type Batch struct {
 	Late     []*kgo.Record
 	// Counted are events counted in open windows, LateCounted in the late
 	// field of closed ones; Reasons counts rejected records by reason.
-	Counted, LateCounted codecs.Counts
+	Counted, LateCounted table.Counts
 	Reasons              map[string]int
 	// Skewed counts the events counted at their record's timestamp
 	// because their own time was more than MaxClockSkew ahead of it.
@@ -129,7 +130,7 @@ type Batch struct {
 	StreamTimes map[int32]time.Time
 	Splits      map[int32]OpenSplits
 
-	byWindow map[windowID]*codecs.Delta // Deltas by service and window start
+	byWindow map[windowID]*table.Delta // Deltas by service and window start
 }
 
 type windowID struct {
@@ -137,10 +138,10 @@ type windowID struct {
 	start   int64 // unix seconds
 }
 
-// Watermark is one watermark record: key (codecs.WatermarkKey) and value.
+// Watermark is one watermark record: key (table.WatermarkKey) and value.
 type Watermark struct {
 	Key   string
-	Delta *codecs.Delta
+	Delta *table.Delta
 }
 
 // StreamTime returns the stream time of input partition p, if known.
@@ -184,11 +185,11 @@ func (in *Windower) Commit(b *Batch) {
 // aborts and retries the batch.
 func (in *Windower) Build(ctx context.Context, records []*kgo.Record) (*Batch, error) {
 	b := &Batch{
-		Deltas:      make(map[string]*codecs.Delta),
+		Deltas:      make(map[string]*table.Delta),
 		Reasons:     make(map[string]int),
 		StreamTimes: make(map[int32]time.Time),
 		Splits:      make(map[int32]OpenSplits),
-		byWindow:    make(map[windowID]*codecs.Delta),
+		byWindow:    make(map[windowID]*table.Delta),
 	}
 	decoded, err := in.decodeAll(ctx, records)
 	if err != nil {
@@ -199,15 +200,15 @@ func (in *Windower) Build(ctx context.Context, records []*kgo.Record) (*Batch, e
 	}
 	for _, d := range b.Deltas {
 		if d.Samples != nil {
-			d.Samples = codecs.MergeSamples(d.Samples, nil, codecs.SamplesPerLevel)
+			d.Samples = table.MergeSamples(d.Samples, nil, table.SamplesPerLevel)
 		}
-		d.Messages.Trim(codecs.MessageCapacity)
+		d.Messages.Trim(table.MessageCapacity)
 	}
 	parts := slices.Sorted(maps.Keys(b.StreamTimes))
 	for _, p := range parts {
 		ms := b.StreamTimes[p].UnixMilli()
 		for _, k := range in.watermarkKeys(p) {
-			b.Watermarks = append(b.Watermarks, Watermark{Key: k, Delta: &codecs.Delta{StreamTimeMs: ms}})
+			b.Watermarks = append(b.Watermarks, Watermark{Key: k, Delta: &table.Delta{StreamTimeMs: ms}})
 		}
 	}
 	return b, nil
@@ -334,8 +335,8 @@ func (in *Windower) count(b *Batch, r *kgo.Record, ev codecs.LogEvent, st time.T
 	id := windowID{ev.Service, start.Unix()}
 	d := b.byWindow[id]
 	if d == nil {
-		d = new(codecs.Delta)
-		b.Deltas[codecs.WindowKey(ev.Service, start)] = d
+		d = new(table.Delta)
+		b.Deltas[table.WindowKey(ev.Service, start)] = d
 		b.byWindow[id] = d
 	}
 	if Closed(start, in.cfg.Window, in.cfg.Grace, st) {
@@ -353,7 +354,7 @@ func (in *Windower) count(b *Batch, r *kgo.Record, ev codecs.LogEvent, st time.T
 	}
 	d.Counts[ev.Level]++
 	b.Counted[ev.Level]++
-	if ev.Level >= codecs.SampledLevel {
+	if ev.Level >= table.SampledLevel {
 		sample(d, ev, r)
 	}
 	return diverted
@@ -362,21 +363,21 @@ func (in *Windower) count(b *Batch, r *kgo.Record, ev codecs.LogEvent, st time.T
 // sample keeps the event as one of its window's newest and counts its
 // message template. Samples are trimmed in bulk: a batch of many errors
 // sorts a few times, not once per event.
-func sample(d *codecs.Delta, ev codecs.LogEvent, r *kgo.Record) {
-	d.Samples = append(d.Samples, codecs.Sample{
-		TimeMs: ev.Time.UnixMilli(), Level: ev.Level, Host: codecs.Truncate(ev.Host, 128),
-		Message: codecs.Truncate(ev.Message, codecs.MaxSampleBytes), Partition: r.Partition, Offset: r.Offset,
+func sample(d *table.Delta, ev codecs.LogEvent, r *kgo.Record) {
+	d.Samples = append(d.Samples, table.Sample{
+		TimeMs: ev.Time.UnixMilli(), Level: ev.Level, Host: table.Truncate(ev.Host, 128),
+		Message: table.Truncate(ev.Message, table.MaxSampleBytes), Partition: r.Partition, Offset: r.Offset,
 	})
-	if len(d.Samples) >= 8*codecs.SamplesPerLevel*codecs.NumLevels {
-		d.Samples = codecs.MergeSamples(d.Samples, nil, codecs.SamplesPerLevel)
+	if len(d.Samples) >= 8*table.SamplesPerLevel*codecs.NumLevels {
+		d.Samples = table.MergeSamples(d.Samples, nil, table.SamplesPerLevel)
 	}
-	d.Messages.Add(ev.Level, codecs.Template(ev.Message), 1, codecs.MessageCapacity)
+	d.Messages.Add(ev.Level, table.Template(ev.Message), 1, table.MessageCapacity)
 }
 
 func (in *Windower) watermarkKeys(p int32) []string {
 	keys, ok := in.wmKeys[p]
 	if !ok {
-		keys = watermarkKeys(p, in.cfg.DeltaPartitions, codecs.WatermarkKey)
+		keys = watermarkKeys(p, in.cfg.DeltaPartitions, table.WatermarkKey)
 		in.wmKeys[p] = keys
 	}
 	return keys

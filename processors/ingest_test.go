@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -34,10 +35,10 @@ func textRecord(tb testing.TB, part int32, offset int64, at, level, msg string) 
 }
 
 // messages builds LevelMessages from (level, template) pairs, one each.
-func messages(pairs ...any) codecs.LevelMessages {
-	var lm codecs.LevelMessages
+func messages(pairs ...any) table.LevelMessages {
+	var lm table.LevelMessages
 	for i := 0; i < len(pairs); i += 2 {
-		lm.Add(pairs[i].(codecs.Level), pairs[i+1].(string), 1, codecs.MessageCapacity)
+		lm.Add(pairs[i].(codecs.Level), pairs[i+1].(string), 1, table.MessageCapacity)
 	}
 	return lm
 }
@@ -58,13 +59,13 @@ func TestIngestBuild(t *testing.T) {
 	}
 	b := mustBuild(t, in, recs)
 
-	w10 := codecs.WindowKey("api", mustTime(t, "2026-11-26T10:00:00Z"))
-	w17 := codecs.WindowKey("api", mustTime(t, "2026-11-26T10:07:00Z"))
-	want := map[string]codecs.Delta{
+	w10 := table.WindowKey("api", mustTime(t, "2026-11-26T10:00:00Z"))
+	w17 := table.WindowKey("api", mustTime(t, "2026-11-26T10:07:00Z"))
+	want := map[string]table.Delta{
 		w10: {
 			Counts: counts(codecs.LevelError, 1, codecs.LevelInfo, 1, codecs.LevelWarn, 1), Late: counts(codecs.LevelWarn, 1),
 			// WARN and up are sampled, newest first; late events are not.
-			Samples: []codecs.Sample{
+			Samples: []table.Sample{
 				{TimeMs: mustTime(t, "2026-11-26T10:00:30Z").UnixMilli(), Level: codecs.LevelWarn, Message: "on time", Partition: 1},
 				{TimeMs: mustTime(t, "2026-11-26T10:00:05Z").UnixMilli(), Level: codecs.LevelError, Message: "disk full"},
 			},
@@ -103,7 +104,7 @@ func TestIngestBuild(t *testing.T) {
 		t.Errorf("%d watermark records, want 2 input × 4 deltas partitions", len(b.Watermarks))
 	}
 	for _, w := range b.Watermarks {
-		in, _ := codecs.ParseWatermarkKey(w.Key)
+		in, _ := table.ParseWatermarkKey(w.Key)
 		if want := b.StreamTimes[in].UnixMilli(); w.Delta.StreamTimeMs != want {
 			t.Errorf("watermark %q = %d, want %d", w.Key, w.Delta.StreamTimeMs, want)
 		}
@@ -126,12 +127,12 @@ func TestIngestBuild(t *testing.T) {
 // deltas partition has seen the stream time, so each needs its own key.
 func TestWatermarkKeysCoverEveryPartition(t *testing.T) {
 	for _, n := range []int32{1, 3, 6, 64} {
-		keys := watermarkKeys(2, n, codecs.WatermarkKey)
+		keys := watermarkKeys(2, n, table.WatermarkKey)
 		for q, k := range keys {
 			if p := GokaPartition(k, n); p != int32(q) {
 				t.Errorf("n=%d: key %q for partition %d lands on %d", n, k, q, p)
 			}
-			if in, err := codecs.ParseWatermarkKey(k); err != nil || in != 2 {
+			if in, err := table.ParseWatermarkKey(k); err != nil || in != 2 {
 				t.Errorf("key %q: input partition %d, %v", k, in, err)
 			}
 		}
@@ -151,11 +152,11 @@ func TestIngestDeterministic(t *testing.T) {
 		lvl := []string{"INFO", "ERROR", "WARN", "DEBUG"}[i%4]
 		recs = append(recs, textRecord(t, int32(i%2), int64(i/2), at.Format(time.RFC3339), lvl, fmt.Sprint("m", i)))
 	}
-	run := func(batch int) map[string]codecs.Delta {
+	run := func(batch int) map[string]table.Delta {
 		in := newTestIngest(t)
 		in.Restore(0, time.Time{})
 		in.Restore(1, time.Time{})
-		total := map[string]codecs.Delta{}
+		total := map[string]table.Delta{}
 		for i := 0; i < len(recs); i += batch {
 			b := mustBuild(t, in, recs[i:min(i+batch, len(recs))])
 			in.Commit(b)
@@ -183,8 +184,8 @@ func TestIngestDeterministic(t *testing.T) {
 	}
 }
 
-func counts(kv ...any) codecs.Counts {
-	var c codecs.Counts
+func counts(kv ...any) table.Counts {
+	var c table.Counts
 	for i := 0; i < len(kv); i += 2 {
 		c[kv[i].(codecs.Level)] = int64(kv[i+1].(int))
 	}

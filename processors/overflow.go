@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/lovoo/goka"
 )
 
@@ -56,10 +56,10 @@ func (c *ServiceCap) Share(p int32) int {
 // window that holds the partition's share of the cap already. It fails ctx
 // on a partition the cap does not know (the topics grew after the start).
 func (a Aggregator) divert(ctx goka.Context) (string, bool) {
-	if a.Cap == nil || codecs.IsWatermarkKey(ctx.Key()) || codecs.IsOverflowKey(ctx.Key()) {
+	if a.Cap == nil || table.IsWatermarkKey(ctx.Key()) || table.IsOverflowKey(ctx.Key()) {
 		return "", false
 	}
-	_, start, err := codecs.ParseWindowKey(ctx.Key())
+	_, start, err := table.ParseWindowKey(ctx.Key())
 	if err != nil {
 		return "", false
 	}
@@ -80,7 +80,7 @@ func (a Aggregator) divert(ctx goka.Context) (string, bool) {
 // salts are tried (as watermarkKeys does), FNV of a short string each.
 func overflowKey(start time.Time, p, n int32) string {
 	for salt := 0; ; salt++ {
-		if k := codecs.OverflowKey(start, salt); GokaPartition(k, n) == p {
+		if k := table.OverflowKey(start, salt); GokaPartition(k, n) == p {
 			return k
 		}
 	}
@@ -97,13 +97,13 @@ func overflowKey(start time.Time, p, n int32) string {
 // deltas partition, so the overflow key's Offset, the last Origin applied,
 // skips the copy.
 func (a Aggregator) Overflow(ctx goka.Context, msg any) {
-	d, ok := msg.(*codecs.Delta)
+	d, ok := msg.(*table.Delta)
 	if !ok {
 		ctx.Fail(fmt.Errorf("aggregate: loop delta of type %T", msg))
 		return
 	}
-	wm := codecs.IsWatermarkKey(ctx.Key())
-	if !codecs.IsOverflowKey(ctx.Key()) && !wm {
+	wm := table.IsWatermarkKey(ctx.Key())
+	if !table.IsOverflowKey(ctx.Key()) && !wm {
 		ctx.Fail(fmt.Errorf("aggregate: loop record for %q, not an overflow or watermark key", ctx.Key()))
 		return
 	}
@@ -132,11 +132,11 @@ func (a Aggregator) Overflow(ctx goka.Context, msg any) {
 // tableValue returns v, the table value of ctx's key, or a new one (at
 // offset -1) if it has none; false after failing ctx on a value of another
 // type.
-func tableValue(ctx goka.Context, v any) (*codecs.Aggregate, bool) {
+func tableValue(ctx goka.Context, v any) (*table.Value, bool) {
 	if v == nil {
-		return &codecs.Aggregate{Offset: -1}, true
+		return &table.Value{Offset: -1}, true
 	}
-	agg, ok := v.(*codecs.Aggregate)
+	agg, ok := v.(*table.Value)
 	if !ok {
 		ctx.Fail(fmt.Errorf("aggregate: table value of type %T", v))
 	}

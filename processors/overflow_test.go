@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/lovoo/goka"
 )
 
@@ -14,19 +15,19 @@ import (
 type partitionSim struct {
 	t      *testing.T
 	p      int32
-	table  map[string]*codecs.Aggregate
+	table  map[string]*table.Value
 	writes []write // the table topic, in order
 	loop   []write // the loop topic, in order
 }
 
 type write struct {
 	key string
-	agg *codecs.Aggregate // a *codecs.Delta on the loop
-	d   *codecs.Delta
+	agg *table.Value // a *table.Delta on the loop
+	d   *table.Delta
 }
 
 func newPartitionSim(t *testing.T, p int32) *partitionSim {
-	return &partitionSim{t: t, p: p, table: map[string]*codecs.Aggregate{}}
+	return &partitionSim{t: t, p: p, table: map[string]*table.Value{}}
 }
 
 // count is ServiceCap.Count over the local table.
@@ -36,10 +37,10 @@ func (s *partitionSim) count(p int32, start int64) int {
 	}
 	n := 0
 	for k := range s.table {
-		if codecs.IsWatermarkKey(k) || codecs.IsOverflowKey(k) {
+		if table.IsWatermarkKey(k) || table.IsOverflowKey(k) {
 			continue
 		}
-		if _, ws, err := codecs.ParseWindowKey(k); err == nil && ws.Unix() == start {
+		if _, ws, err := table.ParseWindowKey(k); err == nil && ws.Unix() == start {
 			n++
 		}
 	}
@@ -72,12 +73,12 @@ func (c *simCtx) Value() any {
 	return &cp
 }
 func (c *simCtx) SetValue(v any, _ ...goka.ContextOption) {
-	agg := *v.(*codecs.Aggregate)
+	agg := *v.(*table.Value)
 	c.s.table[c.key] = &agg
 	c.s.writes = append(c.s.writes, write{key: c.key, agg: &agg})
 }
 func (c *simCtx) Loopback(key string, v any, _ ...goka.ContextOption) {
-	d := *v.(*codecs.Delta)
+	d := *v.(*table.Delta)
 	c.s.loop = append(c.s.loop, write{key: key, d: &d})
 }
 
@@ -85,7 +86,7 @@ func (c *simCtx) Loopback(key string, v any, _ ...goka.ContextOption) {
 // loop topic from record loopFrom.
 func (s *partitionSim) run(a Aggregator, keys []string, from, loopFrom int) {
 	for i := from; i < len(keys); i++ {
-		d := &codecs.Delta{}
+		d := &table.Delta{}
 		d.Counts[codecs.LevelError] = 1
 		a.Process(&simCtx{s: s, key: keys[i], offset: int64(i)}, d)
 	}
@@ -105,7 +106,7 @@ func TestOverflowExactUnderCrashes(t *testing.T) {
 	w := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
 	var keys []string
 	for i := range 8 {
-		keys = append(keys, codecs.WindowKey(fmt.Sprintf("req-%d", i), w))
+		keys = append(keys, table.WindowKey(fmt.Sprintf("req-%d", i), w))
 	}
 	first := newPartitionSim(t, 1)
 	capOf := func(s *partitionSim) Aggregator {
@@ -117,7 +118,7 @@ func TestOverflowExactUnderCrashes(t *testing.T) {
 		var total, services int64
 		for k, agg := range s.table {
 			total += agg.Counts.Total()
-			if !codecs.IsOverflowKey(k) {
+			if !table.IsOverflowKey(k) {
 				services++
 			} else if p := GokaPartition(k, 3); p != 1 {
 				t.Errorf("%s: overflow key %q is on partition %d, not 1", what, k, p)
@@ -163,7 +164,7 @@ func hasOrigin(loop []write, origin int64) bool {
 // yet (the view would call the window final without them).
 func TestWatermarkFollowsTheOverflow(t *testing.T) {
 	w := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
-	keys := []string{codecs.WindowKey("a", w), codecs.WindowKey("b", w), codecs.WindowKey("c", w), codecs.WatermarkKey(0, 0)}
+	keys := []string{table.WindowKey("a", w), table.WindowKey("b", w), table.WindowKey("c", w), table.WatermarkKey(0, 0)}
 	s := newPartitionSim(t, 0)
 	a := Aggregator{Cap: &ServiceCap{PerWindow: 1, Partitions: 1, Count: s.count}}
 	s.run(a, keys, 0, 0)
@@ -171,8 +172,8 @@ func TestWatermarkFollowsTheOverflow(t *testing.T) {
 	for _, wr := range s.writes {
 		order = append(order, wr.key)
 	}
-	want := []string{keys[0], codecs.OverflowKey(w, 0), codecs.OverflowKey(w, 0), keys[3]}
-	if len(order) != len(want) || order[0] != want[0] || !codecs.IsOverflowKey(order[1]) || !codecs.IsOverflowKey(order[2]) || order[3] != want[3] {
+	want := []string{keys[0], table.OverflowKey(w, 0), table.OverflowKey(w, 0), keys[3]}
+	if len(order) != len(want) || order[0] != want[0] || !table.IsOverflowKey(order[1]) || !table.IsOverflowKey(order[2]) || order[3] != want[3] {
 		t.Errorf("table writes in order %q; want the service, its window's overflow twice, then the watermark", order)
 	}
 	if wm := s.table[keys[3]]; wm == nil || wm.Offset != 3 {
@@ -186,7 +187,7 @@ func TestNoCapAdmitsAll(t *testing.T) {
 	s := newPartitionSim(t, 0)
 	var keys []string
 	for i := range 50 {
-		keys = append(keys, codecs.WindowKey(fmt.Sprint(i), w))
+		keys = append(keys, table.WindowKey(fmt.Sprint(i), w))
 	}
 	s.run(Aggregator{}, keys, 0, 0)
 	if len(s.table) != 50 || len(s.loop) != 0 {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -60,7 +61,7 @@ func TestClockSkewCannotPoisonStreamTime(t *testing.T) {
 	if st := b2.StreamTimes[0]; !st.Equal(now) {
 		t.Errorf("stream time after the skewed records = %s, want their records' timestamp %s", st, now)
 	}
-	w := codecs.WindowKey("billing", now)
+	w := table.WindowKey("billing", now)
 	if d := b2.Deltas[w]; d == nil || d.Counts[codecs.LevelError] != 30 {
 		t.Errorf("the skewed events' window %s: %+v, want 30 ERROR", w, d)
 	}
@@ -88,7 +89,7 @@ func TestClockSkewTolerance(t *testing.T) {
 		skewedRecord(0, 0, rec.Add(2*time.Minute), rec, "INFO"),                  // at the limit: its own time
 		skewedRecord(0, 1, rec.Add(2*time.Minute+time.Millisecond), rec, "WARN"), // past it: the record's
 	})
-	own, moved := codecs.WindowKey("billing", mustTime(t, "2026-11-26T10:02:00Z")), codecs.WindowKey("billing", mustTime(t, "2026-11-26T10:00:00Z"))
+	own, moved := table.WindowKey("billing", mustTime(t, "2026-11-26T10:02:00Z")), table.WindowKey("billing", mustTime(t, "2026-11-26T10:00:00Z"))
 	if d := b.Deltas[own]; d == nil || d.Counts[codecs.LevelInfo] != 1 {
 		t.Errorf("window %s: %+v, want the INFO event at its own time", own, d)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -15,8 +16,8 @@ func criRecord(tb testing.TB, off int64, key, stream, tag, text string) *kgo.Rec
 		Value: []byte("2026-11-26T10:00:00.5Z " + stream + " " + tag + " " + text)}
 }
 
-func levelCounts(pairs ...any) codecs.Counts {
-	var c codecs.Counts
+func levelCounts(pairs ...any) table.Counts {
+	var c table.Counts
 	for i := 0; i < len(pairs); i += 2 {
 		c[pairs[i].(codecs.Level)] += int64(pairs[i+1].(int))
 	}

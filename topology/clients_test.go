@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/processors"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/lovoo/goka"
@@ -60,9 +60,9 @@ func TestPartitionerAgreement(t *testing.T) {
 		kp := topology.GokaPartitioner().ForTopic("logpulse-deltas")
 		sp := sarama.NewCustomHashPartitioner(goka.DefaultHasher())("logpulse-aggregate-table")
 		for i := range 2000 {
-			key := codecs.WindowKey(fmt.Sprintf("service-%d", i%97), timeAt(int64(i)*60))
+			key := table.WindowKey(fmt.Sprintf("service-%d", i%97), timeAt(int64(i)*60))
 			if i%10 == 0 {
-				key = codecs.WatermarkKey(int32(i%7), i)
+				key = table.WatermarkKey(int32(i%7), i)
 			}
 			franz := kp.Partition(&kgo.Record{Key: []byte(key)}, n)
 			sar, err := sp.Partition(&sarama.ProducerMessage{Key: sarama.StringEncoder(key)}, int32(n))

@@ -1,7 +1,7 @@
 package topology
 
 import (
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/processors"
 	"github.com/lovoo/goka"
 )
@@ -18,8 +18,8 @@ import (
 //	                            loop
 func AggregateGraph(t Topics, agg processors.Aggregator) *goka.GroupGraph {
 	return goka.DefineGroup(goka.Group(t.AggregateGroup),
-		goka.Input(goka.Stream(t.Deltas), codecs.DeltaCodec{}, agg.Process),
-		goka.Loop(codecs.DeltaCodec{}, agg.Overflow),
-		goka.Persist(codecs.AggregateCodec{}),
+		goka.Input(goka.Stream(t.Deltas), table.DeltaCodec{}, agg.Process),
+		goka.Loop(table.DeltaCodec{}, agg.Overflow),
+		goka.Persist(table.ValueCodec{}),
 	)
 }

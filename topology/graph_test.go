@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/processors"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/lovoo/goka"
@@ -32,37 +33,37 @@ func TestAggregateGraph(t *testing.T) {
 	})
 
 	w := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	api, db := codecs.WindowKey("api", w), codecs.WindowKey("db", w)
-	delta := func(info, errs, late int64) *codecs.Delta {
-		d := &codecs.Delta{}
+	api, db := table.WindowKey("api", w), table.WindowKey("db", w)
+	delta := func(info, errs, late int64) *table.Delta {
+		d := &table.Delta{}
 		d.Counts[codecs.LevelInfo], d.Counts[codecs.LevelError], d.Late[codecs.LevelInfo] = info, errs, late
 		return d
 	}
 	tt.Consume(topics.Deltas, api, delta(10, 1, 0))
 	tt.Consume(topics.Deltas, db, delta(5, 0, 0))
 	tt.Consume(topics.Deltas, api, delta(3, 2, 4))
-	wm := codecs.WatermarkKey(0, 0)
-	tt.Consume(topics.Deltas, wm, &codecs.Delta{StreamTimeMs: 2000})
-	tt.Consume(topics.Deltas, wm, &codecs.Delta{StreamTimeMs: 1000}) // stream time never goes back
+	wm := table.WatermarkKey(0, 0)
+	tt.Consume(topics.Deltas, wm, &table.Delta{StreamTimeMs: 2000})
+	tt.Consume(topics.Deltas, wm, &table.Delta{StreamTimeMs: 1000}) // stream time never goes back
 
-	counts := func(info, errs int64) codecs.Counts {
-		var c codecs.Counts
+	counts := func(info, errs int64) table.Counts {
+		var c table.Counts
 		c[codecs.LevelInfo], c[codecs.LevelError] = info, errs
 		return c
 	}
-	table := goka.Table(topics.Table())
+	tbl := goka.Table(topics.Table())
 	for _, tc := range []struct {
 		key          string
-		counts, late codecs.Counts
+		counts, late table.Counts
 		streamTime   int64
 	}{
 		{api, counts(13, 3), counts(4, 0), 0},
-		{db, counts(5, 0), codecs.Counts{}, 0},
-		{wm, codecs.Counts{}, codecs.Counts{}, 2000},
+		{db, counts(5, 0), table.Counts{}, 0},
+		{wm, table.Counts{}, table.Counts{}, 2000},
 	} {
-		got, ok := tt.TableValue(table, tc.key).(*codecs.Aggregate)
+		got, ok := tt.TableValue(tbl, tc.key).(*table.Value)
 		if !ok {
-			t.Fatalf("table value of %q: %#v", tc.key, tt.TableValue(table, tc.key))
+			t.Fatalf("table value of %q: %#v", tc.key, tt.TableValue(tbl, tc.key))
 		}
 		if diff := cmp.Diff(tc.counts, got.Counts); diff != "" {
 			t.Errorf("counts of %q (-want +got):\n%s", tc.key, diff)
@@ -85,15 +86,15 @@ func TestAggregateGraphOverflow(t *testing.T) {
 	tt := tester.New(t)
 	topics := topology.DefaultTopics()
 	w := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	table := goka.Table(topics.Table())
+	tbl := goka.Table(topics.Table())
 	var keys []string
 	for i := range 5 {
-		keys = append(keys, codecs.WindowKey(fmt.Sprint("req-", i), w))
+		keys = append(keys, table.WindowKey(fmt.Sprint("req-", i), w))
 	}
 	count := func(p int32, start int64) int {
 		n := 0
 		for _, k := range keys {
-			if tt.TableValue(table, k) != nil {
+			if tt.TableValue(tbl, k) != nil {
 				n++
 			}
 		}
@@ -117,21 +118,21 @@ func TestAggregateGraphOverflow(t *testing.T) {
 		}
 	})
 	for i, k := range keys {
-		d := &codecs.Delta{}
+		d := &table.Delta{}
 		d.Counts[codecs.LevelError] = int64(i + 1)
 		tt.Consume(topics.Deltas, k, d)
 	}
 	var admitted []string
 	for _, k := range keys {
-		if tt.TableValue(table, k) != nil {
+		if tt.TableValue(tbl, k) != nil {
 			admitted = append(admitted, k)
 		}
 	}
 	if diff := cmp.Diff(keys[:2], admitted); diff != "" {
 		t.Errorf("admitted services (-want +got):\n%s", diff)
 	}
-	of, ok := tt.TableValue(table, codecs.OverflowKey(w, 0)).(*codecs.Aggregate)
+	of, ok := tt.TableValue(tbl, table.OverflowKey(w, 0)).(*table.Value)
 	if !ok || of.Counts[codecs.LevelError] != 3+4+5 {
-		t.Errorf("overflow key: %+v, want ERROR 12", tt.TableValue(table, codecs.OverflowKey(w, 0)))
+		t.Errorf("overflow key: %+v, want ERROR 12", tt.TableValue(tbl, table.OverflowKey(w, 0)))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // BenchmarkWindow measures evaluating one final window of 1,000 services
@@ -16,7 +17,7 @@ func BenchmarkWindow(b *testing.B) {
 	const services = 1000
 	for i := range 64 {
 		for s := range services {
-			var c codecs.Counts
+			var c table.Counts
 			c[codecs.LevelInfo], c[codecs.LevelError] = int64(50+(i*s)%30), int64((i+s)%4)
 			src.set(i, fmt.Sprintf("svc-%04d", s), c)
 		}

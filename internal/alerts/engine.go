@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // Defaults of the Config fields left zero.
@@ -28,7 +28,7 @@ const (
 type Reader interface {
 	// Services returns per-service counts summed over base windows
 	// starting in [from, to).
-	Services(from, to time.Time) map[string]codecs.Counts
+	Services(from, to time.Time) map[string]table.Counts
 	// Watermark is the stream time up to which windows can be final; zero
 	// when unknown.
 	Watermark() time.Time

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // Each condition fires and resolves on the right windows; the series are
@@ -17,7 +18,7 @@ func TestConditions(t *testing.T) {
 	tests := []struct {
 		name   string
 		rule   Rule
-		series []codecs.Counts
+		series []table.Counts
 		want   []string
 	}{
 		{
@@ -29,10 +30,10 @@ func TestConditions(t *testing.T) {
 		{
 			name: "count counts the listed levels only",
 			rule: Rule{Name: "c", Levels: []codecs.Level{codecs.LevelWarn}, Count: ptr[int64](0)},
-			series: func() []codecs.Counts {
-				var w codecs.Counts
+			series: func() []table.Counts {
+				var w table.Counts
 				w[codecs.LevelWarn] = 1
-				return []codecs.Counts{ec(9, 9), w, ec(3, 9)}
+				return []table.Counts{ec(9, 9), w, ec(3, 9)}
 			}(),
 			want: []string{"c firing api w1", "c resolved api w2"},
 		},
@@ -48,19 +49,19 @@ func TestConditions(t *testing.T) {
 			name: "ratio with min_events",
 			rule: Rule{Name: "r", Ratio: ptr(0.05), MinEvents: 20},
 			// 1 of 2 is 50% but below min_events; 2 of 40 is not above 5%.
-			series: []codecs.Counts{ec(1, 2), ec(2, 20), ec(3, 40), ec(2, 40), ec(5, 19), ec(9, 20)},
+			series: []table.Counts{ec(1, 2), ec(2, 20), ec(3, 40), ec(2, 40), ec(5, 19), ec(9, 20)},
 			want:   []string{"r firing api w1", "r resolved api w3", "r firing api w5"},
 		},
 		{
 			name:   "ratio resolves when events stop (min_events unmet)",
 			rule:   Rule{Name: "r", Ratio: ptr(0.05), MinEvents: 20},
-			series: []codecs.Counts{ec(10, 20), {}, ec(10, 20)},
+			series: []table.Counts{ec(10, 20), {}, ec(10, 20)},
 			want:   []string{"r firing api w0", "r resolved api w1", "r firing api w2"},
 		},
 		{
 			name:   "ratio over 2m",
 			rule:   Rule{Name: "r", Over: 2 * time.Minute, Ratio: ptr(0.5), MinEvents: 1},
-			series: []codecs.Counts{ec(0, 10), ec(10, 10), ec(0, 10), ec(0, 0)},
+			series: []table.Counts{ec(0, 10), ec(10, 10), ec(0, 10), ec(0, 0)},
 			// w1: 10/20 is not above 50%; w2: 10/20 again; w3: 0/10.
 			want: nil,
 		},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/durfmt"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // OverflowService is the service the aggregate counts services past
@@ -44,7 +45,7 @@ type evaluator struct {
 // series is one service's counts in windows n-h+1..n, window i at i % h.
 type series struct {
 	last   int64 // the last window the service had an entry in
-	counts []codecs.Counts
+	counts []table.Counts
 }
 
 // track is one (rule, service)'s state between windows.
@@ -86,7 +87,7 @@ func (ev *evaluator) init(rules []Rule, window time.Duration, maxServices int, l
 
 // evaluate evaluates the window [start, end) whose per-service counts are
 // counts, and returns what changed, in rule order then service order.
-func (ev *evaluator) evaluate(start, end time.Time, counts map[string]codecs.Counts) []change {
+func (ev *evaluator) evaluate(start, end time.Time, counts map[string]table.Counts) []change {
 	n, h := ev.n, ev.h
 	ev.n++
 	// Busiest first, so a flood of one-event services (request IDs in the
@@ -104,7 +105,7 @@ func (ev *evaluator) evaluate(start, end time.Time, counts map[string]codecs.Cou
 	// service's, as the aggregate stage counts them past its own cap: its
 	// events still raise alerts, under OverflowService, and the state stays
 	// bounded.
-	var folded codecs.Counts
+	var folded table.Counts
 	nfolded := 0
 	for _, s := range names {
 		sv := ev.svc[s]
@@ -119,14 +120,14 @@ func (ev *evaluator) evaluate(start, end time.Time, counts map[string]codecs.Cou
 				nfolded++
 				continue
 			}
-			sv = &series{counts: make([]codecs.Counts, h)}
+			sv = &series{counts: make([]table.Counts, h)}
 			ev.svc[s] = sv
 		}
 		sv.last = n
 	}
 	if nfolded > 0 {
 		if ev.svc[OverflowService] == nil {
-			ev.svc[OverflowService] = &series{counts: make([]codecs.Counts, h)}
+			ev.svc[OverflowService] = &series{counts: make([]table.Counts, h)}
 		}
 		ev.svc[OverflowService].last = n
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 const testWindow = time.Minute
@@ -21,28 +22,28 @@ func at(i int) time.Time {
 // fakeSource is a map-backed Reader with a settable watermark.
 type fakeSource struct {
 	mu   sync.Mutex
-	wins map[time.Time]map[string]codecs.Counts
+	wins map[time.Time]map[string]table.Counts
 	wm   time.Time
 }
 
 func newFakeSource() *fakeSource {
-	return &fakeSource{wins: make(map[time.Time]map[string]codecs.Counts)}
+	return &fakeSource{wins: make(map[time.Time]map[string]table.Counts)}
 }
 
 // set replaces service's counts in window i.
-func (f *fakeSource) set(i int, service string, c codecs.Counts) {
+func (f *fakeSource) set(i int, service string, c table.Counts) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m := f.wins[at(i)]
 	if m == nil {
-		m = make(map[string]codecs.Counts)
+		m = make(map[string]table.Counts)
 		f.wins[at(i)] = m
 	}
 	m[service] = c
 }
 
 // series sets service's counts in windows 0, 1, ... to cs.
-func (f *fakeSource) series(service string, cs ...codecs.Counts) {
+func (f *fakeSource) series(service string, cs ...table.Counts) {
 	for i, c := range cs {
 		f.set(i, service, c)
 	}
@@ -54,10 +55,10 @@ func (f *fakeSource) setWatermark(t time.Time) {
 	f.wm = t
 }
 
-func (f *fakeSource) Services(from, to time.Time) map[string]codecs.Counts {
+func (f *fakeSource) Services(from, to time.Time) map[string]table.Counts {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make(map[string]codecs.Counts)
+	out := make(map[string]table.Counts)
 	for s, m := range f.wins {
 		if s.Before(from) || !s.Before(to) {
 			continue
@@ -90,16 +91,16 @@ func (f *fakeSource) Earliest() time.Time {
 }
 
 // ec is counts with e ERRORs among n events (the rest INFO).
-func ec(e, n int64) codecs.Counts {
-	var c codecs.Counts
+func ec(e, n int64) table.Counts {
+	var c table.Counts
 	c[codecs.LevelError] = e
 	c[codecs.LevelInfo] = n - e
 	return c
 }
 
 // errs is a series of counts of only ERRORs.
-func errs(ns ...int64) []codecs.Counts {
-	out := make([]codecs.Counts, len(ns))
+func errs(ns ...int64) []table.Counts {
+	out := make([]table.Counts, len(ns))
 	for i, n := range ns {
 		out[i] = ec(n, n)
 	}

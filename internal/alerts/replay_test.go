@@ -11,17 +11,18 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 const replayWindows = 150
 
 // replayCounts is a deterministic workload: five services with a noisy
 // baseline, error bursts and quiet stretches.
-func replayCounts() map[int]map[string]codecs.Counts {
+func replayCounts() map[int]map[string]table.Counts {
 	rng := rand.New(rand.NewPCG(1, 2))
-	out := make(map[int]map[string]codecs.Counts)
+	out := make(map[int]map[string]table.Counts)
 	for i := range replayWindows {
-		m := make(map[string]codecs.Counts)
+		m := make(map[string]table.Counts)
 		for j, s := range []string{"api", "billing", "checkout", "search", "worker"} {
 			if (i/20+j)%5 == 4 {
 				continue // quiet: no events at all
@@ -31,7 +32,7 @@ func replayCounts() map[int]map[string]codecs.Counts {
 			if rng.IntN(12) == 0 {
 				e += int64(10 + rng.IntN(30)) // burst
 			}
-			var c codecs.Counts
+			var c table.Counts
 			c[codecs.LevelInfo], c[codecs.LevelError] = n, e
 			c[codecs.LevelFatal] = int64(rng.IntN(2))
 			m[s] = c
@@ -49,7 +50,7 @@ func replayRules() []Rule {
 }
 
 // fill copies the workload into src.
-func fill(src *fakeSource, counts map[int]map[string]codecs.Counts) {
+func fill(src *fakeSource, counts map[int]map[string]table.Counts) {
 	for i, m := range counts {
 		for s, c := range m {
 			src.set(i, s, c)
@@ -90,7 +91,7 @@ func TestDeterministicReplay(t *testing.T) {
 	for i := 0; i < replayWindows; {
 		next := min(i+1+rng.IntN(7), replayWindows)
 		for ; i < next; i++ {
-			strided.set(i, "api", codecs.Counts{}) // no api events, unless the workload has some
+			strided.set(i, "api", table.Counts{}) // no api events, unless the workload has some
 			for s, cs := range counts[i] {
 				strided.set(i, s, cs)
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/alerts"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -21,7 +22,7 @@ func TestOverRollupIndex(t *testing.T) {
 	ix := view.New(1, 1, window, time.Hour)
 	var _ alerts.Reader = ix
 	w0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	put := func(key string, a codecs.Aggregate) {
+	put := func(key string, a table.Value) {
 		t.Helper()
 		b, err := json.Marshal(a)
 		if err != nil {
@@ -32,12 +33,12 @@ func TestOverRollupIndex(t *testing.T) {
 		}
 	}
 	for i, n := range []int64{1, 20, 30, 0} { // ERRORs among 100 events
-		a := codecs.Aggregate{Offset: int64(i + 1)}
+		a := table.Value{Offset: int64(i + 1)}
 		a.Counts[codecs.LevelError], a.Counts[codecs.LevelInfo] = n, 100-n
-		put(codecs.WindowKey("api", w0.Add(time.Duration(i)*window)), a)
+		put(table.WindowKey("api", w0.Add(time.Duration(i)*window)), a)
 	}
 	// Stream time 10:03:10: windows 10:00-10:02 are final, 10:03 is not.
-	put(codecs.WatermarkKey(0, 0), codecs.Aggregate{StreamTimeMs: w0.Add(3*window + grace).UnixMilli()})
+	put(table.WatermarkKey(0, 0), table.Value{StreamTimeMs: w0.Add(3*window + grace).UnixMilli()})
 
 	var got []string
 	e, err := alerts.New(alerts.Config{Window: window, Grace: grace, Source: ix, Logger: slog.New(slog.DiscardHandler),

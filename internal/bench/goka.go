@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/storage"
@@ -40,9 +41,9 @@ func runGoka(ctx context.Context, e *env, n int, services []string, dataDir stri
 			processed.Add(1)
 			return
 		}
-		var c codecs.Counts
+		var c table.Counts
 		if cur := ctx.Value(); cur != nil {
-			c = cur.(codecs.Counts)
+			c = cur.(table.Counts)
 		}
 		c[ev.Level]++
 		ctx.SetValue(c)
@@ -106,7 +107,7 @@ func runGoka(ctx context.Context, e *env, n int, services []string, dataDir stri
 		if err != nil {
 			return 0, errors.Join(fmt.Errorf("goka get %q: %w", s, err), stop())
 		}
-		if c, ok := v.(codecs.Counts); ok {
+		if c, ok := v.(table.Counts); ok {
 			total += c.Total()
 		}
 	}
@@ -137,7 +138,7 @@ func (rawCodec) Decode(b []byte) (any, error) { return b, nil }
 type countsCodec struct{}
 
 func (countsCodec) Encode(v any) ([]byte, error) {
-	c, ok := v.(codecs.Counts)
+	c, ok := v.(table.Counts)
 	if !ok {
 		return nil, fmt.Errorf("counts codec: %T", v)
 	}
@@ -145,7 +146,7 @@ func (countsCodec) Encode(v any) ([]byte, error) {
 }
 
 func (countsCodec) Decode(b []byte) (any, error) {
-	var c codecs.Counts
+	var c table.Counts
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("counts codec: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/processors"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -23,7 +24,7 @@ func runLimit(ctx context.Context, e *env, n int) (keys int, err error) {
 	}
 	defer cl.Close()
 	dec := codecs.NewDecoder(1<<20, nil)
-	counts := make(map[string]*codecs.Counts)
+	counts := make(map[string]*table.Counts)
 	seen, rejected := 0, 0
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
@@ -44,10 +45,10 @@ func runLimit(ctx context.Context, e *env, n int) (keys int, err error) {
 				rejected++
 				return
 			}
-			k := codecs.WindowKey(ev.Service, processors.WindowStart(ev.Time, e.cfg.Window))
+			k := table.WindowKey(ev.Service, processors.WindowStart(ev.Time, e.cfg.Window))
 			c := counts[k]
 			if c == nil {
-				c = new(codecs.Counts)
+				c = new(table.Counts)
 				counts[k] = c
 			}
 			c[ev.Level]++

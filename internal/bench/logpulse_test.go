@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -30,14 +31,14 @@ func TestWaitTotalIsExact(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ix := view.New(1, 1, time.Minute, 24*time.Hour)
-			var a codecs.Aggregate
+			var a table.Value
 			a.Offset = 1
 			a.Counts[codecs.LevelInfo], a.Late[codecs.LevelWarn] = tc.counted, tc.late
 			v, err := json.Marshal(a)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := ix.Update(0, codecs.WindowKey("api", from), v); err != nil {
+			if err := ix.Update(0, table.WindowKey("api", from), v); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -105,7 +106,7 @@ func (s *server) handleTop(w http.ResponseWriter, r *http.Request) {
 	}
 	lv, service, k := sq.level, sq.service, sq.n
 	rq := servicesQuery{from: sq.from, to: sq.to}
-	var total codecs.Counts
+	var total table.Counts
 	for _, win := range s.src.Windows(rq.from, rq.to, service) {
 		total.Add(win.Counts)
 	}
@@ -184,8 +185,8 @@ func (s *server) sampledLevel(q url.Values) (codecs.Level, error) {
 	if err != nil {
 		return 0, err
 	}
-	if lv < codecs.SampledLevel {
-		return 0, paramErrorf("level", "level: events and messages are kept for %s and more severe levels only, not %s", codecs.SampledLevel, lv)
+	if lv < table.SampledLevel {
+		return 0, paramErrorf("level", "level: events and messages are kept for %s and more severe levels only, not %s", table.SampledLevel, lv)
 	}
 	return lv, nil
 }

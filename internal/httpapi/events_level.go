@@ -6,11 +6,12 @@ import (
 	"strings"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // levelAnswer is what /v1/events says about the level asked for besides
 // its samples: every level is counted exactly, but events are kept (a few
-// per service and window) only from codecs.SampledLevel up. A user of a
+// per service and window) only from table.SampledLevel up. A user of a
 // CSV log store asking for INFO gets the count and a note, not silence.
 type levelAnswer struct {
 	// Count is how many events of the level the range held (exact, from
@@ -28,7 +29,7 @@ type levelAnswer struct {
 // sampledLevels are the levels events are kept of, least severe first.
 func sampledLevels() []string {
 	var out []string
-	for lv := codecs.SampledLevel; int(lv) < codecs.NumLevels; lv++ {
+	for lv := table.SampledLevel; int(lv) < codecs.NumLevels; lv++ {
 		out = append(out, lv.String())
 	}
 	return out
@@ -37,18 +38,18 @@ func sampledLevels() []string {
 // answerLevel counts sq's level over its range and says what the events
 // list holds.
 func (s *server) answerLevel(sq sampledQuery) levelAnswer {
-	var total codecs.Counts
+	var total table.Counts
 	for _, win := range s.src.Windows(sq.from, sq.to, sq.service) {
 		total.Add(win.Counts)
 	}
 	a := levelAnswer{
-		Count: total[sq.level], Sampled: sq.level >= codecs.SampledLevel,
-		SampledLevels: sampledLevels(), SamplesPerWindow: codecs.SamplesPerLevel,
+		Count: total[sq.level], Sampled: sq.level >= table.SampledLevel,
+		SampledLevels: sampledLevels(), SamplesPerWindow: table.SamplesPerLevel,
 	}
 	lv, sampled := sq.level.String(), strings.Join(a.SampledLevels, ", ")
 	if a.Sampled {
 		a.Note = fmt.Sprintf("%d %s events in the range; events lists the newest kept ones, at most %d per service and window",
-			a.Count, lv, codecs.SamplesPerLevel)
+			a.Count, lv, table.SamplesPerLevel)
 	} else {
 		a.Note = fmt.Sprintf("%d %s events in the range; %s events are counted, not kept (events are kept for %s only): "+
 			"counts per window are at /v1/levels/%s", a.Count, lv, lv, sampled, lv)

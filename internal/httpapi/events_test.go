@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -101,7 +102,7 @@ func TestTop(t *testing.T) {
 	t.Parallel()
 	f := sampledSource(t)
 	// web: 12:00 gets 4 ERROR counted, 3 kept as "conn reset", 1 as "b".
-	f.add("web", ts(t, "2024-05-01T12:00:00Z"), codecs.Counts{codecs.LevelError: 4}, codecs.Counts{})
+	f.add("web", ts(t, "2024-05-01T12:00:00Z"), table.Counts{codecs.LevelError: 4}, table.Counts{})
 	f.addMessage("web", ts(t, "2024-05-01T12:00:00Z"), "conn reset", 3, 0)
 	f.addMessage("web", ts(t, "2024-05-01T12:00:00Z"), "b", 1, 0)
 	h := testHandler(t, f)
@@ -160,7 +161,7 @@ func TestTop(t *testing.T) {
 func TestTopUntracked(t *testing.T) {
 	src := newFakeSource()
 	w := ts(t, "2024-05-01T12:00:00Z")
-	src.add("legacy", w, codecs.Counts{codecs.LevelError: 5}, codecs.Counts{})
+	src.add("legacy", w, table.Counts{codecs.LevelError: 5}, table.Counts{})
 	src.addMessage("legacy", w, "conn reset", 2, 1)
 	h := New(Config{Source: src, Window: time.Minute, Now: fixedNow(t, testNow)})
 	got := decode[topResponse](t, serve(t, h, "GET", "/v1/top?from=2024-05-01T12:00:00Z&to=2024-05-01T12:01:00Z"))
@@ -214,7 +215,7 @@ func TestNoHTMLEscaping(t *testing.T) {
 	t.Parallel()
 	f := newFakeSource()
 	w := ts(t, "2024-05-01T12:00:00Z")
-	f.add("api", w, codecs.Counts{codecs.LevelError: 1}, codecs.Counts{})
+	f.add("api", w, table.Counts{codecs.LevelError: 1}, table.Counts{})
 	f.addMessage("api", w, "conn to <*> & back", 1, 0)
 	f.addEvent(view.Event{Time: w, Level: codecs.LevelError, Service: "api", Message: "<b>"})
 	h := testHandler(t, f)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -35,7 +36,7 @@ func newFakeSource() *fakeSource {
 }
 
 // add adds counts and late counts to one service's window at start.
-func (f *fakeSource) add(service string, start time.Time, counts, late codecs.Counts) {
+func (f *fakeSource) add(service string, start time.Time, counts, late table.Counts) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	k := fakeKey{service, start.Unix()}
@@ -142,10 +143,10 @@ func (f *fakeSource) Windows(from, to time.Time, service string) []view.Window {
 	return out
 }
 
-func (f *fakeSource) Services(from, to time.Time) map[string]codecs.Counts {
+func (f *fakeSource) Services(from, to time.Time) map[string]table.Counts {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := map[string]codecs.Counts{}
+	out := map[string]table.Counts{}
 	for k, w := range f.windows {
 		if k.start < from.Unix() || k.start >= to.Unix() {
 			continue
@@ -178,10 +179,10 @@ func (f *fakeSource) Watermark() time.Time {
 // panicSource is a broken Source.
 type panicSource struct{}
 
-func (panicSource) Windows(time.Time, time.Time, string) []view.Window     { panic("index corrupt") }
-func (panicSource) Services(time.Time, time.Time) map[string]codecs.Counts { panic("index corrupt") }
-func (panicSource) Watermark() time.Time                                   { return time.Time{} }
-func (panicSource) Earliest() time.Time                                    { return time.Time{} }
+func (panicSource) Windows(time.Time, time.Time, string) []view.Window    { panic("index corrupt") }
+func (panicSource) Services(time.Time, time.Time) map[string]table.Counts { panic("index corrupt") }
+func (panicSource) Watermark() time.Time                                  { return time.Time{} }
+func (panicSource) Earliest() time.Time                                   { return time.Time{} }
 func (panicSource) Events(codecs.Level, string, time.Time, time.Time, int) []view.Event {
 	panic("index corrupt")
 }

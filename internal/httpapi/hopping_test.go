@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // TestLevelsHopping: size=3m&step=1m gives each point the 3 minutes ending
@@ -15,9 +16,9 @@ func TestLevelsHopping(t *testing.T) {
 	src := newFakeSource()
 	base := ts(t, "2024-05-01T11:58:00Z")
 	for i := range 7 { // one ERROR per minute 11:58..12:04, i+1 INFO
-		var c codecs.Counts
+		var c table.Counts
 		c[codecs.LevelError], c[codecs.LevelInfo] = 1, int64(i+1)
-		src.add("api", base.Add(time.Duration(i)*time.Minute), c, codecs.Counts{})
+		src.add("api", base.Add(time.Duration(i)*time.Minute), c, table.Counts{})
 	}
 	rec := serve(t, testHandler(t, src), "GET", "/v1/levels?from=2024-05-01T12:00:00Z&to=2024-05-01T12:03:00Z&step=1m&size=3m")
 	if rec.Code != http.StatusOK {

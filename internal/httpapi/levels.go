@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // levelsResponse is the body of GET /v1/levels.
@@ -23,8 +24,8 @@ type levelsResponse struct {
 	Totals      map[string]int64 `json:"totals"`
 	Total       int64            `json:"total"`
 
-	cols   []codecs.Level  // CSV columns: the filter, or every level
-	counts []codecs.Counts // per window, for CSV
+	cols   []codecs.Level // CSV columns: the filter, or every level
+	counts []table.Counts // per window, for CSV
 }
 
 // levelsWindow is one step of the series.
@@ -97,7 +98,7 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 	// the counts, a window could be called final while its last deltas are
 	// still missing from the answer.
 	wm := s.src.Watermark()
-	type step struct{ counts, late codecs.Counts }
+	type step struct{ counts, late table.Counts }
 	// Hopping points (size > step) each sum the last k steps, so the
 	// series starts k-1 steps before from.
 	k := int(q.size / q.step)
@@ -123,7 +124,7 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 		Service:     q.service,
 		Windows:     make([]levelsWindow, q.points),
 		cols:        q.levels.list(),
-		counts:      make([]codecs.Counts, q.points),
+		counts:      make([]table.Counts, q.points),
 	}
 	if q.levels != nil {
 		for _, lv := range q.levels {
@@ -134,7 +135,7 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 		u := wm.UTC()
 		resp.Watermark = &u
 	}
-	var totals codecs.Counts
+	var totals table.Counts
 	for i := range q.points {
 		var pt step
 		for _, st := range steps[i : i+k] {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/httpapi"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -21,16 +22,16 @@ func hourIndex(b *testing.B) (*view.Index, time.Time) {
 	from := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	for w := range 60 {
 		for s := range 50 {
-			key := codecs.WindowKey("svc-"+strconv.Itoa(s), from.Add(time.Duration(w)*time.Minute))
-			update(b, ix, key, codecs.Aggregate{Offset: int64(w), Counts: counts(100, 3)})
+			key := table.WindowKey("svc-"+strconv.Itoa(s), from.Add(time.Duration(w)*time.Minute))
+			update(b, ix, key, table.Value{Offset: int64(w), Counts: counts(100, 3)})
 		}
 	}
 	return ix, from
 }
 
 // counts is info INFO and errs ERROR events.
-func counts(info, errs int64) codecs.Counts {
-	var c codecs.Counts
+func counts(info, errs int64) table.Counts {
+	var c table.Counts
 	c[codecs.LevelInfo], c[codecs.LevelError] = info, errs
 	return c
 }
@@ -49,13 +50,13 @@ func BenchmarkLevelsHTTP(b *testing.B) {
 			target := "/v1/levels?" + url.Values{
 				"from": {from.Format(time.RFC3339)}, "to": {from.Add(time.Hour).Format(time.RFC3339)},
 			}.Encode()
-			key := codecs.WindowKey("svc-0", from)
+			key := table.WindowKey("svc-0", from)
 			offset := int64(1000)
 			b.ReportAllocs()
 			for b.Loop() {
 				if change {
 					offset++
-					update(b, ix, key, codecs.Aggregate{Offset: offset, Counts: counts(100, 3)})
+					update(b, ix, key, table.Value{Offset: offset, Counts: counts(100, 3)})
 				}
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))

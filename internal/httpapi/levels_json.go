@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // appendJSON writes what marshal writes for r by reflection
@@ -63,7 +64,7 @@ func (r levelsResponse) appendJSON(b []byte) ([]byte, error) {
 		b = append(b, ']')
 	}
 	b = append(b, `,"totals":`...)
-	b = codecs.AppendInt64Map(b, r.Totals)
+	b = table.AppendInt64Map(b, r.Totals)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, r.Total, 10)
 	return append(b, '}'), nil
@@ -87,7 +88,7 @@ func (w levelsWindow) appendJSON(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	b = append(b, `,"counts":`...)
-	b = codecs.AppendInt64Map(b, w.Counts)
+	b = table.AppendInt64Map(b, w.Counts)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, w.Total, 10)
 	b = append(b, `,"final":`...)

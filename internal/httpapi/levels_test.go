@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 const testNow = "2024-05-01T12:34:30Z"
@@ -25,13 +26,13 @@ const testNow = "2024-05-01T12:34:30Z"
 func testSource(tb testing.TB) *fakeSource {
 	tb.Helper()
 	f := newFakeSource()
-	none := codecs.Counts{}
-	f.add("api", ts(tb, "2024-05-01T12:00:00Z"), codecs.Counts{codecs.LevelInfo: 10, codecs.LevelError: 1}, none)
-	f.add("web", ts(tb, "2024-05-01T12:00:00Z"), codecs.Counts{codecs.LevelInfo: 2}, codecs.Counts{codecs.LevelWarn: 1})
-	f.add("api", ts(tb, "2024-05-01T12:01:00Z"), codecs.Counts{codecs.LevelInfo: 5}, none)
-	f.add("api", ts(tb, "2024-05-01T12:07:00Z"), codecs.Counts{codecs.LevelError: 2}, codecs.Counts{codecs.LevelError: 3})
-	f.add("web", ts(tb, "2024-05-01T12:33:00Z"), codecs.Counts{codecs.LevelInfo: 1}, none)
-	f.add("api", ts(tb, "2024-05-01T12:34:00Z"), codecs.Counts{codecs.LevelInfo: 4}, none)
+	none := table.Counts{}
+	f.add("api", ts(tb, "2024-05-01T12:00:00Z"), table.Counts{codecs.LevelInfo: 10, codecs.LevelError: 1}, none)
+	f.add("web", ts(tb, "2024-05-01T12:00:00Z"), table.Counts{codecs.LevelInfo: 2}, table.Counts{codecs.LevelWarn: 1})
+	f.add("api", ts(tb, "2024-05-01T12:01:00Z"), table.Counts{codecs.LevelInfo: 5}, none)
+	f.add("api", ts(tb, "2024-05-01T12:07:00Z"), table.Counts{codecs.LevelError: 2}, table.Counts{codecs.LevelError: 3})
+	f.add("web", ts(tb, "2024-05-01T12:33:00Z"), table.Counts{codecs.LevelInfo: 1}, none)
+	f.add("api", ts(tb, "2024-05-01T12:34:00Z"), table.Counts{codecs.LevelInfo: 4}, none)
 	f.watermark = ts(tb, "2024-05-01T12:10:00Z")
 	return f
 }
@@ -298,8 +299,8 @@ func BenchmarkLevels(b *testing.B) {
 		service := "service-" + string(rune('a'+s%26)) + string(rune('a'+s/26))
 		for m := range 60 {
 			src.add(service, from.Add(time.Duration(m)*time.Minute),
-				codecs.Counts{codecs.LevelInfo: int64(100 + m), codecs.LevelWarn: int64(s), codecs.LevelError: 1},
-				codecs.Counts{codecs.LevelError: int64(m % 2)})
+				table.Counts{codecs.LevelInfo: int64(100 + m), codecs.LevelWarn: int64(s), codecs.LevelError: 1},
+				table.Counts{codecs.LevelError: int64(m % 2)})
 		}
 	}
 	src.setWatermark(ts(b, "2024-05-01T11:50:00Z"))
@@ -328,7 +329,7 @@ func TestLevelsCachedUntilTheSourceChanges(t *testing.T) {
 	if again := serve(t, h, "GET", "/v1/levels?to=2024-05-01T12:10:00Z&from=2024-05-01T12:00:00Z&step=1m").Body.String(); again != first {
 		t.Fatalf("the same query answered differently:\n%s\n%s", first, again)
 	}
-	src.add("api", ts(t, "2024-05-01T12:02:00Z"), codecs.Counts{codecs.LevelFatal: 7}, codecs.Counts{})
+	src.add("api", ts(t, "2024-05-01T12:02:00Z"), table.Counts{codecs.LevelFatal: 7}, table.Counts{})
 	got := decode[levelsResponse](t, serve(t, h, "GET", q))
 	if got.Totals["FATAL"] != 7 {
 		t.Fatalf("after a new window: totals %v, want FATAL 7", got.Totals)

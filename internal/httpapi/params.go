@@ -9,6 +9,7 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/durfmt"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // defaultSpan is the range served when the request has no from.
@@ -265,11 +266,11 @@ func parseLevel(param, v string) (codecs.Level, error) {
 }
 
 // mask keeps the counts of the set's levels.
-func (ls levelSet) mask(c codecs.Counts) codecs.Counts {
+func (ls levelSet) mask(c table.Counts) table.Counts {
 	if ls == nil {
 		return c
 	}
-	var out codecs.Counts
+	var out table.Counts
 	for _, l := range ls {
 		out[l] = c[l]
 	}

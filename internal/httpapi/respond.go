@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // tabular is a response that also has a CSV shape: a header and rows.
@@ -88,18 +88,18 @@ func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 }
 
 // jsonAppender is a response that writes its own JSON, byte for byte what
-// codecs.EncodeJSON would write by reflection, because it is asked for
+// table.EncodeJSON would write by reflection, because it is asked for
 // often enough that reflection shows (levels_json.go).
 type jsonAppender interface {
 	appendJSON(b []byte) ([]byte, error)
 }
 
-// encodeJSON is codecs.EncodeJSON, by the value's own appender when it has one.
+// encodeJSON is table.EncodeJSON, by the value's own appender when it has one.
 func encodeJSON(v any) ([]byte, error) {
 	if a, ok := v.(jsonAppender); ok {
 		return a.appendJSON(make([]byte, 0, 4096))
 	}
-	return codecs.EncodeJSON(v)
+	return table.EncodeJSON(v)
 }
 
 // writeBody writes a JSON body with the headers every response carries.

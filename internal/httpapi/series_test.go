@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // TestLevelsFilter: level= keeps only the chosen levels in every window,
@@ -18,7 +19,7 @@ func TestLevelsFilter(t *testing.T) {
 	src := testSource(t)
 	// WARN late at 12:00 (web) and ERROR late at 12:07 (api) are already
 	// there; a WARN count makes the mask visible in counts too.
-	src.add("api", ts(t, "2024-05-01T12:01:00Z"), codecs.Counts{codecs.LevelWarn: 4}, codecs.Counts{})
+	src.add("api", ts(t, "2024-05-01T12:01:00Z"), table.Counts{codecs.LevelWarn: 4}, table.Counts{})
 	h := testHandler(t, src)
 	const rng = "from=2024-05-01T12:00:00Z&to=2024-05-01T12:10:00Z&step=5m"
 	wm := ts(t, "2024-05-01T12:10:00Z")

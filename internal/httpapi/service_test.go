@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -21,7 +22,7 @@ func TestService(t *testing.T) {
 	// the newest five and the top five are served.
 	w8 := ts(t, "2024-05-01T12:08:00Z")
 	sec := func(i int) time.Duration { return time.Duration(i) * time.Second }
-	f.add("api", w8, codecs.Counts{codecs.LevelError: 7, codecs.LevelFatal: 1}, codecs.Counts{})
+	f.add("api", w8, table.Counts{codecs.LevelError: 7, codecs.LevelFatal: 1}, table.Counts{})
 	for i := range 6 {
 		f.addEvent(view.Event{Time: w8.Add(sec(i)), Level: codecs.LevelError, Service: "api", Message: fmt.Sprint("e", i)})
 		f.addMessage("api", w8, fmt.Sprint("t", i), int64(i+1), 0)

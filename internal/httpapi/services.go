@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // servicesResponse is the body of GET /v1/services: one page of services,
@@ -31,10 +32,10 @@ type serviceCount struct {
 	// ErrorRatio is (ERROR + FATAL) / total, 0 without events.
 	ErrorRatio float64 `json:"error_ratio"`
 
-	counts codecs.Counts
+	counts table.Counts
 }
 
-func newServiceCount(name string, c codecs.Counts) serviceCount {
+func newServiceCount(name string, c table.Counts) serviceCount {
 	sc := serviceCount{Name: name, Counts: c.Map(), Total: c.Total(), counts: c}
 	if sc.Total > 0 {
 		sc.ErrorRatio = float64(c[codecs.LevelError]+c[codecs.LevelFatal]) / float64(sc.Total)
@@ -85,7 +86,7 @@ func (s *server) services(q servicesQuery) servicesResponse {
 	if end.After(q.from) {
 		base = s.servicesCache.get(s.src, s.window, q.from, end)
 	}
-	var live map[string]codecs.Counts
+	var live map[string]table.Counts
 	if end.Before(q.to) {
 		live = s.src.Services(end, q.to)
 	}
@@ -147,7 +148,7 @@ func (s *server) handleService(w http.ResponseWriter, r *http.Request) {
 	}
 	// One service's windows, not the merge of every service's.
 	windows := s.src.Windows(q.from, q.to, name)
-	var c codecs.Counts
+	var c table.Counts
 	for _, w := range windows {
 		c.Add(w.Counts)
 	}

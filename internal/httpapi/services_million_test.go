@@ -13,6 +13,7 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/httpapi"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -25,25 +26,25 @@ func millionIndex(b testing.TB, live bool) (*view.Index, time.Time) {
 	const windows, perWindow = 100, 10000
 	ix := view.New(1, 1, time.Minute, 24*time.Hour)
 	from := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	var agg codecs.Aggregate
+	var agg table.Value
 	for w := range windows {
 		start := from.Add(time.Duration(w) * time.Minute)
 		for s := range perWindow {
 			agg.Offset++
 			agg.Counts[codecs.LevelInfo] = int64(1 + s%97)
 			agg.Counts[codecs.LevelError] = int64(s % 3)
-			update(b, ix, codecs.WindowKey("req-"+strconv.Itoa(w*perWindow+s), start), agg)
+			update(b, ix, table.WindowKey("req-"+strconv.Itoa(w*perWindow+s), start), agg)
 		}
 	}
 	wm := from.Add(windows * time.Minute)
 	if live {
 		wm = wm.Add(-time.Minute)
 	}
-	update(b, ix, codecs.WatermarkKey(0, 0), codecs.Aggregate{StreamTimeMs: wm.UnixMilli()})
+	update(b, ix, table.WatermarkKey(0, 0), table.Value{StreamTimeMs: wm.UnixMilli()})
 	return ix, from
 }
 
-func update(b testing.TB, ix *view.Index, key string, agg codecs.Aggregate) {
+func update(b testing.TB, ix *view.Index, key string, agg table.Value) {
 	b.Helper()
 	v, err := json.Marshal(agg)
 	if err != nil {
@@ -158,7 +159,7 @@ func BenchmarkServices1M(b *testing.B) {
 				return rec.Body.Len()
 			}
 			size := get() // builds the cache
-			late := codecs.Aggregate{Offset: 1 << 40}
+			late := table.Value{Offset: 1 << 40}
 			i := 0
 			b.ReportAllocs()
 			for b.Loop() {
@@ -168,7 +169,7 @@ func BenchmarkServices1M(b *testing.B) {
 				case "changed":
 					late.Offset++
 					late.Counts[codecs.LevelInfo] = int64(i%50 + 1)
-					update(b, ix, codecs.WindowKey("req-"+strconv.Itoa(20000+i%1000), from.Add(2*time.Minute)), late)
+					update(b, ix, table.WindowKey("req-"+strconv.Itoa(20000+i%1000), from.Add(2*time.Minute)), late)
 				case "cold":
 					h = httpapi.New(cfg)
 				}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // pageSource has seven services with ties in one final window.
@@ -22,7 +23,7 @@ func pageSource(t *testing.T) *fakeSource {
 	f := newFakeSource()
 	w := ts(t, "2024-05-01T12:00:00Z")
 	for name, n := range map[string]int64{"a1": 5, "a2": 5, "b": 9, "c": 1, "a3": 2, "d": 5, "e|x&y z": 2} {
-		f.add(name, w, codecs.Counts{codecs.LevelInfo: n}, codecs.Counts{})
+		f.add(name, w, table.Counts{codecs.LevelInfo: n}, table.Counts{})
 	}
 	f.watermark = ts(t, "2024-05-01T12:30:00Z")
 	return f
@@ -142,9 +143,9 @@ func TestServicesCacheFollowsSource(t *testing.T) {
 			if w.Before(pruned) {
 				continue
 			}
-			var c codecs.Counts
+			var c table.Counts
 			c[rnd.IntN(codecs.NumLevels)] = int64(1 + rnd.IntN(5))
-			f.add(fmt.Sprint("svc-", rnd.IntN(40)), w, c, codecs.Counts{})
+			f.add(fmt.Sprint("svc-", rnd.IntN(40)), w, c, table.Counts{})
 		}
 		if rnd.IntN(4) > 0 {
 			now = now.Add(time.Duration(rnd.IntN(90)) * time.Second)

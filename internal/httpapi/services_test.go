@@ -8,12 +8,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 func TestServices(t *testing.T) {
 	src := testSource(t)
 	// db ties with web over 12:00–12:05 and sorts after it by name.
-	src.add("db", ts(t, "2024-05-01T12:04:00Z"), codecs.Counts{codecs.LevelDebug: 2}, codecs.Counts{})
+	src.add("db", ts(t, "2024-05-01T12:04:00Z"), table.Counts{codecs.LevelDebug: 2}, table.Counts{})
 	tests := []struct {
 		name   string
 		target string

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // servicesCacheRanges bounds the ranges whose settled totals are kept. An
@@ -29,7 +29,7 @@ type settled struct {
 
 	// One row per service with counted events in [from, end).
 	names  []string
-	counts []codecs.Counts
+	counts []table.Counts
 	totals []int64
 	pos    map[string]int32
 }
@@ -181,7 +181,7 @@ func (e *settled) catchUp(src Source, lo, hi int64) {
 			continue
 		}
 		seen[ch.Service] = true
-		var sum codecs.Counts
+		var sum table.Counts
 		for _, w := range src.Windows(e.from, e.end, ch.Service) {
 			sum.Add(w.Counts)
 		}
@@ -191,7 +191,7 @@ func (e *settled) catchUp(src Source, lo, hi int64) {
 
 // set makes c the counts of name: a new row, an updated one, or, when c
 // counts nothing, no row (the last row takes its place).
-func (e *settled) set(name string, c codecs.Counts) {
+func (e *settled) set(name string, c table.Counts) {
 	total := c.Total()
 	i, ok := e.pos[name]
 	switch {

@@ -7,13 +7,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // pageRow is one service's counts over the range while a page is picked.
 type pageRow struct {
 	name   string
-	counts codecs.Counts
+	counts table.Counts
 	total  int64
 }
 
@@ -61,14 +61,14 @@ type servicesPage struct {
 // none) plus the windows still open, live: the first limit rows after the
 // cursor in servicesOrder, by a bounded heap in one pass, so a million
 // services cost a scan, not a sort.
-func pickPage(base *settled, live map[string]codecs.Counts, q servicesQuery) servicesPage {
+func pickPage(base *settled, live map[string]table.Counts, q servicesQuery) servicesPage {
 	var (
 		p      servicesPage
 		h      = pageHeap{limit: q.limit}
 		after  = 0 // rows after the cursor
 		prefix = q.prefix != ""
 	)
-	consider := func(name string, total int64, counts *codecs.Counts) {
+	consider := func(name string, total int64, counts *table.Counts) {
 		if total == 0 || (prefix && !strings.HasPrefix(name, q.prefix)) {
 			return
 		}
@@ -117,7 +117,7 @@ type pageHeap struct {
 }
 
 // offer keeps the row if it is among the best limit so far.
-func (h *pageHeap) offer(name string, total int64, counts *codecs.Counts) {
+func (h *pageHeap) offer(name string, total int64, counts *table.Counts) {
 	if len(h.rows) == h.limit {
 		w := h.rows[0]
 		if total < w.total || (total == w.total && name > w.name) {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -17,7 +18,7 @@ type Source interface {
 	Windows(from, to time.Time, service string) []view.Window
 	// Services returns per-service counts over base windows starting in
 	// [from, to).
-	Services(from, to time.Time) map[string]codecs.Counts
+	Services(from, to time.Time) map[string]table.Counts
 	// Earliest is the start of the earliest window held; zero when none.
 	// Windows before it have been pruned (or never had data).
 	Earliest() time.Time
@@ -26,7 +27,7 @@ type Source interface {
 	Watermark() time.Time
 	// Events returns up to limit sampled events of level in base windows
 	// starting in [from, to), of one service or all, newest first. Only
-	// levels from codecs.SampledLevel up are sampled.
+	// levels from table.SampledLevel up are sampled.
 	Events(level codecs.Level, service string, from, to time.Time, limit int) []view.Event
 	// Messages returns the counts of the message templates of level over
 	// base windows starting in [from, to), of one service or all, and the

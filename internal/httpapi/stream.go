@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/internal/view"
 )
 
@@ -76,7 +76,7 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 		return rc.Flush()
 	}
 	send := func(event string, v any) error {
-		b, err := codecs.EncodeJSON(v)
+		b, err := table.EncodeJSON(v)
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *server) windowEvents(changes []view.Change, service string, lastWM time
 	for _, ws := range slices.Sorted(maps.Keys(starts)) {
 		start := time.Unix(ws, 0).UTC()
 		end := start.Add(s.window)
-		var c, late codecs.Counts
+		var c, late table.Counts
 		for _, win := range s.src.Windows(start, end, service) {
 			c.Add(win.Counts)
 			late.Add(win.Late)

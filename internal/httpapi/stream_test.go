@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // streamServer serves a fresh fakeSource with a 20ms stream tick, a 1m
@@ -57,8 +58,8 @@ func TestStreamHelloThenWindows(t *testing.T) {
 	}
 
 	w := ts(t, "2024-05-01T12:00:00Z")
-	src.add("api", w, codecs.Counts{codecs.LevelInfo: 2, codecs.LevelError: 1}, codecs.Counts{})
-	src.add("web", w, codecs.Counts{codecs.LevelInfo: 3}, codecs.Counts{codecs.LevelWarn: 1})
+	src.add("api", w, table.Counts{codecs.LevelInfo: 2, codecs.LevelError: 1}, table.Counts{})
+	src.add("web", w, table.Counts{codecs.LevelInfo: 3}, table.Counts{codecs.LevelWarn: 1})
 	// The two adds may land in one tick or two: wait for the sum.
 	got := waitFor(t, c, "window", func(v streamWindowJSON) bool { return v.Total == 6 })
 	want := streamWindowJSON{Start: w, End: w.Add(time.Minute), Counts: map[string]int64{"INFO": 5, "ERROR": 1}, Total: 6, Late: 1}
@@ -76,8 +77,8 @@ func TestStreamServiceFilter(t *testing.T) {
 		t.Errorf("hello service = %v, want api", hello["service"])
 	}
 	w0, w1 := ts(t, "2024-05-01T12:00:00Z"), ts(t, "2024-05-01T12:01:00Z")
-	src.add("web", w0, codecs.Counts{codecs.LevelInfo: 7}, codecs.Counts{})
-	src.add("api", w1, codecs.Counts{codecs.LevelInfo: 1}, codecs.Counts{})
+	src.add("web", w0, table.Counts{codecs.LevelInfo: 7}, table.Counts{})
+	src.add("api", w1, table.Counts{codecs.LevelInfo: 1}, table.Counts{})
 	// web's change must produce nothing, so the first window event is
 	// api's 12:01 (a 12:00 event from the same tick would come first).
 	next := func() streamWindowJSON {
@@ -89,7 +90,7 @@ func TestStreamServiceFilter(t *testing.T) {
 	}
 	got := []streamWindowJSON{next()}
 	// Then api's 12:00 carries api's counts only, not web's.
-	src.add("api", w0, codecs.Counts{codecs.LevelError: 2}, codecs.Counts{})
+	src.add("api", w0, table.Counts{codecs.LevelError: 2}, table.Counts{})
 	got = append(got, next())
 	want := []streamWindowJSON{
 		{Start: w1, End: w1.Add(time.Minute), Service: "api", Counts: map[string]int64{"INFO": 1}, Total: 1},
@@ -108,7 +109,7 @@ func TestStreamWatermark(t *testing.T) {
 	c, _ := openStream(t, srv.URL+"/v1/stream")
 	c.next(t) // hello
 	w := ts(t, "2024-05-01T12:00:00Z")
-	src.add("api", w, codecs.Counts{codecs.LevelInfo: 1}, codecs.Counts{})
+	src.add("api", w, table.Counts{codecs.LevelInfo: 1}, table.Counts{})
 	if got := waitFor(t, c, "window", func(streamWindowJSON) bool { return true }); got.Final {
 		t.Errorf("window final before any watermark: %+v", got)
 	}
@@ -118,7 +119,7 @@ func TestStreamWatermark(t *testing.T) {
 	if diff := cmp.Diff(map[string]any{"watermark": "2024-05-01T12:01:30Z"}, wm); diff != "" {
 		t.Errorf("watermark event (-want +got):\n%s", diff)
 	}
-	src.add("api", w, codecs.Counts{codecs.LevelInfo: 1}, codecs.Counts{})
+	src.add("api", w, table.Counts{codecs.LevelInfo: 1}, table.Counts{})
 	if got := waitFor(t, c, "window", func(streamWindowJSON) bool { return true }); got.Final || got.Total != 2 {
 		t.Errorf("window within grace = %+v, want 2 events, not final", got)
 	}
@@ -129,7 +130,7 @@ func TestStreamWatermark(t *testing.T) {
 		t.Errorf("window made final by the watermark = %+v, want it re-sent final with 2 events", got)
 	}
 	waitFor(t, c, "watermark", func(v map[string]any) bool { return v["watermark"] == "2024-05-01T12:02:00Z" })
-	src.add("api", w, codecs.Counts{}, codecs.Counts{codecs.LevelInfo: 1})
+	src.add("api", w, table.Counts{}, table.Counts{codecs.LevelInfo: 1})
 	got := waitFor(t, c, "window", func(streamWindowJSON) bool { return true })
 	if !got.Final || got.Late != 1 || got.Total != 2 {
 		t.Errorf("window after the watermark = %+v, want final with 1 late", got)
@@ -139,7 +140,7 @@ func TestStreamWatermark(t *testing.T) {
 func TestStreamReset(t *testing.T) {
 	t.Parallel()
 	src, srv, _ := streamServer(t, Config{})
-	src.add("api", ts(t, "2024-05-01T12:00:00Z"), codecs.Counts{codecs.LevelInfo: 1}, codecs.Counts{})
+	src.add("api", ts(t, "2024-05-01T12:00:00Z"), table.Counts{codecs.LevelInfo: 1}, table.Counts{})
 	c, _ := openStream(t, srv.URL+"/v1/stream")
 	c.next(t) // hello
 	src.mu.Lock()
@@ -201,7 +202,7 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 	opened := time.Now()
 	w := ts(t, "2024-05-01T12:00:00Z")
 	for i := int64(1); ; i++ {
-		src.add("api", w, codecs.Counts{codecs.LevelInfo: 1}, codecs.Counts{})
+		src.add("api", w, table.Counts{codecs.LevelInfo: 1}, table.Counts{})
 		waitFor(t, c, "window", func(v streamWindowJSON) bool { return v.Total == i })
 		if time.Since(opened) > 600*time.Millisecond {
 			return
@@ -226,7 +227,7 @@ func TestStreamKeepAlive(t *testing.T) {
 			t.Fatalf("got %+v, want a keep-alive comment", ev)
 		}
 	}
-	src.add("api", ts(t, "2024-05-01T12:00:00Z"), codecs.Counts{codecs.LevelInfo: 1}, codecs.Counts{})
+	src.add("api", ts(t, "2024-05-01T12:00:00Z"), table.Counts{codecs.LevelInfo: 1}, table.Counts{})
 	waitFor(t, c, "window", func(streamWindowJSON) bool { return true })
 }
 

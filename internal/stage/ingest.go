@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/processors"
 	"github.com/logpulse/logpulse/topology"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -266,10 +267,10 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committe
 			perrMu.Unlock()
 		}
 	}
-	produce := func(key string, d *codecs.Delta) error {
+	produce := func(key string, d *table.Delta) error {
 		// The aggregate's codec: the same bytes as the table's encoder
 		// (no HTML escaping), without reflection.
-		v, err := codecs.DeltaCodec{}.Encode(d)
+		v, err := table.DeltaCodec{}.Encode(d)
 		if err != nil {
 			return fmt.Errorf("encode delta: %w", err)
 		}

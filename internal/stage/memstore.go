@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/lovoo/goka/storage"
 )
 
@@ -94,10 +94,10 @@ func (m *memStore) servicesOf(start int64) int {
 // countService adds d to the count of k's window if k is a service key.
 // Callers hold m.mu.
 func (m *memStore) countService(k string, d int) {
-	if codecs.IsWatermarkKey(k) || codecs.IsOverflowKey(k) {
+	if table.IsWatermarkKey(k) || table.IsOverflowKey(k) {
 		return
 	}
-	_, start, err := codecs.ParseWindowKey(k)
+	_, start, err := table.ParseWindowKey(k)
 	if err != nil {
 		return
 	}
@@ -118,7 +118,7 @@ func (m *memStore) Has(k string) (bool, error) {
 }
 
 // expiredValue is what Get answers for a window dropped past the
-// retention (see codecs.Aggregate.Expired).
+// retention (see table.Value.Expired).
 var expiredValue = []byte(`{"counts":{},"late":{},"offset":-1,"expired":true}`)
 
 func (m *memStore) Get(k string) ([]byte, error) {
@@ -136,10 +136,10 @@ func (m *memStore) Get(k string) ([]byte, error) {
 // expired reports whether k is a window key the store has dropped (or
 // would have). Callers hold m.mu.
 func (m *memStore) expired(k string) bool {
-	if m.cutoff == 0 || codecs.IsWatermarkKey(k) {
+	if m.cutoff == 0 || table.IsWatermarkKey(k) {
 		return false
 	}
-	_, start, err := codecs.ParseWindowKey(k)
+	_, start, err := table.ParseWindowKey(k)
 	return err == nil && start.Unix() < m.cutoff
 }
 
@@ -153,9 +153,9 @@ func (m *memStore) Set(k string, v []byte) error {
 		m.countService(k, 1)
 	}
 	m.values[k] = v
-	if codecs.IsWatermarkKey(k) {
+	if table.IsWatermarkKey(k) {
 		m.advance(k, v)
-	} else if _, start, err := codecs.ParseWindowKey(k); err == nil {
+	} else if _, start, err := table.ParseWindowKey(k); err == nil {
 		m.newest = max(m.newest, start.Unix())
 	}
 	return nil
@@ -192,7 +192,7 @@ func (m *memStore) SetOffset(o int64) error {
 // here and before the newest window with counts (retentionCutoff). Callers
 // hold m.mu.
 func (m *memStore) advance(k string, v []byte) {
-	in, err := codecs.ParseWatermarkKey(k)
+	in, err := table.ParseWatermarkKey(k)
 	if err != nil {
 		return
 	}
@@ -222,10 +222,10 @@ func (m *memStore) advance(k string, v []byte) {
 	}
 	m.cutoff = cutoff
 	for key := range m.values {
-		if codecs.IsWatermarkKey(key) {
+		if table.IsWatermarkKey(key) {
 			continue
 		}
-		if _, start, err := codecs.ParseWindowKey(key); err == nil && start.Unix() < cutoff {
+		if _, start, err := table.ParseWindowKey(key); err == nil && start.Unix() < cutoff {
 			delete(m.values, key)
 		}
 	}

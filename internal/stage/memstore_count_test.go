@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/processors"
 	"github.com/lovoo/goka"
 )
@@ -35,12 +35,12 @@ func TestMemStoreCountsServices(t *testing.T) {
 		}
 	}
 	for i := range 5 {
-		replay(codecs.WindowKey(fmt.Sprint("svc-", i), base), []byte(`{"offset":1}`))
-		replay(codecs.WindowKey(fmt.Sprint("svc-", i), later), []byte(`{"offset":1}`))
+		replay(table.WindowKey(fmt.Sprint("svc-", i), base), []byte(`{"offset":1}`))
+		replay(table.WindowKey(fmt.Sprint("svc-", i), later), []byte(`{"offset":1}`))
 	}
-	replay(codecs.WindowKey("svc-0", base), []byte(`{"offset":2}`)) // the same key again
-	replay(codecs.OverflowKey(base, 3), []byte(`{"offset":9}`))
-	replay(codecs.WatermarkKey(0, 0), []byte(`{"offset":3}`))
+	replay(table.WindowKey("svc-0", base), []byte(`{"offset":2}`)) // the same key again
+	replay(table.OverflowKey(base, 3), []byte(`{"offset":9}`))
+	replay(table.WatermarkKey(0, 0), []byte(`{"offset":3}`))
 	count := func(what string, p int32, at time.Time, want int) {
 		t.Helper()
 		if got := stores.Count(p, at.Unix()); got != want {
@@ -50,22 +50,22 @@ func TestMemStoreCountsServices(t *testing.T) {
 	count("recovered", 1, base, 5)
 	count("recovered", 1, later, 5)
 	count("another partition", 0, base, 0)
-	replay(codecs.WindowKey("svc-1", base), nil)
-	replay(codecs.WindowKey("svc-1", base), nil) // a tombstone for a key gone already
+	replay(table.WindowKey("svc-1", base), nil)
+	replay(table.WindowKey("svc-1", base), nil) // a tombstone for a key gone already
 	count("after a tombstone", 1, base, 4)
 
 	// Watermark 3:00 on the only input partition, retention 1h: the base
 	// window is swept, overflow key and all.
-	if err := st.Set(codecs.WatermarkKey(0, 0), fmt.Appendf(nil, `{"stream_time_ms":%d}`, later.UnixMilli())); err != nil {
+	if err := st.Set(table.WatermarkKey(0, 0), fmt.Appendf(nil, `{"stream_time_ms":%d}`, later.UnixMilli())); err != nil {
 		t.Fatal(err)
 	}
 	count("after the sweep", 1, base, 0)
 	count("after the sweep", 1, later, 5)
-	if ok, _ := st.Has(codecs.OverflowKey(base, 3)); ok {
+	if ok, _ := st.Has(table.OverflowKey(base, 3)); ok {
 		t.Error("the overflow key outlived its window")
 	}
 	// A key of a swept window (recovery replaying it) does not count.
-	replay(codecs.WindowKey("svc-9", base), []byte(`{"offset":4}`))
+	replay(table.WindowKey("svc-9", base), []byte(`{"offset":4}`))
 	count("a swept window's key again", 1, base, 0)
 
 	// A partition assigned again gets a new store, counted from zero.

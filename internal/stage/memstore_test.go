@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
@@ -16,19 +16,19 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 	}
 	base := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	for i := range 180 { // three hours of windows
-		if err := st.Set(codecs.WindowKey("api", base.Add(time.Duration(i)*time.Minute)), []byte(`{}`)); err != nil {
+		if err := st.Set(table.WindowKey("api", base.Add(time.Duration(i)*time.Minute)), []byte(`{}`)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	wm := func(in int32, at time.Time) {
 		t.Helper()
 		v := fmt.Sprintf(`{"stream_time_ms":%d}`, at.UnixMilli())
-		if err := st.Set(codecs.WatermarkKey(in, 0), []byte(v)); err != nil {
+		if err := st.Set(table.WatermarkKey(in, 0), []byte(v)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	has := func(at time.Time) bool {
-		ok, _ := st.Has(codecs.WindowKey("api", at))
+		ok, _ := st.Has(table.WindowKey("api", at))
 		return ok
 	}
 	wm(0, base.Add(3*time.Hour))
@@ -43,18 +43,18 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 	if has(base) || has(base.Add(60*time.Minute)) || has(base.Add(88*time.Minute)) {
 		t.Error("kept a window that ended more than the retention before the watermark")
 	}
-	if ok, _ := st.Has(codecs.WatermarkKey(0, 0)); !ok {
+	if ok, _ := st.Has(table.WatermarkKey(0, 0)); !ok {
 		t.Error("dropped a watermark key")
 	}
 
 	// A late delta for a dropped window must not start it again from zero
 	// (its counts in the table would be replaced by the delta's).
-	v, _ := st.Get(codecs.WindowKey("api", base))
-	agg, err := codecs.AggregateCodec{}.Decode(v)
-	if err != nil || !agg.(*codecs.Aggregate).Expired {
+	v, _ := st.Get(table.WindowKey("api", base))
+	agg, err := table.ValueCodec{}.Decode(v)
+	if err != nil || !agg.(*table.Value).Expired {
 		t.Errorf("Get of a dropped window = %s, %v; want an expired value", v, err)
 	}
-	st.Set(codecs.WindowKey("api", base), []byte(`{"offset":99}`)) // recovery replaying it
+	st.Set(table.WindowKey("api", base), []byte(`{"offset":99}`)) // recovery replaying it
 	if has(base) {
 		t.Error("a dropped window came back through Set")
 	}
@@ -71,16 +71,16 @@ func TestMemStoreKeepsTheNewestCounts(t *testing.T) {
 	}
 	base := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 	for i := range 180 {
-		if err := st.Set(codecs.WindowKey("api", base.Add(time.Duration(i)*time.Minute)), []byte(`{}`)); err != nil {
+		if err := st.Set(table.WindowKey("api", base.Add(time.Duration(i)*time.Minute)), []byte(`{}`)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	v := fmt.Sprintf(`{"stream_time_ms":%d}`, base.Add(27*time.Hour).UnixMilli())
-	if err := st.Set(codecs.WatermarkKey(0, 0), []byte(v)); err != nil {
+	if err := st.Set(table.WatermarkKey(0, 0), []byte(v)); err != nil {
 		t.Fatal(err)
 	}
 	has := func(at time.Time) bool {
-		ok, _ := st.Has(codecs.WindowKey("api", at))
+		ok, _ := st.Has(table.WindowKey("api", at))
 		return ok
 	}
 	// The newest window starts at 2:59 and ends at 3:00: the hour before

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/logpulse/logpulse/processors"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -93,7 +94,7 @@ func (m *Metrics) batchSize(n int) {
 
 // AggregateApplied is the aggregate's hook (processors.Aggregator.Applied):
 // events folded into the table by level, and deltas skipped.
-func (m *Metrics) AggregateApplied(counts, late codecs.Counts, applied bool) {
+func (m *Metrics) AggregateApplied(counts, late table.Counts, applied bool) {
 	if m == nil {
 		return
 	}
@@ -110,7 +111,7 @@ func (m *Metrics) AggregateApplied(counts, late codecs.Counts, applied bool) {
 }
 
 // overflowed is the aggregate's hook (processors.Aggregator.Overflowed).
-func (m *Metrics) overflowed(counts, late codecs.Counts) {
+func (m *Metrics) overflowed(counts, late table.Counts) {
 	if m != nil {
 		m.overflow.Add(float64(counts.Total() + late.Total()))
 	}

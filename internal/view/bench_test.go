@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // benchIndex is an hour of one-minute windows of 50 services, the shape
@@ -16,7 +16,7 @@ func benchIndex(b *testing.B) (*Index, time.Time) {
 	from := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	for w := range 60 {
 		for s := range 50 {
-			key := codecs.WindowKey("svc-"+strconv.Itoa(s), from.Add(time.Duration(w)*time.Minute))
+			key := table.WindowKey("svc-"+strconv.Itoa(s), from.Add(time.Duration(w)*time.Minute))
 			update(b, ix, int32(s%6), key, valueAt(b, int64(w), 100, 3, 0, 0))
 		}
 	}
@@ -46,7 +46,7 @@ func BenchmarkUpdate(b *testing.B) {
 	v := valueAt(b, 1, 100, 3, 0, 0)
 	keys := make([]string, 1000)
 	for i := range keys {
-		keys[i] = codecs.WindowKey("svc-"+strconv.Itoa(i%50), from.Add(time.Duration(i/50)*time.Minute))
+		keys[i] = table.WindowKey("svc-"+strconv.Itoa(i%50), from.Add(time.Duration(i/50)*time.Minute))
 	}
 	b.ReportAllocs()
 	i := 0

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // changesAfter asserts Changes(seq) is not a reset and returns its changes
@@ -30,9 +30,9 @@ func TestIndexChanges(t *testing.T) {
 	if got, next := changesAfter(t, ix, 0); len(got) != 0 || next != 0 {
 		t.Fatalf("empty index: %v, next %d", got, next)
 	}
-	update(t, ix, 0, codecs.WindowKey("api", w0), valueAt(t, 1, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WindowKey("db", w1), valueAt(t, 2, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WindowKey("api", w0), valueAt(t, 3, 2, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w0), valueAt(t, 1, 1, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("db", w1), valueAt(t, 2, 1, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w0), valueAt(t, 3, 2, 0, 0, 0))
 	all := []Change{
 		{Seq: 1, Start: w0.Unix(), Service: "api"},
 		{Seq: 2, Start: w1.Unix(), Service: "db"},
@@ -53,13 +53,13 @@ func TestIndexChanges(t *testing.T) {
 	}
 
 	// Replayed values (offset not newer) change nothing.
-	update(t, ix, 0, codecs.WindowKey("api", w0), valueAt(t, 3, 2, 0, 0, 0))
-	update(t, ix, 0, codecs.WindowKey("api", w0), valueAt(t, 2, 9, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w0), valueAt(t, 3, 2, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w0), valueAt(t, 2, 9, 0, 0, 0))
 	if got, _ := changesAfter(t, ix, 3); len(got) != 0 {
 		t.Errorf("older offsets logged changes: %v", got)
 	}
 	// A tombstone is a change.
-	update(t, ix, 0, codecs.WindowKey("db", w1), nil)
+	update(t, ix, 0, table.WindowKey("db", w1), nil)
 	if got, _ := changesAfter(t, ix, 3); !cmp.Equal(got, []Change{{Seq: 4, Start: w1.Unix(), Service: "db"}}) {
 		t.Errorf("tombstone: %v", got)
 	}
@@ -72,14 +72,14 @@ func TestIndexChangesWatermark(t *testing.T) {
 	wmValue := func(s string) []byte { return value(t, 0, 0, 0, ms(s)) }
 	// Input partition 1 has reported nothing: the watermark stays unknown,
 	// so nothing moved.
-	update(t, ix, 0, codecs.WatermarkKey(0, 0), wmValue("2026-11-26T10:10:00Z"))
+	update(t, ix, 0, table.WatermarkKey(0, 0), wmValue("2026-11-26T10:10:00Z"))
 	if got, _ := changesAfter(t, ix, 0); len(got) != 0 {
 		t.Errorf("watermark still unknown, yet changes %v", got)
 	}
-	update(t, ix, 0, codecs.WatermarkKey(1, 0), wmValue("2026-11-26T10:08:00Z"))
-	update(t, ix, 0, codecs.WatermarkKey(0, 0), wmValue("2026-11-26T10:12:00Z")) // the minimum is still 10:08
-	update(t, ix, 0, codecs.WatermarkKey(1, 0), wmValue("2026-11-26T10:05:00Z")) // stream time never goes back
-	update(t, ix, 0, codecs.WatermarkKey(1, 0), wmValue("2026-11-26T10:09:00Z"))
+	update(t, ix, 0, table.WatermarkKey(1, 0), wmValue("2026-11-26T10:08:00Z"))
+	update(t, ix, 0, table.WatermarkKey(0, 0), wmValue("2026-11-26T10:12:00Z")) // the minimum is still 10:08
+	update(t, ix, 0, table.WatermarkKey(1, 0), wmValue("2026-11-26T10:05:00Z")) // stream time never goes back
+	update(t, ix, 0, table.WatermarkKey(1, 0), wmValue("2026-11-26T10:09:00Z"))
 	want := []Change{{Seq: 1, Watermark: true}, {Seq: 2, Watermark: true}}
 	if got, next := changesAfter(t, ix, 0); !cmp.Equal(want, got) || next != 2 {
 		t.Errorf("watermark changes %v next %d, want %v", got, next, want)
@@ -89,7 +89,7 @@ func TestIndexChangesWatermark(t *testing.T) {
 	}
 	// A window pruned by retention changes nothing when it comes back.
 	old := at(t, "2026-11-26T08:00:00Z")
-	update(t, ix, 0, codecs.WindowKey("api", old), valueAt(t, 5, 1, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", old), valueAt(t, 5, 1, 0, 0, 0))
 	if got, _ := changesAfter(t, ix, 2); len(got) != 0 {
 		t.Errorf("pruned window logged %v", got)
 	}
@@ -101,7 +101,7 @@ func TestIndexChangesRing(t *testing.T) {
 	t.Parallel()
 	ix := New(1, 1, time.Minute, time.Hour)
 	w := at(t, "2026-11-26T10:00:00Z")
-	key := codecs.WindowKey("api", w)
+	key := table.WindowKey("api", w)
 	const n = changeLogSize + 1
 	for i := range int64(n) {
 		update(t, ix, 0, key, valueAt(t, i+1, i, 0, 0, 0))
@@ -131,20 +131,20 @@ func TestIndexEarliest(t *testing.T) {
 	}
 	w0 := at(t, "2026-11-26T10:00:00Z")
 	w1, w3 := w0.Add(time.Minute), w0.Add(3*time.Minute)
-	update(t, ix, 0, codecs.WindowKey("api", w3), value(t, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WindowKey("api", w1), value(t, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WindowKey("db", w0), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w3), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w1), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("db", w0), value(t, 1, 0, 0, 0))
 	if got := ix.Earliest(); !got.Equal(w0) || got.Location() != time.UTC {
 		t.Errorf("Earliest = %s, want %s in UTC", got, w0)
 	}
-	update(t, ix, 0, codecs.WindowKey("db", w0), nil) // the window's last service
+	update(t, ix, 0, table.WindowKey("db", w0), nil) // the window's last service
 	if got := ix.Earliest(); !got.Equal(w1) {
 		t.Errorf("after the tombstone, Earliest = %s, want %s", got, w1)
 	}
 	// Retention prunes 10:01 (ended more than 1h before 11:02:30, and
 	// before the newest window, 11:02); 10:03 stays.
-	update(t, ix, 0, codecs.WindowKey("api", w0.Add(62*time.Minute)), value(t, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T11:02:30Z").UnixMilli()))
+	update(t, ix, 0, table.WindowKey("api", w0.Add(62*time.Minute)), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, table.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T11:02:30Z").UnixMilli()))
 	if got := ix.Earliest(); !got.Equal(w3) {
 		t.Errorf("after pruning, Earliest = %s, want %s", got, w3)
 	}

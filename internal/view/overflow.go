@@ -5,15 +5,16 @@ import (
 	"slices"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // updateOverflow applies the value of one overflow key of window ws: part
 // is its service as the key names it, one per table partition (see
-// codecs.OverflowKey). The index keeps each part with its own offset, to
+// table.OverflowKey). The index keeps each part with its own offset, to
 // skip an older value as Update does for a service, and shows their sum
 // as the one service codecs.OverflowService. Callers hold ix.mu; b is the
 // window's bucket.
-func (ix *Index) updateOverflow(b *bucket, ws int64, part string, value []byte, agg *codecs.Aggregate) {
+func (ix *Index) updateOverflow(b *bucket, ws int64, part string, value []byte, agg *table.Value) {
 	old := b.overflow[part]
 	if old != nil && value != nil && agg.Offset <= old.offset {
 		return
@@ -47,8 +48,8 @@ func (ix *Index) updateOverflow(b *bucket, ws int64, part string, value []byte, 
 		e := b.overflow[k]
 		sum.counts.Add(e.counts)
 		sum.late.Add(e.late)
-		sum.samples = codecs.MergeSamples(sum.samples, e.samples, codecs.SamplesPerLevel)
-		sum.messages.Merge(e.messages, codecs.MessageCapacity)
+		sum.samples = table.MergeSamples(sum.samples, e.samples, table.SamplesPerLevel)
+		sum.messages.Merge(e.messages, table.MessageCapacity)
 	}
 	b.services[codecs.OverflowService] = sum
 	b.sum.counts.Add(sum.counts)

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // Index holds the table's window values and watermarks. It is safe for
@@ -35,10 +35,10 @@ type bucket struct {
 }
 
 type entry struct {
-	counts, late codecs.Counts
+	counts, late table.Counts
 	offset       int64 // the deltas offset the value includes
-	samples      []codecs.Sample
-	messages     codecs.LevelMessages
+	samples      []table.Sample
+	messages     table.LevelMessages
 }
 
 // New returns an empty index for a table of tablePartitions partitions fed
@@ -55,16 +55,16 @@ func New(tablePartitions, inputPartitions int32, window, retention time.Duration
 
 // Update applies one table record; a nil value deletes the key.
 func (ix *Index) Update(partition int32, key string, value []byte) error {
-	var agg codecs.Aggregate
+	var agg table.Value
 	if value != nil {
-		if err := codecs.DecodeAggregateJSON(value, &agg); err != nil {
+		if err := table.DecodeValueJSON(value, &agg); err != nil {
 			return fmt.Errorf("decode table value of %q: %w", key, err)
 		}
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if codecs.IsWatermarkKey(key) {
-		in, err := codecs.ParseWatermarkKey(key)
+	if table.IsWatermarkKey(key) {
+		in, err := table.ParseWatermarkKey(key)
 		if err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		ix.prune()
 		return nil
 	}
-	service, start, err := codecs.ParseWindowKey(key)
+	service, start, err := table.ParseWindowKey(key)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		b = &bucket{services: make(map[string]*entry)}
 		ix.windows[ws] = b
 	}
-	if codecs.IsOverflowService(service) {
+	if table.IsOverflowService(service) {
 		ix.updateOverflow(b, ws, service, value, &agg)
 		return nil
 	}
@@ -134,7 +134,7 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 	return nil
 }
 
-func sub(c *codecs.Counts, o codecs.Counts) {
+func sub(c *table.Counts, o table.Counts) {
 	for i := range c {
 		c[i] -= o[i]
 	}
@@ -237,10 +237,10 @@ func (ix *Index) Windows(from, to time.Time, service string) []Window {
 }
 
 // Services implements httpapi.Source.
-func (ix *Index) Services(from, to time.Time) map[string]codecs.Counts {
+func (ix *Index) Services(from, to time.Time) map[string]table.Counts {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	out := make(map[string]codecs.Counts)
+	out := make(map[string]table.Counts)
 	ix.each(from, to, func(_ int64, b *bucket) {
 		for name, e := range b.services {
 			c := out[name]

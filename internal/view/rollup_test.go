@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 func at(tb testing.TB, s string) time.Time {
@@ -27,7 +28,7 @@ func value(tb testing.TB, info, errs int64, late int64, streamMs int64) []byte {
 // valueAt is a table value that includes deltas up to offset.
 func valueAt(tb testing.TB, offset, info, errs int64, late int64, streamMs int64) []byte {
 	tb.Helper()
-	a := codecs.Aggregate{StreamTimeMs: streamMs, Offset: offset}
+	a := table.Value{StreamTimeMs: streamMs, Offset: offset}
 	a.Counts[codecs.LevelInfo], a.Counts[codecs.LevelError], a.Late[codecs.LevelInfo] = info, errs, late
 	b, err := json.Marshal(a)
 	if err != nil {
@@ -46,22 +47,22 @@ func update(tb testing.TB, ix *Index, part int32, key string, v []byte) {
 func TestIndexReplacesValues(t *testing.T) {
 	ix := New(2, 1, time.Minute, time.Hour)
 	w := at(t, "2026-11-26T10:00:00Z")
-	update(t, ix, 0, codecs.WindowKey("api", w), value(t, 1, 0, 0, 0))
-	update(t, ix, 1, codecs.WindowKey("db", w), value(t, 2, 1, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w), value(t, 1, 0, 0, 0))
+	update(t, ix, 1, table.WindowKey("db", w), value(t, 2, 1, 0, 0))
 	// A table record is the key's whole state: it replaces, never adds.
-	update(t, ix, 0, codecs.WindowKey("api", w), value(t, 5, 2, 1, 0))
-	update(t, ix, 0, codecs.WindowKey("api", w.Add(time.Minute)), value(t, 7, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w), value(t, 5, 2, 1, 0))
+	update(t, ix, 0, table.WindowKey("api", w.Add(time.Minute)), value(t, 7, 0, 0, 0))
 
-	var c codecs.Counts
+	var c table.Counts
 	c[codecs.LevelInfo], c[codecs.LevelError] = 7, 3
-	var late codecs.Counts
+	var late table.Counts
 	late[codecs.LevelInfo] = 1
 	got := ix.Windows(w, w.Add(time.Minute), "")
 	if diff := cmp.Diff([]Window{{Start: w, Counts: c, Late: late}}, got); diff != "" {
 		t.Errorf("all services (-want +got):\n%s", diff)
 	}
 	got = ix.Windows(w, w.Add(2*time.Minute), "db")
-	var dbc codecs.Counts
+	var dbc table.Counts
 	dbc[codecs.LevelInfo], dbc[codecs.LevelError] = 2, 1
 	if diff := cmp.Diff([]Window{{Start: w, Counts: dbc}}, got); diff != "" {
 		t.Errorf("db (-want +got):\n%s", diff)
@@ -71,7 +72,7 @@ func TestIndexReplacesValues(t *testing.T) {
 		t.Errorf("services = %v", svcs)
 	}
 	// Tombstone.
-	update(t, ix, 1, codecs.WindowKey("db", w), nil)
+	update(t, ix, 1, table.WindowKey("db", w), nil)
 	if svcs := ix.Services(w, w.Add(time.Minute)); len(svcs) != 1 {
 		t.Errorf("after tombstone, services = %v", svcs)
 	}
@@ -83,21 +84,21 @@ func TestIndexWatermark(t *testing.T) {
 	if !ix.Watermark().IsZero() {
 		t.Fatal("watermark before any record")
 	}
-	update(t, ix, 0, codecs.WatermarkKey(0, 1), value(t, 0, 0, 0, ms("2026-11-26T10:10:00Z")))
+	update(t, ix, 0, table.WatermarkKey(0, 1), value(t, 0, 0, 0, ms("2026-11-26T10:10:00Z")))
 	if !ix.Watermark().IsZero() {
 		t.Error("watermark known while table partition 1 has reported nothing")
 	}
-	update(t, ix, 1, codecs.WatermarkKey(0, 2), value(t, 0, 0, 0, ms("2026-11-26T10:08:00Z")))
+	update(t, ix, 1, table.WatermarkKey(0, 2), value(t, 0, 0, 0, ms("2026-11-26T10:08:00Z")))
 	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:08:00Z")) {
 		t.Errorf("watermark = %s, want the lower partition's 10:08", got)
 	}
 	// A second input partition appears in one table partition only: the
 	// other has not applied its deltas yet, so nothing is final.
-	update(t, ix, 0, codecs.WatermarkKey(1, 3), value(t, 0, 0, 0, ms("2026-11-26T10:20:00Z")))
+	update(t, ix, 0, table.WatermarkKey(1, 3), value(t, 0, 0, 0, ms("2026-11-26T10:20:00Z")))
 	if !ix.Watermark().IsZero() {
 		t.Errorf("watermark = %s while partition 1 lacks input 1", ix.Watermark())
 	}
-	update(t, ix, 1, codecs.WatermarkKey(1, 4), value(t, 0, 0, 0, ms("2026-11-26T10:20:00Z")))
+	update(t, ix, 1, table.WatermarkKey(1, 4), value(t, 0, 0, 0, ms("2026-11-26T10:20:00Z")))
 	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:08:00Z")) {
 		t.Errorf("watermark = %s, want 10:08", got)
 	}
@@ -106,13 +107,13 @@ func TestIndexWatermark(t *testing.T) {
 func TestIndexRetention(t *testing.T) {
 	ix := New(1, 1, time.Minute, time.Hour)
 	old := at(t, "2026-11-26T08:00:00Z")
-	update(t, ix, 0, codecs.WindowKey("api", old), value(t, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WindowKey("api", at(t, "2026-11-26T09:59:00Z")), value(t, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:00:00Z").UnixMilli()))
+	update(t, ix, 0, table.WindowKey("api", old), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", at(t, "2026-11-26T09:59:00Z")), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, table.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:00:00Z").UnixMilli()))
 	if got := ix.Windows(old, old.Add(time.Minute), ""); len(got) != 0 {
 		t.Errorf("window 2h before the watermark with 1h retention still served: %v", got)
 	}
-	update(t, ix, 0, codecs.WindowKey("api", old), value(t, 2, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", old), value(t, 2, 0, 0, 0))
 	if got := ix.Windows(old, old.Add(time.Minute), ""); len(got) != 0 {
 		t.Errorf("pruned window came back: %v", got)
 	}
@@ -124,9 +125,9 @@ func TestIndexRetention(t *testing.T) {
 func TestIndexRetentionKeepsTheNewestCounts(t *testing.T) {
 	ix := New(1, 1, time.Minute, time.Hour)
 	last := at(t, "2026-11-26T08:00:00Z")
-	update(t, ix, 0, codecs.WindowKey("api", last.Add(-2*time.Hour)), value(t, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WindowKey("api", last), value(t, 1, 0, 0, 0))
-	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, last.Add(24*time.Hour).UnixMilli()))
+	update(t, ix, 0, table.WindowKey("api", last.Add(-2*time.Hour)), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", last), value(t, 1, 0, 0, 0))
+	update(t, ix, 0, table.WatermarkKey(0, 0), value(t, 0, 0, 0, last.Add(24*time.Hour).UnixMilli()))
 	if got := ix.Windows(last, last.Add(time.Minute), ""); len(got) != 1 {
 		t.Errorf("the newest window was pruned by stream time alone: %v", got)
 	}
@@ -141,7 +142,7 @@ func TestIndexRetentionKeepsTheNewestCounts(t *testing.T) {
 func TestIndexIgnoresOlderValues(t *testing.T) {
 	ix := New(1, 1, time.Minute, time.Hour)
 	w := at(t, "2026-11-26T10:00:00Z")
-	key := codecs.WindowKey("api", w)
+	key := table.WindowKey("api", w)
 	update(t, ix, 0, key, valueAt(t, 7, 10, 0, 0, 0))
 	update(t, ix, 0, key, valueAt(t, 3, 4, 0, 0, 0)) // replayed, older
 	if got := ix.Windows(w, w.Add(time.Minute), "")[0].Counts[codecs.LevelInfo]; got != 10 {
@@ -157,11 +158,11 @@ func TestIndexIgnoresOlderValues(t *testing.T) {
 // carried an event could still fill any window, so nothing is final.
 func TestIndexWaitsForEveryInputPartition(t *testing.T) {
 	ix := New(1, 2, time.Minute, time.Hour)
-	update(t, ix, 0, codecs.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:10:00Z").UnixMilli()))
+	update(t, ix, 0, table.WatermarkKey(0, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:10:00Z").UnixMilli()))
 	if !ix.Watermark().IsZero() {
 		t.Errorf("watermark %s while input partition 1 has reported nothing", ix.Watermark())
 	}
-	update(t, ix, 0, codecs.WatermarkKey(1, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:20:00Z").UnixMilli()))
+	update(t, ix, 0, table.WatermarkKey(1, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:20:00Z").UnixMilli()))
 	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:10:00Z")) {
 		t.Errorf("watermark = %s, want 10:10", got)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // Events implements httpapi.Source: the newest sampled events of level in
@@ -14,7 +15,7 @@ func (ix *Index) Events(level codecs.Level, service string, from, to time.Time, 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	type found struct {
-		s       codecs.Sample
+		s       table.Sample
 		service string
 	}
 	var all []found

@@ -8,10 +8,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // aggregate is a table value as the aggregate stage writes it.
-func aggregate(tb testing.TB, a codecs.Aggregate) []byte {
+func aggregate(tb testing.TB, a table.Value) []byte {
 	tb.Helper()
 	b, err := json.Marshal(a)
 	if err != nil {
@@ -21,8 +22,8 @@ func aggregate(tb testing.TB, a codecs.Aggregate) []byte {
 }
 
 // sample is an event kept at level l, at s seconds into w.
-func sample(w time.Time, s int, l codecs.Level, msg string, part int32, off int64) codecs.Sample {
-	return codecs.Sample{TimeMs: w.Add(time.Duration(s) * time.Second).UnixMilli(), Level: l, Host: "h-" + msg, Message: msg, Partition: part, Offset: off}
+func sample(w time.Time, s int, l codecs.Level, msg string, part int32, off int64) table.Sample {
+	return table.Sample{TimeMs: w.Add(time.Duration(s) * time.Second).UnixMilli(), Level: l, Host: "h-" + msg, Message: msg, Partition: part, Offset: off}
 }
 
 func messageOf(evs []Event) []string {
@@ -39,14 +40,14 @@ func TestIndexEvents(t *testing.T) {
 	w0 := at(t, "2026-11-26T10:00:00Z")
 	w1, w5 := w0.Add(time.Minute), w0.Add(5*time.Minute)
 	E, W, F := codecs.LevelError, codecs.LevelWarn, codecs.LevelFatal
-	update(t, ix, 0, codecs.WindowKey("api", w0), aggregate(t, codecs.Aggregate{Offset: 1, Samples: []codecs.Sample{
+	update(t, ix, 0, table.WindowKey("api", w0), aggregate(t, table.Value{Offset: 1, Samples: []table.Sample{
 		sample(w0, 50, E, "a2", 0, 4), sample(w0, 20, W, "warn", 0, 3), sample(w0, 10, E, "a1", 0, 1)}}))
-	update(t, ix, 0, codecs.WindowKey("db", w0), aggregate(t, codecs.Aggregate{Offset: 2, Samples: []codecs.Sample{
+	update(t, ix, 0, table.WindowKey("db", w0), aggregate(t, table.Value{Offset: 2, Samples: []table.Sample{
 		sample(w0, 50, E, "d2", 0, 7), sample(w0, 30, E, "d1", 0, 6)}}))
 	// Same millisecond: the input position orders them, newest first.
-	update(t, ix, 0, codecs.WindowKey("api", w1), aggregate(t, codecs.Aggregate{Offset: 3, Samples: []codecs.Sample{
+	update(t, ix, 0, table.WindowKey("api", w1), aggregate(t, table.Value{Offset: 3, Samples: []table.Sample{
 		sample(w1, 6, F, "fatal", 0, 12), sample(w1, 5, E, "a3-p1", 1, 2), sample(w1, 5, E, "a3-p0", 0, 9)}}))
-	update(t, ix, 0, codecs.WindowKey("api", w5), aggregate(t, codecs.Aggregate{Offset: 4, Samples: []codecs.Sample{
+	update(t, ix, 0, table.WindowKey("api", w5), aggregate(t, table.Value{Offset: 4, Samples: []table.Sample{
 		sample(w5, 0, E, "later", 0, 20)}}))
 
 	to := w0.Add(2 * time.Minute)
@@ -82,9 +83,9 @@ func TestIndexEvents(t *testing.T) {
 		t.Errorf("window 10:05 alone: %v", got)
 	}
 	// A newer value replaces the key's samples; a tombstone removes them.
-	update(t, ix, 0, codecs.WindowKey("api", w0), aggregate(t, codecs.Aggregate{Offset: 9, Samples: []codecs.Sample{
+	update(t, ix, 0, table.WindowKey("api", w0), aggregate(t, table.Value{Offset: 9, Samples: []table.Sample{
 		sample(w0, 55, E, "a4", 0, 30)}}))
-	update(t, ix, 0, codecs.WindowKey("db", w0), nil)
+	update(t, ix, 0, table.WindowKey("db", w0), nil)
 	if got := messageOf(ix.Events(E, "", w0, w1, 10)); !cmp.Equal(got, []string{"api:a4"}) {
 		t.Errorf("after replace and tombstone: %v", got)
 	}
@@ -96,25 +97,25 @@ func TestIndexMessages(t *testing.T) {
 	w0 := at(t, "2026-11-26T10:00:00Z")
 	w1, w5 := w0.Add(time.Minute), w0.Add(5*time.Minute)
 	E, W := codecs.LevelError, codecs.LevelWarn
-	value := func(offset int64, fill func(lm *codecs.LevelMessages)) []byte {
-		a := codecs.Aggregate{Offset: offset}
+	value := func(offset int64, fill func(lm *table.LevelMessages)) []byte {
+		a := table.Value{Offset: offset}
 		fill(&a.Messages)
 		return aggregate(t, a)
 	}
-	put := func(lm *codecs.LevelMessages, l codecs.Level, counts map[string]int64, other int64) {
-		lm[l] = &codecs.Messages{Counts: counts, Other: other}
+	put := func(lm *table.LevelMessages, l codecs.Level, counts map[string]int64, other int64) {
+		lm[l] = &table.Messages{Counts: counts, Other: other}
 	}
-	update(t, ix, 0, codecs.WindowKey("api", w0), value(1, func(lm *codecs.LevelMessages) {
+	update(t, ix, 0, table.WindowKey("api", w0), value(1, func(lm *table.LevelMessages) {
 		put(lm, E, map[string]int64{"timeout <n>": 3, "disk full": 1}, 2)
 		put(lm, W, map[string]int64{"slow": 4}, 0)
 	}))
-	update(t, ix, 0, codecs.WindowKey("db", w0), value(2, func(lm *codecs.LevelMessages) {
+	update(t, ix, 0, table.WindowKey("db", w0), value(2, func(lm *table.LevelMessages) {
 		put(lm, E, map[string]int64{"timeout <n>": 5}, 0)
 	}))
-	update(t, ix, 0, codecs.WindowKey("api", w1), value(3, func(lm *codecs.LevelMessages) {
+	update(t, ix, 0, table.WindowKey("api", w1), value(3, func(lm *table.LevelMessages) {
 		put(lm, E, map[string]int64{"disk full": 2}, 1)
 	}))
-	update(t, ix, 0, codecs.WindowKey("api", w5), value(4, func(lm *codecs.LevelMessages) {
+	update(t, ix, 0, table.WindowKey("api", w5), value(4, func(lm *table.LevelMessages) {
 		put(lm, E, map[string]int64{"out of range": 100}, 100)
 	}))
 	to := w0.Add(2 * time.Minute)

@@ -4,14 +4,15 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 )
 
 // Window is one base window of counts.
 type Window struct {
 	Start  time.Time
-	Counts codecs.Counts
+	Counts table.Counts
 	// Late counts the events that arrived after the window was final.
-	Late codecs.Counts
+	Late table.Counts
 }
 
 // Event is one sampled log event.

@@ -1,6 +1,10 @@
-package codecs
+package table
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/logpulse/logpulse/codecs"
+)
 
 // The table's Counts are encoded and decoded for every delta and every table
 // record, four times per delta end to end; going through a
@@ -9,7 +13,7 @@ import "strconv"
 // directly, leaving anything else to encoding/json.
 
 // levelsByName are the levels in the order json.Marshal sorts map keys.
-var levelsByName = [NumLevels]Level{LevelDebug, LevelError, LevelFatal, LevelInfo, LevelTrace, LevelUnknown, LevelWarn}
+var levelsByName = [codecs.NumLevels]codecs.Level{codecs.LevelDebug, codecs.LevelError, codecs.LevelFatal, codecs.LevelInfo, codecs.LevelTrace, codecs.LevelUnknown, codecs.LevelWarn}
 
 // appendCountsJSON appends c as json.Marshal(c.Map()) writes it.
 func appendCountsJSON(b []byte, c Counts) []byte {
@@ -24,7 +28,7 @@ func appendCountsJSON(b []byte, c Counts) []byte {
 		}
 		first = false
 		b = append(b, '"')
-		b = append(b, levelNames[l]...)
+		b = append(b, l.String()...)
 		b = append(b, '"', ':')
 		b = strconv.AppendInt(b, c[l], 10)
 	}
@@ -92,12 +96,12 @@ func readCountsJSON(b []byte, i int) (Counts, int, bool) {
 	}
 }
 
-// canonicalLevel matches a level name exactly as levelNames spells it.
-func canonicalLevel(name []byte) (Level, bool) {
-	for i, n := range levelNames {
-		if string(name) == n {
-			return Level(i), true
+// canonicalLevel matches a level name exactly as Level.String spells it.
+func canonicalLevel(name []byte) (codecs.Level, bool) {
+	for i := range codecs.NumLevels {
+		if l := codecs.Level(i); string(name) == l.String() {
+			return l, true
 		}
 	}
-	return LevelUnknown, false
+	return codecs.LevelUnknown, false
 }

@@ -1,4 +1,6 @@
-package codecs
+package table
+
+import "github.com/logpulse/logpulse/codecs"
 
 // tableGen builds table values from fuzzer bytes: each choice takes a byte,
 // and an exhausted input reads as zeros, so every input is some value and a
@@ -63,7 +65,7 @@ func (g *tableGen) counts() Counts {
 	return c
 }
 
-// samples is nil, empty, or a few samples; levels past LevelFatal too
+// samples is nil, empty, or a few samples; levels past codecs.LevelFatal too
 // (their MarshalText writes UNKNOWN).
 func (g *tableGen) samples() []Sample {
 	n := int(g.byte() % 6)
@@ -74,7 +76,7 @@ func (g *tableGen) samples() []Sample {
 	for i := range out {
 		out[i] = Sample{
 			TimeMs:    g.int64(),
-			Level:     Level(g.byte() % (byte(NumLevels) + 2)),
+			Level:     codecs.Level(g.byte() % (byte(codecs.NumLevels) + 2)),
 			Host:      g.string(),
 			Message:   g.string(),
 			Partition: int32(g.int64()),
@@ -115,8 +117,8 @@ func (g *tableGen) delta() Delta {
 	return Delta{Counts: g.counts(), Late: g.counts(), StreamTimeMs: g.int64(), Samples: g.samples(), Messages: g.messages(), Origin: g.int64()}
 }
 
-func (g *tableGen) aggregate() Aggregate {
-	return Aggregate{
+func (g *tableGen) aggregate() Value {
+	return Value{
 		Counts: g.counts(), Late: g.counts(), Samples: g.samples(), Messages: g.messages(),
 		Offset: g.int64(), StreamTimeMs: g.int64(), Expired: g.byte()%2 == 1,
 	}

@@ -1,9 +1,10 @@
-package codecs
+package table
 
 import (
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // Every delta is encoded by ingest and decoded by the aggregate, and every
@@ -31,8 +32,8 @@ func AppendDeltaJSON(b []byte, d *Delta) []byte {
 	return append(b, '}')
 }
 
-// AppendAggregateJSON appends a as EncodeJSON(a) writes it.
-func AppendAggregateJSON(b []byte, a *Aggregate) []byte {
+// AppendValueJSON appends a as EncodeJSON(a) writes it.
+func AppendValueJSON(b []byte, a *Value) []byte {
 	b = append(b, `{"counts":`...)
 	b = appendCountsJSON(b, a.Counts)
 	b = append(b, `,"late":`...)
@@ -65,16 +66,16 @@ func appendSamplesField(b []byte, samples []Sample) []byte {
 		}
 		b = append(b, `{"t":`...)
 		b = strconv.AppendInt(b, s.TimeMs, 10)
-		// Level's MarshalText: a canonical name, nothing to escape.
+		// codecs.Level's MarshalText: a canonical name, nothing to escape.
 		b = append(b, `,"level":"`...)
 		b = append(b, s.Level.String()...)
 		b = append(b, '"')
 		if s.Host != "" {
 			b = append(b, `,"host":`...)
-			b = AppendJSONString(b, s.Host)
+			b = codecs.AppendJSONString(b, s.Host)
 		}
 		b = append(b, `,"msg":`...)
-		b = AppendJSONString(b, s.Message)
+		b = codecs.AppendJSONString(b, s.Message)
 		b = append(b, `,"p":`...)
 		b = strconv.AppendInt(b, int64(s.Partition), 10)
 		b = append(b, `,"o":`...)
@@ -102,7 +103,7 @@ func appendMessagesField(b []byte, lm *LevelMessages) []byte {
 		}
 		first = false
 		b = append(b, '"')
-		b = append(b, levelNames[l]...)
+		b = append(b, l.String()...)
 		b = append(b, `":{"counts":`...)
 		b = AppendInt64Map(b, m.Counts)
 		if m.Other != 0 {
@@ -115,14 +116,14 @@ func appendMessagesField(b []byte, lm *LevelMessages) []byte {
 }
 
 // AppendInt64Map appends m as encoding/json writes it: keys in byte-wise
-// order, written by AppendJSONString; null for a nil map. Used for message
+// order, written by codecs.AppendJSONString; null for a nil map. Used for message
 // template counts here and for the level counts of /v1/levels.
 func AppendInt64Map(b []byte, m map[string]int64) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
 	// A trimmed template map holds at most MessageCapacity keys, a level
-	// map NumLevels; only a larger one goes past the buffer onto the heap.
+	// map codecs.NumLevels; only a larger one goes past the buffer onto the heap.
 	var buf [MessageCapacity]string
 	keys := buf[:0]
 	for t := range m {
@@ -134,66 +135,9 @@ func AppendInt64Map(b []byte, m map[string]int64) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = AppendJSONString(b, t)
+		b = codecs.AppendJSONString(b, t)
 		b = append(b, ':')
 		b = strconv.AppendInt(b, m[t], 10)
 	}
 	return append(b, '}')
-}
-
-// hexDigits are encoding/json's, lower case.
-const hexDigits = "0123456789abcdef"
-
-// AppendJSONString appends s quoted exactly as encoding/json's appendString
-// does with HTML escaping off: ", \ and the control characters escaped
-// (\b \f \n \r \t by name, the rest as \u00XX), each byte of invalid UTF-8
-// as \ufffd, U+2028 and U+2029 as \u2028 and \u2029, all else as is.
-func AppendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

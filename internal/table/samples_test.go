@@ -1,4 +1,4 @@
-package codecs
+package table
 
 import (
 	"math/rand/v2"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/logpulse/logpulse/codecs"
 )
 
 func TestTemplate(t *testing.T) {
@@ -40,7 +41,7 @@ func TestMergeSamplesDeterministic(t *testing.T) {
 	var all []Sample
 	for i := range 200 {
 		all = append(all, Sample{
-			TimeMs: int64(rng.IntN(50)), Level: Level(4 + rng.IntN(3)),
+			TimeMs: int64(rng.IntN(50)), Level: codecs.Level(4 + rng.IntN(3)),
 			Partition: int32(rng.IntN(3)), Offset: int64(i), Message: "m",
 		})
 	}
@@ -90,7 +91,7 @@ func TestLevelMessagesDeterministic(t *testing.T) {
 		for _, b := range batches {
 			var d LevelMessages
 			for _, e := range b {
-				d.Add(LevelError, e.t, 1, MessageCapacity)
+				d.Add(codecs.LevelError, e.t, 1, MessageCapacity)
 			}
 			d.Trim(MessageCapacity)
 			table.Merge(d, MessageCapacity)
@@ -98,7 +99,7 @@ func TestLevelMessagesDeterministic(t *testing.T) {
 		return table
 	}
 	want := build([][]ev{evs})
-	m := want[LevelError]
+	m := want[codecs.LevelError]
 	if len(m.Counts) != MessageCapacity {
 		t.Fatalf("kept %d templates, want %d", len(m.Counts), MessageCapacity)
 	}

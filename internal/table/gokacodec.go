@@ -1,4 +1,4 @@
-package codecs
+package table
 
 import (
 	"bytes"
@@ -37,29 +37,29 @@ func (DeltaCodec) Decode(b []byte) (any, error) {
 	return d, nil
 }
 
-// AggregateCodec is the goka codec of the aggregate table (values are
-// *Aggregate), direct as DeltaCodec.
-type AggregateCodec struct{}
+// ValueCodec is the goka codec of the aggregate table (values are
+// *Value), direct as DeltaCodec.
+type ValueCodec struct{}
 
-// Encode encodes an *Aggregate or Aggregate.
-func (AggregateCodec) Encode(v any) ([]byte, error) {
+// Encode encodes a *Value or Value.
+func (ValueCodec) Encode(v any) ([]byte, error) {
 	var buf [512]byte
 	switch a := v.(type) {
-	case *Aggregate:
+	case *Value:
 		if a == nil {
 			return []byte("null"), nil
 		}
-		return bytes.Clone(AppendAggregateJSON(buf[:0], a)), nil
-	case Aggregate:
-		return bytes.Clone(AppendAggregateJSON(buf[:0], &a)), nil
+		return bytes.Clone(AppendValueJSON(buf[:0], a)), nil
+	case Value:
+		return bytes.Clone(AppendValueJSON(buf[:0], &a)), nil
 	}
 	return nil, fmt.Errorf("aggregate codec: cannot encode %T", v)
 }
 
-// Decode decodes into an *Aggregate.
-func (AggregateCodec) Decode(b []byte) (any, error) {
-	a := new(Aggregate)
-	if err := DecodeAggregateJSON(b, a); err != nil {
+// Decode decodes into a *Value.
+func (ValueCodec) Decode(b []byte) (any, error) {
+	a := new(Value)
+	if err := DecodeValueJSON(b, a); err != nil {
 		return nil, fmt.Errorf("decode aggregate: %w", err)
 	}
 	return a, nil

@@ -1,24 +1,26 @@
-package codecs
+package table
 
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // typicalDelta is a delta as ingest writes it for one key of logpulse
 // bench: three levels counted, one ERROR sampled, one template.
 func typicalDelta() Delta {
 	var d Delta
-	d.Counts[LevelInfo], d.Counts[LevelWarn], d.Counts[LevelError] = 7, 1, 1
-	d.Samples = []Sample{{TimeMs: 1764151230123, Level: LevelError, Host: "web-7", Message: "payment declined: card 4411 expired", Partition: 3, Offset: 1048576}}
-	d.Messages.Add(LevelError, "payment declined: card <*> expired", 1, MessageCapacity)
+	d.Counts[codecs.LevelInfo], d.Counts[codecs.LevelWarn], d.Counts[codecs.LevelError] = 7, 1, 1
+	d.Samples = []Sample{{TimeMs: 1764151230123, Level: codecs.LevelError, Host: "web-7", Message: "payment declined: card 4411 expired", Partition: 3, Offset: 1048576}}
+	d.Messages.Add(codecs.LevelError, "payment declined: card <*> expired", 1, MessageCapacity)
 	return d
 }
 
-// typicalAggregate is the table value after such deltas.
-func typicalAggregate() Aggregate {
+// typicalValue is the table value after such deltas.
+func typicalValue() Value {
 	d := typicalDelta()
-	return Aggregate{Counts: d.Counts, Samples: d.Samples, Messages: d.Messages, Offset: 981234}
+	return Value{Counts: d.Counts, Samples: d.Samples, Messages: d.Messages, Offset: 981234}
 }
 
 // The Reflect benchmarks are the path before the direct codec: EncodeJSON
@@ -45,23 +47,23 @@ func BenchmarkDeltaDecodeDirect(b *testing.B) {
 }
 
 func BenchmarkAggregateEncodeReflect(b *testing.B) {
-	a := typicalAggregate()
+	a := typicalValue()
 	benchEncode(b, func() ([]byte, error) { return EncodeJSON(&a) })
 }
 
 func BenchmarkAggregateEncodeDirect(b *testing.B) {
-	a := typicalAggregate()
-	benchEncode(b, func() ([]byte, error) { return AggregateCodec{}.Encode(&a) })
+	a := typicalValue()
+	benchEncode(b, func() ([]byte, error) { return ValueCodec{}.Encode(&a) })
 }
 
 func BenchmarkAggregateDecodeReflect(b *testing.B) {
-	a := typicalAggregate()
-	benchDecode(b, AppendAggregateJSON(nil, &a), func(v []byte) error { return json.Unmarshal(v, new(Aggregate)) })
+	a := typicalValue()
+	benchDecode(b, AppendValueJSON(nil, &a), func(v []byte) error { return json.Unmarshal(v, new(Value)) })
 }
 
 func BenchmarkAggregateDecodeDirect(b *testing.B) {
-	a := typicalAggregate()
-	benchDecode(b, AppendAggregateJSON(nil, &a), func(v []byte) error { _, err := AggregateCodec{}.Decode(v); return err })
+	a := typicalValue()
+	benchDecode(b, AppendValueJSON(nil, &a), func(v []byte) error { _, err := ValueCodec{}.Decode(v); return err })
 }
 
 func benchEncode(b *testing.B, encode func() ([]byte, error)) {

@@ -1,4 +1,4 @@
-package codecs
+package table
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package codecs
+package table
 
 import (
 	"cmp"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // Bounds of what a (service, window) keeps besides its counts: the newest
@@ -15,17 +17,17 @@ import (
 const (
 	SamplesPerLevel = 3
 	MessageCapacity = 20
-	SampledLevel    = LevelWarn
+	SampledLevel    = codecs.LevelWarn
 )
 
 // Sample is one kept event: ingest keeps the newest few events of each
 // sampled level per (service, window), so the view can answer "the latest
 // errors" without storing every event.
 type Sample struct {
-	TimeMs  int64  `json:"t"`
-	Level   Level  `json:"level"`
-	Host    string `json:"host,omitempty"`
-	Message string `json:"msg"`
+	TimeMs  int64        `json:"t"`
+	Level   codecs.Level `json:"level"`
+	Host    string       `json:"host,omitempty"`
+	Message string       `json:"msg"`
 	// Partition and Offset are the event's place in the input topic. They
 	// make the order of samples total, so which ones are kept does not
 	// depend on how records were batched: replaying gives the same table.
@@ -56,28 +58,18 @@ func MergeSamples(a, b []Sample, k int) []Sample {
 	all = append(append(all, a...), b...)
 	slices.SortFunc(all, newer)
 	out := all[:0]
-	var kept [NumLevels]int
+	var kept [codecs.NumLevels]int
 	for i, s := range all {
 		if i > 0 && newer(all[i-1], s) == 0 {
 			continue
 		}
-		if int(s.Level) >= NumLevels || kept[s.Level] >= k {
+		if int(s.Level) >= codecs.NumLevels || kept[s.Level] >= k {
 			continue
 		}
 		kept[s.Level]++
 		out = append(out, s)
 	}
 	return slices.Clip(out)
-}
-
-// MarshalText writes the canonical level name, so JSON carries "ERROR".
-func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
-
-// UnmarshalText reads a canonical level name; an unknown one (written by a
-// newer build) reads as UNKNOWN rather than failing the whole value.
-func (l *Level) UnmarshalText(b []byte) error {
-	*l, _ = LevelByName(string(b))
-	return nil
 }
 
 // Messages counts the normalised messages (see Template) of one level for
@@ -92,15 +84,15 @@ type Messages struct {
 	Other  int64            `json:"other,omitempty"`
 }
 
-// LevelMessages holds the Messages of each level, indexed by Level; its JSON
+// LevelMessages holds the Messages of each level, indexed by codecs.Level; its JSON
 // is a map from level name, levels without messages left out.
-type LevelMessages [NumLevels]*Messages
+type LevelMessages [codecs.NumLevels]*Messages
 
 // Add counts n events of level l with template t. It trims to capacity only
 // once twice as many templates are held, so a storm of distinct messages
 // costs a sort now and then, not one per event; Trim before storing.
-func (lm *LevelMessages) Add(l Level, t string, n int64, capacity int) {
-	if int(l) >= NumLevels || capacity <= 0 {
+func (lm *LevelMessages) Add(l codecs.Level, t string, n int64, capacity int) {
+	if int(l) >= codecs.NumLevels || capacity <= 0 {
 		return
 	}
 	m := lm[l]
@@ -121,7 +113,7 @@ func (lm *LevelMessages) Merge(o LevelMessages, capacity int) {
 			continue
 		}
 		for t, n := range m.Counts {
-			lm.Add(Level(l), t, n, capacity)
+			lm.Add(codecs.Level(l), t, n, capacity)
 		}
 		if lm[l] == nil {
 			lm[l] = &Messages{Counts: make(map[string]int64)}
@@ -168,7 +160,7 @@ func (lm LevelMessages) MarshalJSON() ([]byte, error) {
 	out := make(map[string]*Messages)
 	for l, m := range lm {
 		if m != nil {
-			out[Level(l).String()] = m
+			out[codecs.Level(l).String()] = m
 		}
 	}
 	return EncodeJSON(out)
@@ -182,7 +174,7 @@ func (lm *LevelMessages) UnmarshalJSON(b []byte) error {
 	}
 	*lm = LevelMessages{}
 	for name, m := range in {
-		if l, ok := LevelByName(name); ok && m != nil {
+		if l, ok := codecs.LevelByName(name); ok && m != nil {
 			if m.Counts == nil {
 				m.Counts = make(map[string]int64)
 			}

@@ -1,4 +1,4 @@
-package codecs
+package table
 
 import (
 	"fmt"
@@ -15,12 +15,6 @@ const (
 	watermarkPrefix = "\x00wm|"
 	overflowPrefix  = "\x00of|"
 )
-
-// OverflowService is the service under which the view shows the events of
-// the services past the cap of a window (see OverflowKey). Decode renames a
-// service of this very name (see serviceName), so no real service merges
-// into it.
-const OverflowService = "_overflow"
 
 // WindowKey is the key of one (service, window) in the deltas topic and the
 // table.

@@ -1,4 +1,4 @@
-package codecs
+package table
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 // for encoding/json: EncodeJSON's bytes, json.Unmarshal's values and
 // errors. Any difference is a bug in the shortcut.
 
-// FuzzTableJSON builds a Delta and an Aggregate from the fuzzer's bytes and
+// FuzzTableJSON builds a Delta and a Value from the fuzzer's bytes and
 // checks that the direct encoder writes EncodeJSON's bytes and that the
 // direct decoder reads them as encoding/json does; then the same for the
 // bytes with one edit, so that the fuzzer reaches near-canonical input.
@@ -26,8 +26,8 @@ func FuzzTableJSON(f *testing.F) {
 		g := tableGen{b: in}
 		d, a := g.delta(), g.aggregate()
 		checkTableEncode(t, AppendDeltaJSON(nil, &d), &d)
-		checkTableEncode(t, AppendAggregateJSON(nil, &a), &a)
-		for _, enc := range [][]byte{AppendDeltaJSON(nil, &d), AppendAggregateJSON(nil, &a)} {
+		checkTableEncode(t, AppendValueJSON(nil, &a), &a)
+		for _, enc := range [][]byte{AppendDeltaJSON(nil, &d), AppendValueJSON(nil, &a)} {
 			checkTableDecode(t, enc)
 			checkTableDecode(t, editAt(enc, at, edit))
 		}
@@ -50,12 +50,12 @@ func FuzzTableJSONBytes(f *testing.F) {
 func TestTableJSONDirect(t *testing.T) {
 	for _, s := range tableSeeds(t)[:6] {
 		var d Delta
-		var a Aggregate
-		if !readDeltaJSON([]byte(s), &d) && !readAggregateJSON([]byte(s), &a) {
+		var a Value
+		if !readDeltaJSON([]byte(s), &d) && !readValueJSON([]byte(s), &a) {
 			t.Errorf("direct path refused %s", s)
 		}
 	}
-	d, a := typicalDelta(), typicalAggregate()
+	d, a := typicalDelta(), typicalValue()
 	enc, err := DeltaCodec{}.Encode(&d)
 	if err != nil || string(enc) != string(AppendDeltaJSON(nil, &d)) {
 		t.Fatalf("DeltaCodec wrote %s, %v", enc, err)
@@ -63,17 +63,17 @@ func TestTableJSONDirect(t *testing.T) {
 	if !readDeltaJSON(enc, new(Delta)) {
 		t.Errorf("direct path refused %s", enc)
 	}
-	enc, err = AggregateCodec{}.Encode(a)
-	if err != nil || string(enc) != string(AppendAggregateJSON(nil, &a)) {
-		t.Fatalf("AggregateCodec wrote %s, %v", enc, err)
+	enc, err = ValueCodec{}.Encode(a)
+	if err != nil || string(enc) != string(AppendValueJSON(nil, &a)) {
+		t.Fatalf("ValueCodec wrote %s, %v", enc, err)
 	}
-	if !readAggregateJSON(enc, new(Aggregate)) {
+	if !readValueJSON(enc, new(Value)) {
 		t.Errorf("direct path refused %s", enc)
 	}
-	for _, v := range []any{(*Delta)(nil), (*Aggregate)(nil)} {
+	for _, v := range []any{(*Delta)(nil), (*Value)(nil)} {
 		enc, err := DeltaCodec{}.Encode(v)
-		if _, ok := v.(*Aggregate); ok {
-			enc, err = AggregateCodec{}.Encode(v)
+		if _, ok := v.(*Value); ok {
+			enc, err = ValueCodec{}.Encode(v)
 		}
 		if err != nil || string(enc) != "null" {
 			t.Errorf("encoded %#v as %s, %v; EncodeJSON writes null", v, enc, err)
@@ -101,7 +101,7 @@ func checkTableEncode(t *testing.T, enc []byte, v any) {
 func checkTableDecode(t *testing.T, b []byte) {
 	t.Helper()
 	checkDirectDecode(t, b, "Delta", readDeltaJSON, DecodeDeltaJSON)
-	checkDirectDecode(t, b, "Aggregate", readAggregateJSON, DecodeAggregateJSON)
+	checkDirectDecode(t, b, "Value", readValueJSON, DecodeValueJSON)
 }
 
 func checkDirectDecode[T any](t *testing.T, b []byte, name string, read func([]byte, *T) bool, decode func([]byte, *T) error) {

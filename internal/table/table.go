@@ -1,6 +1,10 @@
-package codecs
+package table
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/logpulse/logpulse/codecs"
+)
 
 // Delta is what ingest writes to the deltas topic for one (service, window)
 // key: the events of one transaction, pre-aggregated.
@@ -23,8 +27,11 @@ type Delta struct {
 	Origin int64 `json:"origin,omitempty"`
 }
 
-// Aggregate is the table value for one (service, window) key.
-type Aggregate struct {
+// Value is the aggregate table's value for one (service, window) key. It
+// is named for its place (goka's ctx.Value()), not Aggregate, which would
+// collide with the aggregate stage (stage.Aggregate) and its callback
+// (processors.Aggregator).
+type Value struct {
 	Counts Counts `json:"counts"`
 	Late   Counts `json:"late"`
 	// Samples and Messages merge those of the deltas (see Delta).
@@ -73,7 +80,7 @@ func countsViaMap(b []byte) (Counts, error) {
 		// A level this build does not know (written by a newer one) is
 		// skipped, not an error: an error would stop the aggregate on
 		// that delta for good.
-		if l, ok := LevelByName(name); ok {
+		if l, ok := codecs.LevelByName(name); ok {
 			c[l] = n
 		}
 	}

@@ -1,9 +1,11 @@
-package codecs
+package table
 
 import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // DecodeDeltaJSON sets *d to the Delta that b encodes: what json.Unmarshal
@@ -21,13 +23,13 @@ func DecodeDeltaJSON(b []byte, d *Delta) error {
 	return json.Unmarshal(b, d)
 }
 
-// DecodeAggregateJSON is DecodeDeltaJSON for an Aggregate.
-func DecodeAggregateJSON(b []byte, a *Aggregate) error {
-	*a = Aggregate{}
-	if readAggregateJSON(b, a) {
+// DecodeValueJSON is DecodeDeltaJSON for a Value.
+func DecodeValueJSON(b []byte, a *Value) error {
+	*a = Value{}
+	if readValueJSON(b, a) {
 		return nil
 	}
-	*a = Aggregate{}
+	*a = Value{}
 	return json.Unmarshal(b, a)
 }
 
@@ -68,7 +70,7 @@ func readDeltaJSON(b []byte, d *Delta) bool {
 	return ok && r.end()
 }
 
-func readAggregateJSON(b []byte, a *Aggregate) bool {
+func readValueJSON(b []byte, a *Value) bool {
 	r := tableReader{b: b}
 	var seen uint
 	ok := r.object(func(key []byte) bool {
@@ -219,9 +221,9 @@ func (r *tableReader) bool(v *bool) bool {
 	return false
 }
 
-// level reads a Level as its UnmarshalText does: any case of a canonical
-// name, anything else LevelUnknown.
-func (r *tableReader) level(l *Level) bool {
+// level reads a codecs.Level as its UnmarshalText does: any case of a canonical
+// name, anything else codecs.LevelUnknown.
+func (r *tableReader) level(l *codecs.Level) bool {
 	b, ok := r.plainString()
 	if !ok {
 		return false
@@ -229,7 +231,7 @@ func (r *tableReader) level(l *Level) bool {
 	if c, ok := canonicalLevel(b); ok {
 		*l = c
 	} else {
-		*l, _ = LevelByName(string(b))
+		*l, _ = codecs.LevelByName(string(b))
 	}
 	return true
 }

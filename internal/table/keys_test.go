@@ -1,8 +1,10 @@
-package codecs
+package table
 
 import (
 	"testing"
 	"time"
+
+	"github.com/logpulse/logpulse/codecs"
 )
 
 // TestOverflowKey: an overflow key reads back as a window key of its
@@ -18,9 +20,14 @@ func TestOverflowKey(t *testing.T) {
 	if !IsOverflowKey(k) || IsWatermarkKey(k) {
 		t.Errorf("%q: IsOverflowKey %v, IsWatermarkKey %v", k, IsOverflowKey(k), IsWatermarkKey(k))
 	}
-	for _, name := range []string{"\x00of|1", OverflowService, "of|1", " \x00of|2"} {
-		clean := serviceName(name, nil)
-		if key := WindowKey(clean, start); IsOverflowKey(key) || IsWatermarkKey(key) || clean == OverflowService {
+	for _, name := range []string{"\x00of|1", codecs.OverflowService, "of|1", " \x00of|2", "\x00wm|0|1"} {
+		// Through Decode, as ingest names the service of a record.
+		ev, err := codecs.Decode(codecs.Record{Key: []byte(name), Value: []byte("x"), Timestamp: start}, 0)
+		if err != nil {
+			t.Fatalf("decode a record keyed %q: %v", name, err)
+		}
+		clean := ev.Service
+		if key := WindowKey(clean, start); IsOverflowKey(key) || IsWatermarkKey(key) || clean == codecs.OverflowService {
 			t.Errorf("service %q is cleaned to %q, a reserved name", name, clean)
 		}
 	}

@@ -1,4 +1,4 @@
-package codecs
+package table
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/logpulse/logpulse/codecs"
 	"github.com/lovoo/goka"
 )
 
@@ -17,31 +18,31 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // table: they outlive a deploy (the table is compacted, not rebuilt), so a
 // change here must stay readable by the previous release and by this one.
 func TestTableWireFormat(t *testing.T) {
-	var agg Aggregate
-	agg.Counts[LevelInfo], agg.Counts[LevelError], agg.Counts[LevelUnknown] = 120, 3, 1
-	agg.Late[LevelWarn] = 2
+	var agg Value
+	agg.Counts[codecs.LevelInfo], agg.Counts[codecs.LevelError], agg.Counts[codecs.LevelUnknown] = 120, 3, 1
+	agg.Late[codecs.LevelWarn] = 2
 	agg.Offset = 4711
 	var delta Delta
-	delta.Counts[LevelFatal], delta.Late[LevelDebug] = 1, 5
+	delta.Counts[codecs.LevelFatal], delta.Late[codecs.LevelDebug] = 1, 5
 	// Samples and message templates (added after the first release; the
 	// files above, written without them, must still read).
-	sampled := Aggregate{Offset: 12}
-	sampled.Counts[LevelError], sampled.Counts[LevelWarn] = 3, 1
+	sampled := Value{Offset: 12}
+	sampled.Counts[codecs.LevelError], sampled.Counts[codecs.LevelWarn] = 3, 1
 	sampled.Samples = []Sample{
-		{TimeMs: 1764151230000, Level: LevelError, Host: "api-1", Message: "user 43 failed", Partition: 2, Offset: 17},
-		{TimeMs: 1764151220000, Level: LevelWarn, Message: "slow: 120ms", Offset: 3},
+		{TimeMs: 1764151230000, Level: codecs.LevelError, Host: "api-1", Message: "user 43 failed", Partition: 2, Offset: 17},
+		{TimeMs: 1764151220000, Level: codecs.LevelWarn, Message: "slow: 120ms", Offset: 3},
 	}
-	sampled.Messages.Add(LevelError, "user <*> failed", 3, MessageCapacity)
-	sampled.Messages.Add(LevelWarn, "slow: <*>", 1, MessageCapacity)
-	sampled.Messages[LevelWarn].Other = 4
+	sampled.Messages.Add(codecs.LevelError, "user <*> failed", 3, MessageCapacity)
+	sampled.Messages.Add(codecs.LevelWarn, "slow: <*>", 1, MessageCapacity)
+	sampled.Messages[codecs.LevelWarn].Other = 4
 	for _, tc := range []struct {
 		file  string
 		codec goka.Codec
 		value any
 	}{
-		{"aggregate.json", AggregateCodec{}, &agg},
-		{"aggregate_watermark.json", AggregateCodec{}, &Aggregate{Offset: 9, StreamTimeMs: 1764151200000}},
-		{"aggregate_samples.json", AggregateCodec{}, &sampled},
+		{"aggregate.json", ValueCodec{}, &agg},
+		{"aggregate_watermark.json", ValueCodec{}, &Value{Offset: 9, StreamTimeMs: 1764151200000}},
+		{"aggregate_samples.json", ValueCodec{}, &sampled},
 		{"delta.json", DeltaCodec{}, &delta},
 		{"delta_samples.json", DeltaCodec{}, &Delta{Counts: sampled.Counts, Samples: sampled.Samples, Messages: sampled.Messages}},
 		{"delta_watermark.json", DeltaCodec{}, &Delta{StreamTimeMs: 1764151200000}},
@@ -59,7 +60,7 @@ func TestTableWireFormat(t *testing.T) {
 		}
 		want, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatalf("%v (run go test ./codecs -run TestTableWireFormat -update to create it)", err)
+			t.Fatalf("%v (run go test ./internal/table -run TestTableWireFormat -update to create it)", err)
 		}
 		if !bytes.Equal(got, bytes.TrimSuffix(want, []byte("\n"))) {
 			t.Errorf("%s: encoding changed\n got %s\nwant %s", tc.file, got, want)
@@ -81,7 +82,7 @@ func TestCountsForwardCompatible(t *testing.T) {
 	if err != nil {
 		t.Fatalf("decode with an unknown level: %v", err)
 	}
-	if got := v.(*Delta).Counts[LevelError]; got != 2 {
+	if got := v.(*Delta).Counts[codecs.LevelError]; got != 2 {
 		t.Errorf("ERROR = %d, want 2", got)
 	}
 }

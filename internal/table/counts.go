@@ -1,7 +1,9 @@
-package codecs
+package table
 
-// Counts holds one counter per level, indexed by Level.
-type Counts [NumLevels]int64
+import "github.com/logpulse/logpulse/codecs"
+
+// Counts holds one counter per level, indexed by codecs.Level.
+type Counts [codecs.NumLevels]int64
 
 // Add adds o to c.
 func (c *Counts) Add(o Counts) {
@@ -25,7 +27,7 @@ func (c Counts) Map() map[string]int64 {
 	m := make(map[string]int64)
 	for i, n := range c {
 		if n != 0 {
-			m[Level(i).String()] = n
+			m[codecs.Level(i).String()] = n
 		}
 	}
 	return m
