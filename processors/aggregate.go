@@ -26,6 +26,13 @@ type Aggregator struct {
 	// Overflowed, if set, hears of the events of every delta applied to
 	// an overflow key.
 	Overflowed func(counts, late table.Counts)
+	// Final, if set, reports whether the window starting at start (unix
+	// s) is final on table partition p: closed at the watermark of the
+	// watermark keys p has applied (table.WatermarkOf). Such a window
+	// takes a delta's events as late, so that a window the view shows as
+	// final never changes (an input partition back from idleness may
+	// still carry events for it that its own stream time calls on time).
+	Final func(p int32, start int64) bool
 }
 
 // Process applies one delta to its key's table value; the delta of a
@@ -49,6 +56,7 @@ func (a Aggregator) Process(ctx goka.Context, msg any) {
 		ctx.Loopback(ctx.Key(), &loop)
 		return
 	}
+	d = a.lateIfFinal(ctx, d)
 	v := ctx.Value()
 	if v == nil {
 		if key, ok := a.divert(ctx); ok {
@@ -82,9 +90,12 @@ func Apply(agg *table.Value, d *table.Delta, key string, offset int64) bool {
 	}
 	agg.Offset = offset
 	if table.IsWatermarkKey(key) {
-		// Stream time only moves forward, whatever order watermarks of
-		// one input partition reach this partition in.
+		// Stream time and record time only move forward, whatever
+		// order watermarks of one input partition reach this partition
+		// in; idleness and grace are the latest ingest's.
 		agg.StreamTimeMs = max(agg.StreamTimeMs, d.StreamTimeMs)
+		agg.RecordTimeMs = max(agg.RecordTimeMs, d.RecordTimeMs)
+		agg.IdleMs, agg.GraceMs = d.IdleMs, d.GraceMs
 		return true
 	}
 	agg.Counts.Add(d.Counts)
@@ -125,4 +136,20 @@ func offsetOf(b []byte) int64 {
 		return -1
 	}
 	return a.Offset
+}
+
+// lateIfFinal returns d, or for a window that is final on ctx's partition
+// (see Final) a copy of d that holds all its events as late: counted in
+// the window's late, not sampled.
+func (a Aggregator) lateIfFinal(ctx goka.Context, d *table.Delta) *table.Delta {
+	if a.Final == nil || table.IsWatermarkKey(ctx.Key()) || table.IsOverflowKey(ctx.Key()) {
+		return d
+	}
+	_, start, err := table.ParseWindowKey(ctx.Key())
+	if err != nil || !a.Final(ctx.Partition(), start.Unix()) {
+		return d
+	}
+	late := table.Delta{Late: d.Late}
+	late.Late.Add(d.Counts)
+	return &late
 }

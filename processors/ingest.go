@@ -53,6 +53,10 @@ type WindowerConfig struct {
 	// timestamp (its clock is wrong), so no event moves stream time more
 	// than this past the records. 0 means DefaultMaxClockSkew.
 	MaxClockSkew time.Duration
+	// Idle is how long an input partition may carry no record, by the
+	// record timestamps of the others, before it stops holding back the
+	// watermark (table.WatermarkOf); 0 means it always holds it back.
+	Idle time.Duration
 	// Registry resolves the writer schemas of Confluent-framed Avro; nil
 	// sends such records to the DLQ with a message that asks for one.
 	Registry codecs.SchemaRegistry
@@ -78,6 +82,10 @@ type Windower struct {
 	cfg        WindowerConfig
 	dec        *codecs.Decoder
 	streamTime map[int32]time.Time
+	// recordTime is the newest record timestamp of each input partition
+	// (unix ms) since this instance took it: watermarks carry it, so that
+	// a partition that carries nothing for a while is seen to be idle.
+	recordTime map[int32]int64
 	// split holds, per input partition, the sources in the middle of a
 	// line a container runtime split into parts (split.go).
 	split  map[int32]OpenSplits
@@ -92,6 +100,9 @@ func NewWindower(cfg WindowerConfig) (*Windower, error) {
 	if cfg.MaxEventBytes <= 0 {
 		cfg.MaxEventBytes = defaultMaxEventBytes
 	}
+	if cfg.Idle < 0 {
+		return nil, errors.New("windower: idleness must not be negative")
+	}
 	if cfg.MaxClockSkew < 0 {
 		return nil, errors.New("windower: max clock skew must not be negative")
 	}
@@ -100,7 +111,7 @@ func NewWindower(cfg WindowerConfig) (*Windower, error) {
 	}
 	return &Windower{
 		cfg: cfg, dec: codecs.NewDecoder(cfg.MaxEventBytes, cfg.Registry),
-		streamTime: make(map[int32]time.Time), split: make(map[int32]OpenSplits), wmKeys: make(map[int32][]string),
+		streamTime: make(map[int32]time.Time), recordTime: make(map[int32]int64), split: make(map[int32]OpenSplits), wmKeys: make(map[int32][]string),
 	}, nil
 }
 
@@ -129,6 +140,9 @@ type Batch struct {
 	// the split states of those whose state changed, likewise.
 	StreamTimes map[int32]time.Time
 	Splits      map[int32]OpenSplits
+	// RecordTimes are the newest record timestamps (unix ms) of the input
+	// partitions after the batch, applied by Commit too.
+	RecordTimes map[int32]int64
 
 	byWindow map[windowID]*table.Delta // Deltas by service and window start
 }
@@ -171,6 +185,7 @@ func (in *Windower) Commit(b *Batch) {
 	for p, t := range b.StreamTimes {
 		if _, owned := in.streamTime[p]; owned {
 			in.streamTime[p] = t
+			in.recordTime[p] = max(in.recordTime[p], b.RecordTimes[p])
 			if open, ok := b.Splits[p]; ok {
 				in.RestoreSplits(p, open)
 			}
@@ -189,6 +204,7 @@ func (in *Windower) Build(ctx context.Context, records []*kgo.Record) (*Batch, e
 		Reasons:     make(map[string]int),
 		StreamTimes: make(map[int32]time.Time),
 		Splits:      make(map[int32]OpenSplits),
+		RecordTimes: make(map[int32]int64),
 		byWindow:    make(map[windowID]*table.Delta),
 	}
 	decoded, err := in.decodeAll(ctx, records)
@@ -206,9 +222,13 @@ func (in *Windower) Build(ctx context.Context, records []*kgo.Record) (*Batch, e
 	}
 	parts := slices.Sorted(maps.Keys(b.StreamTimes))
 	for _, p := range parts {
-		ms := b.StreamTimes[p].UnixMilli()
+		wm := table.Delta{
+			StreamTimeMs: b.StreamTimes[p].UnixMilli(), RecordTimeMs: b.RecordTimes[p],
+			IdleMs: in.cfg.Idle.Milliseconds(), GraceMs: in.cfg.Grace.Milliseconds(),
+		}
 		for _, k := range in.watermarkKeys(p) {
-			b.Watermarks = append(b.Watermarks, Watermark{Key: k, Delta: &table.Delta{StreamTimeMs: ms}})
+			d := wm
+			b.Watermarks = append(b.Watermarks, Watermark{Key: k, Delta: &d})
 		}
 	}
 	return b, nil
@@ -288,7 +308,9 @@ func (in *Windower) add(b *Batch, r *kgo.Record, dec *decoded) {
 	st, seen := b.StreamTimes[r.Partition]
 	if !seen {
 		st = in.streamTime[r.Partition]
+		b.RecordTimes[r.Partition] = in.recordTime[r.Partition]
 	}
+	b.RecordTimes[r.Partition] = max(b.RecordTimes[r.Partition], r.Timestamp.UnixMilli())
 	if dec.heartbeat {
 		if r.Timestamp.After(st) {
 			st = r.Timestamp.UTC()

@@ -83,6 +83,7 @@ func (in *Windower) Splits(p int32) OpenSplits { return in.split[p] }
 // next owner advances it, so a later reassignment must restore it anew.
 func (in *Windower) Forget(p int32) {
 	delete(in.streamTime, p)
+	delete(in.recordTime, p)
 	delete(in.split, p)
 }
 

@@ -2,7 +2,6 @@ package stage
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -23,7 +22,6 @@ import (
 // when the partition's watermark moves past them.
 type memStore struct {
 	window, retention time.Duration
-	inputs            int32 // partitions of the input topic: all must report before a sweep
 
 	mu     sync.RWMutex
 	values map[string][]byte
@@ -33,18 +31,19 @@ type memStore struct {
 	// sweep. Watermark and overflow keys are not services.
 	services map[int64]int
 	offset   *int64
-	wm       map[int32]int64 // stream time per input partition, from watermark keys
+	wm       map[int32]table.Input // per input partition, from watermark keys
+	mark     table.Watermark       // table.WatermarkOf(wm)
 	cutoff   int64           // window keys starting before this (unix s) were dropped
 	newest   int64           // start of the newest window holding counts (unix s)
 }
 
 // memStoreBuilder builds a memStore per table partition and, if stores is
 // not nil, records it there for the cap's counts.
-func memStoreBuilder(window, retention time.Duration, inputs int32, stores *partitionStores) storage.Builder {
+func memStoreBuilder(window, retention time.Duration, stores *partitionStores) storage.Builder {
 	return func(_ string, partition int32) (storage.Storage, error) {
 		m := &memStore{
-			window: window, retention: retention, inputs: inputs,
-			values: make(map[string][]byte), wm: make(map[int32]int64), services: make(map[int64]int),
+			window: window, retention: retention,
+			values: make(map[string][]byte), wm: make(map[int32]table.Input), services: make(map[int64]int),
 		}
 		stores.put(partition, m)
 		return m, nil
@@ -81,6 +80,22 @@ func (s *partitionStores) Count(p int32, start int64) int {
 		return 0
 	}
 	return m.servicesOf(start)
+}
+
+// Final implements processors.Aggregator.Final.
+func (s *partitionStores) Final(p int32, start int64) bool {
+	s.mu.Lock()
+	m := s.m[p]
+	s.mu.Unlock()
+	return m != nil && m.final(start)
+}
+
+// final reports whether the window starting at start (unix s) is closed
+// at the watermark of the watermark keys this partition holds.
+func (m *memStore) final(start int64) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.mark.Closes(time.Unix(start, 0).Add(m.window).UnixMilli())
 }
 
 // servicesOf returns how many service keys the window starting at start
@@ -196,27 +211,16 @@ func (m *memStore) advance(k string, v []byte) {
 	if err != nil {
 		return
 	}
-	var a struct {
-		StreamTimeMs int64 `json:"stream_time_ms"`
-	}
-	if json.Unmarshal(v, &a) != nil {
+	var a table.Value
+	if table.DecodeValueJSON(v, &a) != nil {
 		return
 	}
-	m.wm[in] = max(m.wm[in], a.StreamTimeMs)
-	low := int64(-1)
-	for p := range max(m.inputs, 1) {
-		st, ok := m.wm[p]
-		if !ok {
-			return // a silent input partition may still hold old windows' events
-		}
-		if low < 0 || st < low {
-			low = st
-		}
+	m.wm[in] = a.Input()
+	m.mark = table.WatermarkOf(m.wm)
+	if m.mark.HeldBy < 0 {
+		return
 	}
-	for _, st := range m.wm { // partitions added since the start
-		low = min(low, st)
-	}
-	cutoff := retentionCutoff(low, m.newest, m.window, m.retention)
+	cutoff := retentionCutoff(m.mark.StreamMs, m.newest, m.window, m.retention)
 	if cutoff < m.cutoff+int64(m.window/time.Second) {
 		return // sweep at most once per window of progress
 	}

@@ -15,6 +15,12 @@ type Delta struct {
 	// StreamTimeMs is set only on watermark keys (see WatermarkKey): the
 	// stream time of one input partition, in unix milliseconds.
 	StreamTimeMs int64 `json:"stream_time_ms,omitempty"`
+	// RecordTimeMs, IdleMs and GraceMs are set only on watermark keys
+	// too: the newest record timestamp of the input partition and the
+	// idleness and grace its ingest applies (see Input, WatermarkOf).
+	RecordTimeMs int64 `json:"record_time_ms,omitempty"`
+	IdleMs       int64 `json:"idle_ms,omitempty"`
+	GraceMs      int64 `json:"grace_ms,omitempty"`
 	// Samples are the newest events of the sampled levels, newest first
 	// (see MergeSamples), and Messages their normalised messages counted.
 	Samples  []Sample      `json:"samples,omitempty"`
@@ -44,6 +50,12 @@ type Value struct {
 	// StreamTimeMs is set only on watermark keys: the highest stream time
 	// of one input partition that this table partition has seen.
 	StreamTimeMs int64 `json:"stream_time_ms,omitempty"`
+	// RecordTimeMs, IdleMs and GraceMs are set only on watermark keys
+	// too: the newest record timestamp of the deltas applied, and the
+	// idleness and grace of the latest (see Input, WatermarkOf).
+	RecordTimeMs int64 `json:"record_time_ms,omitempty"`
+	IdleMs       int64 `json:"idle_ms,omitempty"`
+	GraceMs      int64 `json:"grace_ms,omitempty"`
 	// Expired is never stored in the table: the aggregate's local store
 	// answers it for a window it dropped past the retention, so that a
 	// late delta does not start the window again from zero.

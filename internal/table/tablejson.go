@@ -23,6 +23,9 @@ func AppendDeltaJSON(b []byte, d *Delta) []byte {
 		b = append(b, `,"stream_time_ms":`...)
 		b = strconv.AppendInt(b, d.StreamTimeMs, 10)
 	}
+	b = appendInt64Field(b, `,"record_time_ms":`, d.RecordTimeMs)
+	b = appendInt64Field(b, `,"idle_ms":`, d.IdleMs)
+	b = appendInt64Field(b, `,"grace_ms":`, d.GraceMs)
 	b = appendSamplesField(b, d.Samples)
 	b = appendMessagesField(b, &d.Messages)
 	if d.Origin != 0 {
@@ -46,6 +49,9 @@ func AppendValueJSON(b []byte, a *Value) []byte {
 		b = append(b, `,"stream_time_ms":`...)
 		b = strconv.AppendInt(b, a.StreamTimeMs, 10)
 	}
+	b = appendInt64Field(b, `,"record_time_ms":`, a.RecordTimeMs)
+	b = appendInt64Field(b, `,"idle_ms":`, a.IdleMs)
+	b = appendInt64Field(b, `,"grace_ms":`, a.GraceMs)
 	if a.Expired {
 		b = append(b, `,"expired":true`...)
 	}
@@ -140,4 +146,12 @@ func AppendInt64Map(b []byte, m map[string]int64) []byte {
 		b = strconv.AppendInt(b, m[t], 10)
 	}
 	return append(b, '}')
+}
+
+// appendInt64Field appends name and n, or nothing for 0 (omitempty).
+func appendInt64Field(b []byte, name string, n int64) []byte {
+	if n == 0 {
+		return b
+	}
+	return strconv.AppendInt(append(b, name...), n, 10)
 }

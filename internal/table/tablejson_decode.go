@@ -45,6 +45,9 @@ const (
 	seenOffset
 	seenExpired
 	seenOrigin
+	seenRecordTime
+	seenIdle
+	seenGrace
 )
 
 func readDeltaJSON(b []byte, d *Delta) bool {
@@ -58,6 +61,12 @@ func readDeltaJSON(b []byte, d *Delta) bool {
 			return r.once(&seen, seenLate) && r.counts(&d.Late)
 		case "stream_time_ms":
 			return r.once(&seen, seenStreamTime) && r.int64(&d.StreamTimeMs)
+		case "record_time_ms":
+			return r.once(&seen, seenRecordTime) && r.int64(&d.RecordTimeMs)
+		case "idle_ms":
+			return r.once(&seen, seenIdle) && r.int64(&d.IdleMs)
+		case "grace_ms":
+			return r.once(&seen, seenGrace) && r.int64(&d.GraceMs)
 		case "samples":
 			return r.once(&seen, seenSamples) && r.samples(&d.Samples)
 		case "messages":
@@ -87,6 +96,12 @@ func readValueJSON(b []byte, a *Value) bool {
 			return r.once(&seen, seenOffset) && r.int64(&a.Offset)
 		case "stream_time_ms":
 			return r.once(&seen, seenStreamTime) && r.int64(&a.StreamTimeMs)
+		case "record_time_ms":
+			return r.once(&seen, seenRecordTime) && r.int64(&a.RecordTimeMs)
+		case "idle_ms":
+			return r.once(&seen, seenIdle) && r.int64(&a.IdleMs)
+		case "grace_ms":
+			return r.once(&seen, seenGrace) && r.int64(&a.GraceMs)
 		case "expired":
 			return r.once(&seen, seenExpired) && r.bool(&a.Expired)
 		}

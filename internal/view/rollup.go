@@ -18,9 +18,9 @@ type Index struct {
 
 	mu      sync.RWMutex
 	windows map[int64]*bucket // by window start, unix seconds
-	// wm[table partition][input partition] = stream time, unix ms.
-	wm     map[int32]map[int32]int64
-	inputs map[int32]bool // input partitions seen in any table partition
+	// wm[table partition][input partition] is what the table partition's
+	// watermark key of the input partition says.
+	wm map[int32]map[int32]table.Input
 	cutoff int64          // windows starting before this were pruned
 	newest int64          // start of the newest window with data
 	log    changeLog      // what changed, for live streams
@@ -48,8 +48,7 @@ func New(tablePartitions, inputPartitions int32, window, retention time.Duration
 	return &Index{
 		window: window, retention: retention, partitions: tablePartitions, inputParts: inputPartitions,
 		windows: make(map[int64]*bucket),
-		wm:      make(map[int32]map[int32]int64),
-		inputs:  make(map[int32]bool),
+		wm:      make(map[int32]map[int32]table.Input),
 	}
 }
 
@@ -73,12 +72,13 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		}
 		m := ix.wm[partition]
 		if m == nil {
-			m = make(map[int32]int64)
+			m = make(map[int32]table.Input)
 			ix.wm[partition] = m
 		}
 		before := ix.watermark()
-		m[in] = max(m[in], agg.StreamTimeMs)
-		ix.inputs[in] = true
+		cur := agg.Input()
+		cur.StreamMs, cur.RecordMs = max(cur.StreamMs, m[in].StreamMs), max(cur.RecordMs, m[in].RecordMs)
+		m[in] = cur
 		if ix.watermark() != before {
 			ix.log.add(Change{Watermark: true})
 		}
@@ -141,40 +141,33 @@ func sub(c *table.Counts, o table.Counts) {
 }
 
 // watermark is the stream time up to which every table partition has
-// applied every delta of every input partition: the minimum over all (table
-// partition, input partition) pairs, zero while any is missing. An input
-// partition that has never carried an event holds it at zero: its first
-// events could belong to any window, so none can be final yet.
+// applied every delta of every input partition that holds it (see
+// table.WatermarkOf): the lowest of the table partitions' watermarks, zero
+// while a table partition has none. It is the watermark the aggregate
+// worked with on each table partition when it wrote the values the index
+// holds, so a window final here took its last on-time delta already.
 // Callers hold ix.mu.
 func (ix *Index) watermark() int64 {
+	return ix.hold().StreamMs
+}
+
+// hold is the watermark of the table partition with the lowest, or the
+// zero Watermark (HeldBy -1) while a table partition has none.
+// Callers hold ix.mu.
+func (ix *Index) hold() table.Watermark {
+	low := table.Watermark{HeldBy: -1}
 	if int32(len(ix.wm)) < ix.partitions {
-		return 0
+		return low
 	}
-	first, low := true, int64(0)
-	check := func(m map[int32]int64, in int32) bool {
-		st, ok := m[in]
-		if !ok {
-			return false
-		}
-		if first || st < low {
-			low, first = st, false
-		}
-		return true
-	}
+	first := true
 	for _, m := range ix.wm {
-		for in := int32(0); in < ix.inputParts; in++ {
-			if !check(m, in) {
-				return 0
-			}
+		w := table.WatermarkOf(m)
+		if w.HeldBy < 0 {
+			return table.Watermark{HeldBy: -1}
 		}
-		for in := range ix.inputs { // partitions added since the start
-			if !check(m, in) {
-				return 0
-			}
+		if first || w.StreamMs < low.StreamMs {
+			low, first = w, false
 		}
-	}
-	if first {
-		return 0
 	}
 	return low
 }

@@ -1,0 +1,87 @@
+package table
+
+import "slices"
+
+// Input is what a table partition knows of one input partition, from the
+// value of its watermark key (see WatermarkKey): every ingest transaction
+// that reads the input partition writes one to every table partition.
+type Input struct {
+	// StreamMs is the input partition's stream time: the newest event
+	// time it carried, unix ms.
+	StreamMs int64
+	// RecordMs is the newest record timestamp it carried, unix ms: the
+	// broker's append time on a topic with LogAppendTime. 0 (a value
+	// written before idleness existed) never counts as idle.
+	RecordMs int64
+	// IdleMs is how far RecordMs may fall behind the newest RecordMs of
+	// any input partition before the partition is idle; 0 means never.
+	IdleMs int64
+	// GraceMs is ingest's grace: a window is closed once the stream time
+	// passes its end by more than this.
+	GraceMs int64
+}
+
+// Watermark is the watermark of one table partition, worked out from its
+// inputs: the lowest stream time of the input partitions that are not idle.
+//
+// An input partition is idle when its newest record is more than its
+// IdleMs older than the newest record of any input partition: it carried
+// nothing for that long while another carried records, so it must not
+// hold back every window. Input partitions that never carried a record
+// have no watermark key and hold nothing back either. An idle partition
+// that carries records again rejoins the minimum; its events for windows
+// that were final meanwhile count as late (processors.Aggregator), so a
+// final window never changes. Record timestamps are the records' own
+// (with LogAppendTime, the broker's), so replaying the same deltas gives
+// the same watermarks; the wall clock plays no part.
+type Watermark struct {
+	// StreamMs is the watermark, unix ms; 0 with no inputs.
+	StreamMs int64
+	// GraceMs is the largest grace the inputs were written with.
+	GraceMs int64
+	// HeldBy is the input partition at the watermark (the lowest of them
+	// if several are); -1 with no inputs.
+	HeldBy int32
+	// Idle are the input partitions left out as idle, sorted.
+	Idle []int32
+}
+
+// WatermarkOf works out the watermark of a table partition from what it
+// knows of each input partition.
+func WatermarkOf(inputs map[int32]Input) Watermark {
+	w := Watermark{HeldBy: -1}
+	var newest int64
+	for _, in := range inputs {
+		newest = max(newest, in.RecordMs)
+	}
+	for p, in := range inputs {
+		w.GraceMs = max(w.GraceMs, in.GraceMs)
+		if in.idle(newest) {
+			w.Idle = append(w.Idle, p)
+			continue
+		}
+		if w.HeldBy < 0 || in.StreamMs < w.StreamMs || (in.StreamMs == w.StreamMs && p < w.HeldBy) {
+			w.StreamMs, w.HeldBy = in.StreamMs, p
+		}
+	}
+	slices.Sort(w.Idle)
+	return w
+}
+
+// idle reports whether the input partition is idle when the newest record
+// of any input partition is at newest (unix ms).
+func (in Input) idle(newest int64) bool {
+	return in.IdleMs > 0 && in.RecordMs > 0 && newest-in.RecordMs > in.IdleMs
+}
+
+// Closes reports whether the window [start, end) (unix ms) is closed at
+// this watermark: its end plus the grace is at or before it. A window
+// closed here is final: no delta counted on time may change it.
+func (w Watermark) Closes(endMs int64) bool {
+	return w.HeldBy >= 0 && endMs+w.GraceMs <= w.StreamMs
+}
+
+// Input is what a watermark key's value says of its input partition.
+func (v *Value) Input() Input {
+	return Input{StreamMs: v.StreamTimeMs, RecordMs: v.RecordTimeMs, IdleMs: v.IdleMs, GraceMs: v.GraceMs}
+}
