@@ -95,7 +95,7 @@ func Apply(agg *table.Value, d *table.Delta, key string, offset int64) bool {
 		// in; idleness and grace are the latest ingest's.
 		agg.StreamTimeMs = max(agg.StreamTimeMs, d.StreamTimeMs)
 		agg.RecordTimeMs = max(agg.RecordTimeMs, d.RecordTimeMs)
-		agg.IdleMs, agg.GraceMs = d.IdleMs, d.GraceMs
+		agg.IdleMs, agg.GraceMs, agg.CaughtUp = d.IdleMs, d.GraceMs, d.CaughtUp
 		return true
 	}
 	agg.Counts.Add(d.Counts)

@@ -27,7 +27,7 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := in.Build(context.Background(), records); err != nil {
+				if _, err := in.Build(context.Background(), records, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

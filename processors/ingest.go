@@ -145,6 +145,7 @@ type Batch struct {
 	RecordTimes map[int32]int64
 
 	byWindow map[windowID]*table.Delta // Deltas by service and window start
+	next     map[int32]int64           // per partition, the offset after its last record
 }
 
 type windowID struct {
@@ -195,16 +196,21 @@ func (in *Windower) Commit(b *Batch) {
 
 // Build decodes and pre-aggregates records, which must be in offset order
 // per partition (as a poll returns them). Every partition in records must
-// have a known stream time (Restore), else it starts from zero. An error is
-// not about the records (the schema registry cannot be reached): the caller
-// aborts and retries the batch.
-func (in *Windower) Build(ctx context.Context, records []*kgo.Record) (*Batch, error) {
+// have a known stream time (Restore), else it starts from zero. ends are
+// the offsets the fetch said each partition ends at (its last stable
+// offset); a partition whose records reach it (or all but a commit marker
+// of it) is caught up, which its watermark says (table.Input.CaughtUp);
+// nil ends says none is. An error
+// is not about the records (the schema registry cannot be reached): the
+// caller aborts and retries the batch.
+func (in *Windower) Build(ctx context.Context, records []*kgo.Record, ends map[int32]int64) (*Batch, error) {
 	b := &Batch{
 		Deltas:      make(map[string]*table.Delta),
 		Reasons:     make(map[string]int),
 		StreamTimes: make(map[int32]time.Time),
 		Splits:      make(map[int32]OpenSplits),
 		RecordTimes: make(map[int32]int64),
+		next:        make(map[int32]int64),
 		byWindow:    make(map[windowID]*table.Delta),
 	}
 	decoded, err := in.decodeAll(ctx, records)
@@ -222,14 +228,10 @@ func (in *Windower) Build(ctx context.Context, records []*kgo.Record) (*Batch, e
 	}
 	parts := slices.Sorted(maps.Keys(b.StreamTimes))
 	for _, p := range parts {
-		wm := table.Delta{
-			StreamTimeMs: b.StreamTimes[p].UnixMilli(), RecordTimeMs: b.RecordTimes[p],
-			IdleMs: in.cfg.Idle.Milliseconds(), GraceMs: in.cfg.Grace.Milliseconds(),
-		}
-		for _, k := range in.watermarkKeys(p) {
-			d := wm
-			b.Watermarks = append(b.Watermarks, Watermark{Key: k, Delta: &d})
-		}
+		// A transaction's commit marker takes the offset after its last
+		// record, and is never delivered.
+		end, known := ends[p]
+		b.Watermarks = in.appendWatermarks(b.Watermarks, p, b.StreamTimes[p], b.RecordTimes[p], known && b.next[p] >= end-1)
 	}
 	return b, nil
 }
@@ -311,6 +313,7 @@ func (in *Windower) add(b *Batch, r *kgo.Record, dec *decoded) {
 		b.RecordTimes[r.Partition] = in.recordTime[r.Partition]
 	}
 	b.RecordTimes[r.Partition] = max(b.RecordTimes[r.Partition], r.Timestamp.UnixMilli())
+	b.next[r.Partition] = r.Offset + 1
 	if dec.heartbeat {
 		if r.Timestamp.After(st) {
 			st = r.Timestamp.UTC()
@@ -394,6 +397,36 @@ func sample(d *table.Delta, ev codecs.LogEvent, r *kgo.Record) {
 		d.Samples = table.MergeSamples(d.Samples, nil, table.SamplesPerLevel)
 	}
 	d.Messages.Add(ev.Level, table.Template(ev.Message), 1, table.MessageCapacity)
+}
+
+// appendWatermarks appends input partition p's watermark for every deltas
+// partition.
+func (in *Windower) appendWatermarks(wms []Watermark, p int32, stream time.Time, recordMs int64, caughtUp bool) []Watermark {
+	wm := table.Delta{
+		RecordTimeMs: recordMs, IdleMs: in.cfg.Idle.Milliseconds(), GraceMs: in.cfg.Grace.Milliseconds(),
+		CaughtUp: caughtUp,
+	}
+	if !stream.IsZero() {
+		wm.StreamTimeMs = stream.UnixMilli()
+	}
+	for _, k := range in.watermarkKeys(p) {
+		d := wm
+		wms = append(wms, Watermark{Key: k, Delta: &d})
+	}
+	return wms
+}
+
+// Announce returns the watermarks of input partitions that were assigned
+// with nothing to read (their committed offset at their end): caught up
+// at their restored stream time, so that one that never carried a record,
+// or carries none now, is idle at once rather than holding back every
+// window until it does (table.WatermarkOf).
+func (in *Windower) Announce(parts []int32) []Watermark {
+	var wms []Watermark
+	for _, p := range parts {
+		wms = in.appendWatermarks(wms, p, in.streamTime[p], in.recordTime[p], true)
+	}
+	return wms
 }
 
 func (in *Windower) watermarkKeys(p int32) []string {

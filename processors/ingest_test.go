@@ -208,7 +208,7 @@ func TestCommitAfterForget(t *testing.T) {
 
 func mustBuild(tb testing.TB, in *Windower, recs []*kgo.Record) *Batch {
 	tb.Helper()
-	b, err := in.Build(context.Background(), recs)
+	b, err := in.Build(context.Background(), recs, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

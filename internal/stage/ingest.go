@@ -49,8 +49,12 @@ type Ingest struct {
 	adm  *kadm.Client
 	log  *slog.Logger
 
-	mu   sync.Mutex // guards proc against the rebalance callbacks
+	mu   sync.Mutex // guards proc and unannounced against the rebalance callbacks
 	proc *processors.Windower
+	// unannounced are the input partitions assigned to this instance that
+	// no committed transaction has written a watermark of yet (see
+	// announce).
+	unannounced map[int32]bool
 }
 
 // NewIngest connects to the cluster; Run starts consuming.
@@ -58,7 +62,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	in := &Ingest{cfg: cfg, log: cfg.Logger.With("stage", "ingest")}
+	in := &Ingest{cfg: cfg, log: cfg.Logger.With("stage", "ingest"), unannounced: make(map[int32]bool)}
 	forget := func(how string) func(context.Context, *kgo.Client, map[string][]int32) {
 		return func(_ context.Context, cl *kgo.Client, lost map[string][]int32) {
 			in.logGroup(cl, how, lost)
@@ -69,6 +73,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 			}
 			for _, p := range lost[cfg.Topics.Logs] {
 				in.proc.Forget(p)
+				delete(in.unannounced, p)
 			}
 		}
 	}
@@ -97,6 +102,11 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 			// Called at the end of every rebalance, also when nothing
 			// was added (cooperative): each generation shows in the log.
 			in.logGroup(cl, "partitions assigned", added)
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			for _, p := range added[cfg.Topics.Logs] {
+				in.unannounced[p] = true
+			}
 		}),
 		kgo.OnPartitionsRevoked(forget("partitions revoked")),
 		kgo.OnPartitionsLost(forget("partitions lost")),
@@ -166,12 +176,21 @@ func (in *Ingest) Run(ctx context.Context) error {
 			case <-time.After(min(50*time.Millisecond<<min(aborts, 7), 5*time.Second)):
 			}
 		}
-		fetches := in.sess.PollFetches(ctx)
+		if err := in.announce(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		fetches := in.poll(ctx)
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			return nil
 		}
 		var lost, fenced error
 		fetches.EachError(func(t string, p int32, err error) {
+			if t == "" && errors.Is(err, context.DeadlineExceeded) {
+				return // in.poll's own deadline
+			}
 			in.log.Warn("fetch failed", "topic", t, "partition", p, "err", err)
 			var dl *kgo.ErrDataLoss
 			if errors.As(err, &dl) {
@@ -212,7 +231,7 @@ func (in *Ingest) Run(ctx context.Context) error {
 			aborts++
 			continue
 		}
-		committed, err := in.transact(ctx, records)
+		committed, err := in.transact(ctx, records, fetchEnds(fetches, in.cfg.Topics.Logs))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -235,10 +254,10 @@ func endContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 }
 
-func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committed bool, err error) {
+func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[int32]int64) (committed bool, err error) {
 	start := time.Now()
 	in.mu.Lock()
-	b, err := in.proc.Build(ctx, records)
+	b, err := in.proc.Build(ctx, records, ends)
 	var meta map[int32]string
 	if err == nil {
 		meta = in.metadata(b)
@@ -330,6 +349,9 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record) (committe
 	}
 	in.mu.Lock()
 	in.proc.Commit(b)
+	for p := range b.StreamTimes {
+		delete(in.unannounced, p)
+	}
 	in.mu.Unlock()
 	in.cfg.Metrics.ingested(b, time.Since(start))
 	in.cfg.Metrics.batchSize(len(records))

@@ -80,36 +80,57 @@ func (in *Ingest) metadata(b *processors.Batch) map[int32]string {
 // rebalance). The group's committed offsets are stable by then: franz-go
 // fetched them with RequireStable before it fetched the records.
 func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
+	var parts []int32
+	for _, r := range records {
+		if !slices.Contains(parts, r.Partition) {
+			parts = append(parts, r.Partition)
+		}
+	}
+	_, err := in.restoreParts(ctx, parts)
+	return err
+}
+
+// restoreParts restores the committed stream time of each of parts that
+// this instance does not know yet, and returns the committed offsets of
+// parts (those with a commit).
+func (in *Ingest) restoreParts(ctx context.Context, parts []int32) (map[int32]int64, error) {
 	in.mu.Lock()
 	var missing []int32
-	for _, r := range records {
-		if _, ok := in.proc.StreamTime(r.Partition); !ok && !slices.Contains(missing, r.Partition) {
-			missing = append(missing, r.Partition)
+	for _, p := range parts {
+		if _, ok := in.proc.StreamTime(p); !ok {
+			missing = append(missing, p)
 		}
 	}
 	in.mu.Unlock()
-	if len(missing) == 0 {
-		return nil
+	if len(missing) == 0 && len(in.unannouncedOf(parts)) == 0 {
+		return nil, nil
 	}
 	offs, err := in.adm.FetchOffsets(kadm.RequireStable(ctx), in.cfg.Topics.IngestGroup)
 	if err != nil {
-		return fmt.Errorf("fetch committed offsets: %w", err)
+		return nil, fmt.Errorf("fetch committed offsets: %w", err)
 	}
+	committed := make(map[int32]int64)
 	restored := make(map[int32]time.Time, len(missing))
 	splits := make(map[int32]processors.OpenSplits)
-	for _, p := range missing {
+	for _, p := range parts {
 		var st time.Time
 		o, ok := offs.Lookup(in.cfg.Topics.Logs, p)
 		if ok && o.Err != nil {
 			// e.g. UNSTABLE_OFFSET_COMMIT while another member's
 			// transaction is open: guessing zero would count late events
 			// as on time, so the caller retries.
-			return fmt.Errorf("committed offset of %s/%d: %w", in.cfg.Topics.Logs, p, o.Err)
+			return nil, fmt.Errorf("committed offset of %s/%d: %w", in.cfg.Topics.Logs, p, o.Err)
+		}
+		if ok {
+			committed[p] = o.At
+		}
+		if !slices.Contains(missing, p) {
+			continue
 		}
 		if ok {
 			t, split, _, err := parseMetadata(o.Metadata)
 			if err != nil {
-				return fmt.Errorf("offset metadata of %s/%d: %w", in.cfg.Topics.Logs, p, err)
+				return nil, fmt.Errorf("offset metadata of %s/%d: %w", in.cfg.Topics.Logs, p, err)
 			}
 			st, splits[p] = t, split
 		}
@@ -124,5 +145,18 @@ func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
 		in.proc.RestoreSplits(p, splits[p])
 		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
 	}
-	return nil
+	return committed, nil
+}
+
+// unannouncedOf returns those of parts still to be announced.
+func (in *Ingest) unannouncedOf(parts []int32) []int32 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var out []int32
+	for _, p := range parts {
+		if in.unannounced[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }

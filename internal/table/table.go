@@ -21,6 +21,10 @@ type Delta struct {
 	RecordTimeMs int64 `json:"record_time_ms,omitempty"`
 	IdleMs       int64 `json:"idle_ms,omitempty"`
 	GraceMs      int64 `json:"grace_ms,omitempty"`
+	// CaughtUp is set on a watermark when its input partition was read to
+	// its end (the last stable offset the fetch reported, or the end
+	// offset when the partition was assigned): only then may it be idle.
+	CaughtUp bool `json:"caught_up,omitempty"`
 	// Samples are the newest events of the sampled levels, newest first
 	// (see MergeSamples), and Messages their normalised messages counted.
 	Samples  []Sample      `json:"samples,omitempty"`
@@ -56,6 +60,10 @@ type Value struct {
 	RecordTimeMs int64 `json:"record_time_ms,omitempty"`
 	IdleMs       int64 `json:"idle_ms,omitempty"`
 	GraceMs      int64 `json:"grace_ms,omitempty"`
+	// CaughtUp is set on a watermark when its input partition was read to
+	// its end (the last stable offset the fetch reported, or the end
+	// offset when the partition was assigned): only then may it be idle.
+	CaughtUp bool `json:"caught_up,omitempty"`
 	// Expired is never stored in the table: the aggregate's local store
 	// answers it for a window it dropped past the retention, so that a
 	// late delta does not start the window again from zero.

@@ -26,6 +26,9 @@ func AppendDeltaJSON(b []byte, d *Delta) []byte {
 	b = appendInt64Field(b, `,"record_time_ms":`, d.RecordTimeMs)
 	b = appendInt64Field(b, `,"idle_ms":`, d.IdleMs)
 	b = appendInt64Field(b, `,"grace_ms":`, d.GraceMs)
+	if d.CaughtUp {
+		b = append(b, `,"caught_up":true`...)
+	}
 	b = appendSamplesField(b, d.Samples)
 	b = appendMessagesField(b, &d.Messages)
 	if d.Origin != 0 {
@@ -52,6 +55,9 @@ func AppendValueJSON(b []byte, a *Value) []byte {
 	b = appendInt64Field(b, `,"record_time_ms":`, a.RecordTimeMs)
 	b = appendInt64Field(b, `,"idle_ms":`, a.IdleMs)
 	b = appendInt64Field(b, `,"grace_ms":`, a.GraceMs)
+	if a.CaughtUp {
+		b = append(b, `,"caught_up":true`...)
+	}
 	if a.Expired {
 		b = append(b, `,"expired":true`...)
 	}

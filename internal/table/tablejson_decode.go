@@ -48,6 +48,7 @@ const (
 	seenRecordTime
 	seenIdle
 	seenGrace
+	seenCaughtUp
 )
 
 func readDeltaJSON(b []byte, d *Delta) bool {
@@ -67,6 +68,8 @@ func readDeltaJSON(b []byte, d *Delta) bool {
 			return r.once(&seen, seenIdle) && r.int64(&d.IdleMs)
 		case "grace_ms":
 			return r.once(&seen, seenGrace) && r.int64(&d.GraceMs)
+		case "caught_up":
+			return r.once(&seen, seenCaughtUp) && r.bool(&d.CaughtUp)
 		case "samples":
 			return r.once(&seen, seenSamples) && r.samples(&d.Samples)
 		case "messages":
@@ -102,6 +105,8 @@ func readValueJSON(b []byte, a *Value) bool {
 			return r.once(&seen, seenIdle) && r.int64(&a.IdleMs)
 		case "grace_ms":
 			return r.once(&seen, seenGrace) && r.int64(&a.GraceMs)
+		case "caught_up":
+			return r.once(&seen, seenCaughtUp) && r.bool(&a.CaughtUp)
 		case "expired":
 			return r.once(&seen, seenExpired) && r.bool(&a.Expired)
 		}

@@ -10,8 +10,7 @@ type Input struct {
 	// time it carried, unix ms.
 	StreamMs int64
 	// RecordMs is the newest record timestamp it carried, unix ms: the
-	// broker's append time on a topic with LogAppendTime. 0 (a value
-	// written before idleness existed) never counts as idle.
+	// broker's append time on a topic with LogAppendTime; 0 if none.
 	RecordMs int64
 	// IdleMs is how far RecordMs may fall behind the newest RecordMs of
 	// any input partition before the partition is idle; 0 means never.
@@ -19,16 +18,21 @@ type Input struct {
 	// GraceMs is ingest's grace: a window is closed once the stream time
 	// passes its end by more than this.
 	GraceMs int64
+	// CaughtUp: the input partition had been read to its end when the
+	// value was written. A partition that is behind is never idle.
+	CaughtUp bool
 }
 
 // Watermark is the watermark of one table partition, worked out from its
 // inputs: the lowest stream time of the input partitions that are not idle.
 //
-// An input partition is idle when its newest record is more than its
-// IdleMs older than the newest record of any input partition: it carried
-// nothing for that long while another carried records, so it must not
-// hold back every window. Input partitions that never carried a record
-// have no watermark key and hold nothing back either. An idle partition
+// An input partition is idle when it was read to its end and its newest
+// record is more than its IdleMs older than the newest record of any input
+// partition: it carried nothing for that long while another carried
+// records, so it must not hold back every window. One that never carried a
+// record is idle as soon as another has (ingest says so when it is
+// assigned a partition with nothing to read); one that is behind, with
+// records still to read, never is. An idle partition
 // that carries records again rejoins the minimum; its events for windows
 // that were final meanwhile count as late (processors.Aggregator), so a
 // final window never changes. Record timestamps are the records' own
@@ -71,7 +75,7 @@ func WatermarkOf(inputs map[int32]Input) Watermark {
 // idle reports whether the input partition is idle when the newest record
 // of any input partition is at newest (unix ms).
 func (in Input) idle(newest int64) bool {
-	return in.IdleMs > 0 && in.RecordMs > 0 && newest-in.RecordMs > in.IdleMs
+	return in.CaughtUp && in.IdleMs > 0 && newest-in.RecordMs > in.IdleMs
 }
 
 // Closes reports whether the window [start, end) (unix ms) is closed at
@@ -83,5 +87,5 @@ func (w Watermark) Closes(endMs int64) bool {
 
 // Input is what a watermark key's value says of its input partition.
 func (v *Value) Input() Input {
-	return Input{StreamMs: v.StreamTimeMs, RecordMs: v.RecordTimeMs, IdleMs: v.IdleMs, GraceMs: v.GraceMs}
+	return Input{StreamMs: v.StreamTimeMs, RecordMs: v.RecordTimeMs, IdleMs: v.IdleMs, GraceMs: v.GraceMs, CaughtUp: v.CaughtUp}
 }
