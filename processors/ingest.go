@@ -416,15 +416,15 @@ func (in *Windower) appendWatermarks(wms []Watermark, p int32, stream time.Time,
 	return wms
 }
 
-// Announce returns the watermarks of input partitions that were assigned
-// with nothing to read (their committed offset at their end): caught up
-// at their restored stream time, so that one that never carried a record,
-// or carries none now, is idle at once rather than holding back every
-// window until it does (table.WatermarkOf).
-func (in *Windower) Announce(parts []int32) []Watermark {
+// Announce returns the watermarks of input partitions this instance was
+// assigned, before it counts anything of them: at their restored stream
+// time, caught up or not. One caught up (nothing to read) may then be idle
+// at once; one with records to read holds back the watermark until its
+// records are counted (table.WatermarkOf).
+func (in *Windower) Announce(parts []int32, caughtUp bool) []Watermark {
 	var wms []Watermark
 	for _, p := range parts {
-		wms = in.appendWatermarks(wms, p, in.streamTime[p], in.recordTime[p], true)
+		wms = in.appendWatermarks(wms, p, in.streamTime[p], in.recordTime[p], caughtUp)
 	}
 	return wms
 }

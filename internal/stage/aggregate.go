@@ -77,7 +77,7 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 	log := cfg.Logger.With("stage", "aggregate")
 	sg := &staticGroup{instanceID: cfg.InstanceID}
 	opts := append(processorOptions(cfg.Replication, cfg.ClientID, cfg.Security, sg, log),
-		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, stores)),
+		goka.WithStorageBuilder(memStoreBuilder(cfg.Window, cfg.Retention, cfg.InputPartitions, stores)),
 		goka.WithUpdateCallback(processors.Recover))
 	p, err := goka.NewProcessor(cfg.Brokers, topology.AggregateGraph(cfg.Topics, agg), opts...)
 	if err != nil {

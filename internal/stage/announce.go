@@ -8,21 +8,32 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/internal/table"
+	"github.com/logpulse/logpulse/processors"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// Input partitions with nothing to read (docs/design.md, Watermarks).
+// Announcing the input partitions an instance is assigned (docs/design.md,
+// Watermarks).
 //
 // A watermark of an input partition is written by the transaction that
-// counts its records. A partition that never carries a record would write
-// none, and one that carried records before this instance took it writes
-// none until it carries more: the view cannot tell such a partition from
-// one whose records are still to be read, and one that holds back every
-// window from one that must not. So an instance announces each partition
-// it is assigned, in a transaction of its own, once it finds it read to
-// its end: caught up at its committed stream time, which lets it be idle
-// (table.WatermarkOf). A partition with records to read is announced by
-// the transaction that counts them.
+// counts its records. Until every input partition has one, nothing is
+// final (table.WatermarkOf): a partition without one may have records
+// still to read. A partition that never carries a record would never
+// write one, and one that carried records before this instance took it
+// writes none until it carries more. So an instance announces each
+// partition it is assigned: at once as holding the watermark at its
+// committed stream time (in its first transaction, before the watermarks
+// of the partitions it counts, so that these never make a window final
+// that the others may still fill), and, once it finds the partition read
+// to its end, as caught up, which lets it be idle.
+
+// announcement is what an unannounced partition still needs.
+type announcement int
+
+const (
+	announceHolding  announcement = iota // no watermark written since the assignment
+	announceCaughtUp                     // written as holding; caught up not yet
+)
 
 // announceEvery bounds how often an instance looks for assigned partitions
 // with nothing to read, and how long a poll waits while some are left.
@@ -42,8 +53,9 @@ func (in *Ingest) poll(ctx context.Context) kgo.Fetches {
 	return in.sess.PollFetches(pctx)
 }
 
-// announce writes the watermarks of the unannounced partitions that are
-// read to their end, and forgets them.
+// announce writes the watermarks of the unannounced partitions: caught up
+// for those read to their end (then forgotten), holding for the others not
+// announced yet.
 func (in *Ingest) announce(ctx context.Context) error {
 	in.mu.Lock()
 	parts := slices.Sorted(maps.Keys(in.unannounced))
@@ -52,7 +64,7 @@ func (in *Ingest) announce(ctx context.Context) error {
 		return nil
 	}
 	logs := in.cfg.Topics.Logs
-	committed, err := in.restoreParts(ctx, parts)
+	committed, err := in.restoreParts(ctx, parts, true)
 	if err != nil {
 		in.log.Debug("announce: committed offsets", "err", err)
 		return nil // the next round tries again
@@ -69,7 +81,8 @@ func (in *Ingest) announce(ctx context.Context) error {
 		in.log.Debug("announce: end offsets", "err", err, "start_err", serr)
 		return nil
 	}
-	var done []int32
+	var caughtUp, holding []int32
+	in.mu.Lock()
 	for _, p := range parts {
 		end, ok := ends.Lookup(logs, p)
 		if !ok {
@@ -82,33 +95,56 @@ func (in *Ingest) announce(ctx context.Context) error {
 		}
 		// A commit marker takes the offset after a transaction's last
 		// record; the committed offset stops before it.
-		if at >= end.Offset-1 {
-			done = append(done, p)
+		switch {
+		case at >= end.Offset-1:
+			caughtUp = append(caughtUp, p)
+		case in.unannounced[p] == announceHolding:
+			holding = append(holding, p)
 		}
 	}
-	if len(done) == 0 {
+	wms := append(in.proc.Announce(holding, false), in.proc.Announce(caughtUp, true)...)
+	in.mu.Unlock()
+	if len(wms) == 0 {
 		return nil
 	}
-	ok, err := in.writeAnnounce(ctx, done)
+	ok, err := in.writeAnnounce(ctx, wms)
 	if err != nil || !ok {
 		return err
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for _, p := range done {
+	for _, p := range holding {
+		if _, still := in.unannounced[p]; still {
+			in.unannounced[p] = announceCaughtUp
+		}
+	}
+	for _, p := range caughtUp {
 		delete(in.unannounced, p)
 	}
-	in.log.Debug("announced partitions with nothing to read", "partitions", done)
+	in.log.Debug("announced input partitions", "caught_up", caughtUp, "holding", holding)
 	return nil
 }
 
-// writeAnnounce writes the watermarks of parts in a transaction that
-// commits no offsets (nothing was polled since the last one ended), and
-// reports whether it committed.
-func (in *Ingest) writeAnnounce(ctx context.Context, parts []int32) (bool, error) {
-	in.mu.Lock()
-	wms := in.proc.Announce(parts)
-	in.mu.Unlock()
+// holdingAnnouncements returns the watermarks that announce the partitions
+// not announced at all yet, except those in b, as holding, for b's
+// transaction. Callers hold in.mu.
+func (in *Ingest) holdingAnnouncements(b *processors.Batch) ([]processors.Watermark, []int32) {
+	var parts []int32
+	for p, a := range in.unannounced {
+		if _, counted := b.StreamTimes[p]; !counted && a == announceHolding {
+			if _, known := in.proc.StreamTime(p); known {
+				parts = append(parts, p)
+			}
+		}
+	}
+	slices.Sort(parts)
+	return in.proc.Announce(parts, false), parts
+}
+
+// writeAnnounce writes wms in a transaction that commits no offsets
+// (nothing was polled since the last one ended), and reports whether it
+// committed.
+func (in *Ingest) writeAnnounce(ctx context.Context, wms []processors.Watermark) (bool, error) {
 	if err := in.sess.Begin(); err != nil {
 		return false, fmt.Errorf("begin transaction: %w", err)
 	}

@@ -54,7 +54,7 @@ type Ingest struct {
 	// unannounced are the input partitions assigned to this instance that
 	// no committed transaction has written a watermark of yet (see
 	// announce).
-	unannounced map[int32]bool
+	unannounced map[int32]announcement
 }
 
 // NewIngest connects to the cluster; Run starts consuming.
@@ -62,7 +62,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	in := &Ingest{cfg: cfg, log: cfg.Logger.With("stage", "ingest"), unannounced: make(map[int32]bool)}
+	in := &Ingest{cfg: cfg, log: cfg.Logger.With("stage", "ingest"), unannounced: make(map[int32]announcement)}
 	forget := func(how string) func(context.Context, *kgo.Client, map[string][]int32) {
 		return func(_ context.Context, cl *kgo.Client, lost map[string][]int32) {
 			in.logGroup(cl, how, lost)
@@ -105,7 +105,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 			in.mu.Lock()
 			defer in.mu.Unlock()
 			for _, p := range added[cfg.Topics.Logs] {
-				in.unannounced[p] = true
+				in.unannounced[p] = announceHolding
 			}
 		}),
 		kgo.OnPartitionsRevoked(forget("partitions revoked")),
@@ -258,9 +258,14 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[
 	start := time.Now()
 	in.mu.Lock()
 	b, err := in.proc.Build(ctx, records, ends)
-	var meta map[int32]string
+	var (
+		meta          map[int32]string
+		announcements []processors.Watermark
+		announced     []int32
+	)
 	if err == nil {
 		meta = in.metadata(b)
+		announcements, announced = in.holdingAnnouncements(b)
 	}
 	in.mu.Unlock()
 	if err != nil {
@@ -308,7 +313,8 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[
 	for _, r := range b.Late {
 		in.sess.Produce(ctx, r, promise)
 	}
-	for _, w := range b.Watermarks {
+	// The other assigned partitions before this batch's: see announce.go.
+	for _, w := range append(announcements, b.Watermarks...) {
 		if err := produce(w.Key, w.Delta); err != nil {
 			return false, err
 		}
@@ -351,6 +357,11 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[
 	in.proc.Commit(b)
 	for p := range b.StreamTimes {
 		delete(in.unannounced, p)
+	}
+	for _, p := range announced {
+		if _, still := in.unannounced[p]; still {
+			in.unannounced[p] = announceCaughtUp
+		}
 	}
 	in.mu.Unlock()
 	in.cfg.Metrics.ingested(b, time.Since(start))

@@ -22,6 +22,7 @@ import (
 // when the partition's watermark moves past them.
 type memStore struct {
 	window, retention time.Duration
+	inputs            int32 // partitions of the input topic (table.WatermarkOf)
 
 	mu     sync.RWMutex
 	values map[string][]byte
@@ -39,10 +40,10 @@ type memStore struct {
 
 // memStoreBuilder builds a memStore per table partition and, if stores is
 // not nil, records it there for the cap's counts.
-func memStoreBuilder(window, retention time.Duration, stores *partitionStores) storage.Builder {
+func memStoreBuilder(window, retention time.Duration, inputs int32, stores *partitionStores) storage.Builder {
 	return func(_ string, partition int32) (storage.Storage, error) {
 		m := &memStore{
-			window: window, retention: retention,
+			window: window, retention: retention, inputs: inputs,
 			values: make(map[string][]byte), wm: make(map[int32]table.Input), services: make(map[int64]int),
 		}
 		stores.put(partition, m)
@@ -216,7 +217,7 @@ func (m *memStore) advance(k string, v []byte) {
 		return
 	}
 	m.wm[in] = a.Input()
-	m.mark = table.WatermarkOf(m.wm)
+	m.mark = table.WatermarkOf(m.wm, m.inputs)
 	if m.mark.HeldBy < 0 {
 		return
 	}

@@ -17,7 +17,7 @@ import (
 // out. It is read per table partition, from the partition's latest store.
 func TestMemStoreCountsServices(t *testing.T) {
 	stores := &partitionStores{}
-	build := memStoreBuilder(time.Minute, time.Hour, stores)
+	build := memStoreBuilder(time.Minute, time.Hour, 1, stores)
 	if _, err := build("t", 0); err != nil {
 		t.Fatal(err)
 	}

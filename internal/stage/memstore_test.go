@@ -10,7 +10,7 @@ import (
 )
 
 func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
-	st, err := memStoreBuilder(time.Minute, time.Hour, nil)("t", 0)
+	st, err := memStoreBuilder(time.Minute, time.Hour, 2, nil)("t", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,21 +31,17 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 		ok, _ := st.Has(table.WindowKey("api", at))
 		return ok
 	}
-	// Input partition 1 has not reported: it holds nothing back
-	// (table.WatermarkOf), so partition 0's 3:00 decides. Retention 1h:
-	// windows that ended by 1:59 are gone.
 	wm(0, base.Add(3*time.Hour))
-	if has(base) || has(base.Add(118*time.Minute)) {
+	if !has(base) {
+		t.Error("swept while input partition 1 had not reported")
+	}
+	wm(1, base.Add(150*time.Minute)) // the lowest input partition decides
+	// Watermark 2:30, retention 1h: windows that ended by 1:29 are gone.
+	if !has(base.Add(89*time.Minute)) || !has(base.Add(120*time.Minute)) {
+		t.Error("dropped a window within the retention of the lowest stream time")
+	}
+	if has(base) || has(base.Add(60*time.Minute)) || has(base.Add(88*time.Minute)) {
 		t.Error("kept a window that ended more than the retention before the watermark")
-	}
-	if !has(base.Add(119*time.Minute)) || !has(base.Add(179*time.Minute)) {
-		t.Error("dropped a window within the retention of the watermark")
-	}
-	// Partition 1 reports at 2:30: the lowest input partition decides
-	// again, and nothing dropped comes back.
-	wm(1, base.Add(150*time.Minute))
-	if has(base.Add(118*time.Minute)) || !has(base.Add(119*time.Minute)) {
-		t.Error("a later, lower watermark changed what was dropped")
 	}
 	if ok, _ := st.Has(table.WatermarkKey(0, 0)); !ok {
 		t.Error("dropped a watermark key")
@@ -69,7 +65,7 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 // quiet service and heartbeats, or a producer stamping records ahead) drops
 // only windows that are older than the retention by the newest counts too.
 func TestMemStoreKeepsTheNewestCounts(t *testing.T) {
-	st, err := memStoreBuilder(time.Minute, time.Hour, nil)("t", 0)
+	st, err := memStoreBuilder(time.Minute, time.Hour, 1, nil)("t", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +94,7 @@ func TestMemStoreKeepsTheNewestCounts(t *testing.T) {
 }
 
 func TestMemStoreIterator(t *testing.T) {
-	st, _ := memStoreBuilder(time.Minute, time.Hour, nil)("t", 0)
+	st, _ := memStoreBuilder(time.Minute, time.Hour, 1, nil)("t", 0)
 	for _, k := range []string{"c", "a", "d", "b"} {
 		st.Set(k, []byte(k+"!"))
 	}

@@ -3,6 +3,7 @@ package stage
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,24 +77,27 @@ func (in *Ingest) metadata(b *processors.Batch) map[int32]string {
 }
 
 // restore reads back the committed stream time of every partition in
-// records that this instance does not know yet (after a start or a
-// rebalance). The group's committed offsets are stable by then: franz-go
-// fetched them with RequireStable before it fetched the records.
+// records, and of every partition still to be announced (see announce.go),
+// that this instance does not know yet (after a start or a rebalance). The
+// group's committed offsets are stable by then: franz-go fetched them with
+// RequireStable before it fetched the records.
 func (in *Ingest) restore(ctx context.Context, records []*kgo.Record) error {
-	var parts []int32
+	in.mu.Lock()
+	parts := slices.Collect(maps.Keys(in.unannounced))
+	in.mu.Unlock()
 	for _, r := range records {
 		if !slices.Contains(parts, r.Partition) {
 			parts = append(parts, r.Partition)
 		}
 	}
-	_, err := in.restoreParts(ctx, parts)
+	_, err := in.restoreParts(ctx, parts, false)
 	return err
 }
 
 // restoreParts restores the committed stream time of each of parts that
-// this instance does not know yet, and returns the committed offsets of
-// parts (those with a commit).
-func (in *Ingest) restoreParts(ctx context.Context, parts []int32) (map[int32]int64, error) {
+// this instance does not know yet and, if committed is set, returns the
+// committed offsets of parts (those with a commit).
+func (in *Ingest) restoreParts(ctx context.Context, parts []int32, committed bool) (map[int32]int64, error) {
 	in.mu.Lock()
 	var missing []int32
 	for _, p := range parts {
@@ -102,14 +106,14 @@ func (in *Ingest) restoreParts(ctx context.Context, parts []int32) (map[int32]in
 		}
 	}
 	in.mu.Unlock()
-	if len(missing) == 0 && len(in.unannouncedOf(parts)) == 0 {
+	if len(missing) == 0 && !committed {
 		return nil, nil
 	}
 	offs, err := in.adm.FetchOffsets(kadm.RequireStable(ctx), in.cfg.Topics.IngestGroup)
 	if err != nil {
 		return nil, fmt.Errorf("fetch committed offsets: %w", err)
 	}
-	committed := make(map[int32]int64)
+	offsets := make(map[int32]int64)
 	restored := make(map[int32]time.Time, len(missing))
 	splits := make(map[int32]processors.OpenSplits)
 	for _, p := range parts {
@@ -122,7 +126,7 @@ func (in *Ingest) restoreParts(ctx context.Context, parts []int32) (map[int32]in
 			return nil, fmt.Errorf("committed offset of %s/%d: %w", in.cfg.Topics.Logs, p, o.Err)
 		}
 		if ok {
-			committed[p] = o.At
+			offsets[p] = o.At
 		}
 		if !slices.Contains(missing, p) {
 			continue
@@ -145,18 +149,5 @@ func (in *Ingest) restoreParts(ctx context.Context, parts []int32) (map[int32]in
 		in.proc.RestoreSplits(p, splits[p])
 		in.log.Debug("restored stream time", "partition", p, "stream_time", st)
 	}
-	return committed, nil
-}
-
-// unannouncedOf returns those of parts still to be announced.
-func (in *Ingest) unannouncedOf(parts []int32) []int32 {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	var out []int32
-	for _, p := range parts {
-		if in.unannounced[p] {
-			out = append(out, p)
-		}
-	}
-	return out
+	return offsets, nil
 }

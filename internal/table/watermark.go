@@ -24,15 +24,19 @@ type Input struct {
 }
 
 // Watermark is the watermark of one table partition, worked out from its
-// inputs: the lowest stream time of the input partitions that are not idle.
+// inputs: the lowest stream time of the input partitions that are not idle,
+// once every input partition has a watermark key.
 //
 // An input partition is idle when it was read to its end and its newest
 // record is more than its IdleMs older than the newest record of any input
 // partition: it carried nothing for that long while another carried
 // records, so it must not hold back every window. One that never carried a
-// record is idle as soon as another has (ingest says so when it is
-// assigned a partition with nothing to read); one that is behind, with
-// records still to read, never is. An idle partition
+// record is idle as soon as another has one; one that is behind, with
+// records still to read, never is. Ingest writes a watermark key for every
+// input partition it is assigned, also one with nothing to read (caught
+// up, so idle), before it counts anything of another partition: until all
+// have one, nothing is final, as a partition with no key yet may be one
+// whose records are still to be read. An idle partition
 // that carries records again rejoins the minimum; its events for windows
 // that were final meanwhile count as late (processors.Aggregator), so a
 // final window never changes. Record timestamps are the records' own
@@ -48,12 +52,24 @@ type Watermark struct {
 	HeldBy int32
 	// Idle are the input partitions left out as idle, sorted.
 	Idle []int32
+	// Missing are the input partitions without a watermark key yet,
+	// sorted; while there are any, there is no watermark (HeldBy -1).
+	Missing []int32
 }
 
 // WatermarkOf works out the watermark of a table partition from what it
-// knows of each input partition.
-func WatermarkOf(inputs map[int32]Input) Watermark {
+// knows of each input partition, of an input topic of n partitions (more
+// if inputs has more: the topic grew).
+func WatermarkOf(inputs map[int32]Input, n int32) Watermark {
 	w := Watermark{HeldBy: -1}
+	for p := range n {
+		if _, ok := inputs[p]; !ok {
+			w.Missing = append(w.Missing, p)
+		}
+	}
+	if len(w.Missing) > 0 {
+		return w
+	}
 	var newest int64
 	for _, in := range inputs {
 		newest = max(newest, in.RecordMs)

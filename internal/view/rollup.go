@@ -21,6 +21,10 @@ type Index struct {
 	// wm[table partition][input partition] is what the table partition's
 	// watermark key of the input partition says.
 	wm map[int32]map[int32]table.Input
+	// inputs is the number of input partitions a watermark waits for:
+	// inputParts, or more once a table partition has seen a higher one
+	// (the topic grew).
+	inputs int32
 	cutoff int64          // windows starting before this were pruned
 	newest int64          // start of the newest window with data
 	log    changeLog      // what changed, for live streams
@@ -46,7 +50,7 @@ type entry struct {
 // given size kept for retention after the watermark passes them.
 func New(tablePartitions, inputPartitions int32, window, retention time.Duration) *Index {
 	return &Index{
-		window: window, retention: retention, partitions: tablePartitions, inputParts: inputPartitions,
+		window: window, retention: retention, partitions: tablePartitions, inputParts: inputPartitions, inputs: inputPartitions,
 		windows: make(map[int64]*bucket),
 		wm:      make(map[int32]map[int32]table.Input),
 	}
@@ -79,6 +83,7 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		cur := agg.Input()
 		cur.StreamMs, cur.RecordMs = max(cur.StreamMs, m[in].StreamMs), max(cur.RecordMs, m[in].RecordMs)
 		m[in] = cur
+		ix.inputs = max(ix.inputs, in+1)
 		if ix.watermark() != before {
 			ix.log.add(Change{Watermark: true})
 		}
@@ -161,7 +166,7 @@ func (ix *Index) hold() table.Watermark {
 	}
 	first := true
 	for _, m := range ix.wm {
-		w := table.WatermarkOf(m)
+		w := table.WatermarkOf(m, ix.inputs)
 		if w.HeldBy < 0 {
 			return table.Watermark{HeldBy: -1}
 		}
