@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/logpulse/logpulse/internal/app"
 )
 
-// apiFlags are the flags of the HTTP API (run and serve).
+// apiFlags are the flags of the HTTP API and its alerts (run and serve).
 type apiFlags struct {
 	http          string
 	maxPoints     int
@@ -18,6 +20,7 @@ type apiFlags struct {
 	apiTokenFile  string
 	rules         string
 	publishAlerts bool
+	token         string // what validate read from --api-token or --api-token-file
 }
 
 func (f *apiFlags) register(fs *flag.FlagSet) {
@@ -43,6 +46,10 @@ func (f *apiFlags) validate() error {
 	}
 	if f.apiToken != "" && f.apiTokenFile != "" {
 		errs = append(errs, errors.New("set one of --api-token and --api-token-file, not both"))
+	} else if tok, err := f.readToken(); err != nil {
+		errs = append(errs, err)
+	} else {
+		f.token = tok
 	}
 	return errors.Join(errs...)
 }
@@ -59,8 +66,8 @@ func (f *apiFlags) origins() []string {
 	return out
 }
 
-// token reads the API token from the flag or the file.
-func (f *apiFlags) token() (string, error) {
+// readToken reads the API token from the flag or the file.
+func (f *apiFlags) readToken() (string, error) {
 	if f.apiTokenFile == "" {
 		return f.apiToken, nil
 	}
@@ -73,4 +80,11 @@ func (f *apiFlags) token() (string, error) {
 		return "", fmt.Errorf("--api-token-file: %s is empty", f.apiTokenFile)
 	}
 	return tok, nil
+}
+
+func (f *apiFlags) config() app.APIConfig {
+	return app.APIConfig{
+		Addr: f.http, MaxPoints: f.maxPoints, CORSOrigins: f.origins(), Token: f.token,
+		Rules: f.rules, PublishAlerts: f.publishAlerts,
+	}
 }
