@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 
@@ -25,10 +26,14 @@ func (f *brokerFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *brokerFlags) validate() error {
+	var errs []error
 	if f.partitions < 1 {
-		return fmt.Errorf("--partitions must be at least 1, got %d", f.partitions)
+		errs = append(errs, fmt.Errorf("--partitions must be at least 1, got %d", f.partitions))
 	}
-	return nil
+	if f.dataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty: the broker keeps its data there"))
+	}
+	return errors.Join(append(errs, checkAddr("listen", f.listen, false))...)
 }
 
 func brokerCommand(env *cliEnv) *ffcli.Command {

@@ -97,6 +97,9 @@ func (f *produceFlags) validate() error {
 	if f.multilineMaxLines < 1 {
 		errs = append(errs, fmt.Errorf("--multiline-max-lines must be at least 1, got %d", f.multilineMaxLines))
 	}
+	if f.dataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty: --file keeps its read positions there"))
+	}
 	if f.multilineTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--multiline-timeout must be positive, e.g. 1s, got %s", f.multilineTimeout))
 	}

@@ -38,6 +38,7 @@ func stageKafka() kafkaFlags {
 func newPipelineFlags(kafka kafkaFlags, opsAddr string) *pipelineFlags {
 	f := &pipelineFlags{kafka: kafka, ops: opsFlags{def: opsAddr}}
 	f.aggregate.prefix = &f.prefix
+	f.api.windows = &f.windows
 	return f
 }
 

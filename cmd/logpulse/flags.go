@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 )
@@ -47,6 +48,18 @@ func usageErr(err error) error {
 		return nil
 	}
 	return usageError{err}
+}
+
+// checkAddr refuses a listen address net.Listen would not take; empty
+// is allowed where the flag means "off" (optional).
+func checkAddr(flagName, addr string, optional bool) error {
+	if addr == "" && optional {
+		return nil
+	}
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return fmt.Errorf("--%s %q: use host:port or :port, e.g. :8080", flagName, addr)
+	}
+	return nil
 }
 
 // prefixFlags name the pipeline's topics, groups and transactional IDs.

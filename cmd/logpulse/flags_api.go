@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/logpulse/logpulse/internal/alerts"
 	"github.com/logpulse/logpulse/internal/app"
 )
 
@@ -20,7 +21,8 @@ type apiFlags struct {
 	apiTokenFile  string
 	rules         string
 	publishAlerts bool
-	token         string // what validate read from --api-token or --api-token-file
+	token         string       // what validate read from --api-token or --api-token-file
+	windows       *windowFlags // --rules are checked against --window
 }
 
 func (f *apiFlags) register(fs *flag.FlagSet) {
@@ -34,7 +36,7 @@ func (f *apiFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *apiFlags) validate() error {
-	var errs []error
+	errs := []error{checkAddr("http", f.http, false)}
 	if f.maxPoints < 1 {
 		errs = append(errs, fmt.Errorf("--max-points must be positive, got %d", f.maxPoints))
 	}
@@ -50,6 +52,11 @@ func (f *apiFlags) validate() error {
 		errs = append(errs, err)
 	} else {
 		f.token = tok
+	}
+	if f.rules != "" && f.windows != nil && f.windows.validate() == nil {
+		if _, err := alerts.LoadRules(f.rules, f.windows.window); err != nil {
+			errs = append(errs, fmt.Errorf("--rules: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

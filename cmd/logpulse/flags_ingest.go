@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/logpulse/logpulse/internal/app"
@@ -41,6 +43,14 @@ func (f *ingestFlags) validate() error {
 	}
 	if f.txnID == "" {
 		errs = append(errs, errors.New("--transactional-id must not be empty"))
+	}
+	for u := range strings.SplitSeq(f.registry, ",") {
+		if u = strings.TrimSpace(u); u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("--schema-registry: %q is not an http(s) URL, e.g. http://registry:8081", u))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -22,10 +22,11 @@ func (f *embeddedFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *embeddedFlags) validate() error {
+	var errs []error
 	if f.dataDir == "" {
-		return errors.New("--data-dir must not be empty: the embedded broker keeps its data there")
+		errs = append(errs, errors.New("--data-dir must not be empty: the embedded broker keeps its data there"))
 	}
-	return nil
+	return errors.Join(append(errs, checkAddr("broker-listen", f.listen, false))...)
 }
 
 func (f *embeddedFlags) config() app.EmbeddedConfig {
@@ -73,6 +74,7 @@ func (f *opsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "metrics-addr", f.def, "address serving /metrics, /healthz and /readyz (empty: off)")
 }
 
-// validate accepts any address: one that cannot be served is logged and
-// the stage runs on (two stages on one host with the same address).
-func (f *opsFlags) validate() error { return nil }
+// validate checks the address's form only: one that cannot be served is
+// logged and the stage runs on (two stages on one host with the same
+// address).
+func (f *opsFlags) validate() error { return checkAddr("metrics-addr", f.addr, true) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 
 	"github.com/logpulse/logpulse/internal/amqpbridge"
@@ -38,9 +39,13 @@ func (f *amqpFlags) validate() error {
 	if f.prefetch < 1 || f.prefetch > 65535 {
 		errs = append(errs, errors.New("--amqp-prefetch must be from 1 to 65535"))
 	}
+	if f.dedupIDs < 0 {
+		errs = append(errs, fmt.Errorf("--amqp-dedup-ids must not be negative (0 is off), got %d", f.dedupIDs))
+	}
 	if f.url != "" {
 		errs = append(errs, f.config().Validate())
 	}
+	errs = append(errs, checkAddr("metrics-addr", f.metricsAddr, true))
 	return errors.Join(errs...)
 }
 
