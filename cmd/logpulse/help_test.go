@@ -68,8 +68,8 @@ func TestFlagReferenceListsEveryFlag(t *testing.T) {
 }
 
 // TestRefusedFlagExitStatus: the binary exits 2 on a refused flag, naming
-// it (issue 15: `logpulse ingest --max-event-bytes -1 --transactional-id ”`
-// used to start).
+// it; ingest with a negative --max-event-bytes and an empty
+// --transactional-id used to start.
 func TestRefusedFlagExitStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
