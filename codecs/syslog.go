@@ -156,7 +156,7 @@ func rfc3164(s string, ref time.Time) (fields, string, bool) {
 	if _, ok := syslogTag(tok); !ok && tok != "" && !strings.ContainsAny(tok, ":[") {
 		if t, ok := syslogTag(strings.SplitN(rest, " ", 2)[0]); ok {
 			f.host = tok
-			tok, rest, _ = strings.Cut(rest, " ")
+			_, rest, _ = strings.Cut(rest, " ")
 			f.service, f.why.service = t, "syslog TAG"
 			return f, rest, true
 		}

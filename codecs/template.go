@@ -37,11 +37,11 @@ func Template(msg string) string {
 // templateWord replaces a word holding a digit with <*>, keeping what stands
 // before an = or : (a key) and the punctuation around it.
 func templateWord(w string) string {
-	if strings.IndexAny(w, decimalDigits) < 0 {
+	if !strings.ContainsAny(w, decimalDigits) {
 		return w
 	}
 	prefix := ""
-	if i := strings.IndexAny(w, "=:"); i > 0 && i < len(w)-1 && strings.IndexAny(w[:i], decimalDigits) < 0 {
+	if i := strings.IndexAny(w, "=:"); i > 0 && i < len(w)-1 && !strings.ContainsAny(w[:i], decimalDigits) {
 		prefix, w = w[:i+1], w[i+1:]
 	}
 	lead := len(w) - len(strings.TrimLeft(w, `([{"'<`))

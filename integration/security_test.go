@@ -217,7 +217,7 @@ func TestSecuredCluster(t *testing.T) {
 		// A grant missing for a side path (alerts, lag metrics) only
 		// logs; franz-go says AUTHORIZATION_FAILED, sarama "not authorized".
 		if l := strings.ToLower(string(log)); strings.Contains(l, "authorization_failed") || strings.Contains(l, "not authorized") {
-			t.Errorf("%s shows a refused operation: a grant README lists is missing", p.logPath)
+			t.Errorf("%s shows a refused operation: a grant docs/operations.md lists is missing", p.logPath)
 		}
 		if !strings.Contains(string(log), "sasl SCRAM-SHA-512 user") {
 			t.Errorf("%s does not say how it connected (want the security settings, without the password)", p.logPath)

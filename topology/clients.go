@@ -28,9 +28,11 @@ func SaramaConfig(sec Security) *sarama.Config {
 	c.Producer.RequiredAcks = sarama.WaitForAll
 	c.Producer.Idempotent = true
 	c.Net.MaxOpenRequests = 1
-	// goka commits an input offset once a later message's table write
-	// succeeded, even if an earlier one failed: a table write must not give
-	// up while a broker restarts. ~10 minutes of retries, backing off to 1s
+	// A table write must not give up while a broker restarts: a failed
+	// write stops the aggregate's processor (its successor redoes the
+	// delta; internal/stage commits no offset past a message that is not
+	// done, see inorder.go), and every restart costs seconds of
+	// freshness. ~10 minutes of retries, backing off to 1s
 	// (sarama >= v1.49.0: before, an idempotent producer resent a failed
 	// batch at once and spent these retries in ~0.2 s;
 	// TestSaramaTableWriteOutlastsALeaderElection, and on Apache Kafka

@@ -71,6 +71,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"aggregate", "--brokers", "k:9092", "--instance-id", ""}, nil, "--instance-id must not be empty"},
 		{[]string{"run", "--instance-id", "host/1"}, nil, `--instance-id "host/1": use only`},
 		{[]string{"aggregate", "--brokers", "k:9092", "--instance-id", strings.Repeat("a", 250)}, nil, "Kafka allows 249"},
+		{[]string{"aggregate", "--brokers", "k:9092", "--name-prefix", "", "--instance-id", ".."}, nil, `--instance-id "..": Kafka refuses "." and ".."`},
 		{[]string{"serve", "--brokers", "k:9092", "--name-prefix", "team a/"}, nil, "--name-prefix"},
 		{[]string{"produce", "--stdin", "--brokers", "x:1", "--multiline-max-lines", "0"}, nil, "--multiline-max-lines must be at least 1"},
 		{[]string{"produce", "--stdin", "--brokers", "x:1", "--multiline-timeout", "soon"}, nil, "multiline-timeout"},

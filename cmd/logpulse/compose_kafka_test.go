@@ -2,63 +2,116 @@ package main
 
 import (
 	"fmt"
-	"maps"
 	"net"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
 )
 
-func TestComposeDependencies(t *testing.T) { forEachCompose(t, testComposeDependencies) }
+// kafkaSetting is a broker setting whose Kafka default logpulse cannot keep.
+type kafkaSetting struct{ key, want, why string }
 
-func testComposeDependencies(t *testing.T, c composeFile) {
-	for name, svc := range c.Services {
-		for dep, cond := range svc.DependsOn {
-			target, ok := c.Services[dep]
-			switch {
-			case !ok:
-				t.Errorf("service %s depends on %s, which does not exist", name, dep)
-				continue
-			case len(target.Profiles) > 0 && len(svc.Profiles) == 0:
-				t.Errorf("service %s runs in every profile but depends on %s, which runs only in %v", name, dep, target.Profiles)
+// checkKafka reports what in the Kafka services would stop the stages, or
+// lose what they wrote.
+func checkKafka(tb testing.TB, p *types.Project, stages []*composeStage, errorf func(string, ...any)) {
+	tb.Helper()
+	var kafkas []string
+	for _, name := range p.ServiceNames() {
+		if strings.HasPrefix(p.Services[name].Image, "apache/kafka:") {
+			kafkas = append(kafkas, name)
+		}
+	}
+	if len(kafkas) == 0 {
+		errorf("no apache/kafka service")
+		return
+	}
+	tested := testedKafkaVersion(tb)
+	brokers := len(kafkas)
+	settings := []kafkaSetting{
+		{"KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS", "1000", "a dead ingest's transaction is aborted up to 10 s late (docs/guarantees.md, Failover time)"},
+		{"KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false", "a topic an early producer auto-creates gets one partition, not topics' layout"},
+		{"KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0", "every consumer group waits 3 s before it starts"},
+	}
+	if brokers >= 3 {
+		// A cluster is there to survive a broker: every copy count is 3
+		// and every acks=all write waits for 2.
+		settings = append(settings,
+			kafkaSetting{"KAFKA_MIN_INSYNC_REPLICAS", "2", "an acknowledged write may live on one broker only"},
+			kafkaSetting{"KAFKA_DEFAULT_REPLICATION_FACTOR", "3", "a topic created without a factor is not replicated"},
+			kafkaSetting{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3", "committed offsets do not survive a broker"},
+			kafkaSetting{"KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3", "ingest's transactions do not survive a broker"},
+			kafkaSetting{"KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2", "ingest's transaction state may live on one broker only"})
+	}
+	for _, name := range kafkas {
+		svc := p.Services[name]
+		if svc.Image != "apache/kafka:"+tested {
+			errorf("service %s runs %s; CI tests Kafka %s (scripts/kafka-node.sh)", name, svc.Image, tested)
+		}
+		// Kafka itself refuses to start on a listener without a protocol or
+		// a controller missing from the voters; what it accepts, and clients
+		// then cannot reach, is checked here.
+		lis := kafkaListeners(svcEnv(svc, "KAFKA_LISTENERS"))
+		for l, addr := range kafkaListeners(svcEnv(svc, "KAFKA_ADVERTISED_LISTENERS")) {
+			host, port, _ := net.SplitHostPort(addr)
+			if _, p, _ := net.SplitHostPort(lis[l]); p != port {
+				errorf("service %s: advertises %s %s, but that listener is %q", name, l, addr, lis[l])
 			}
-			hasCheck := target.Healthcheck != nil && len(target.Healthcheck.Test) > 0 && target.Healthcheck.Test[0] != "NONE"
-			switch cond {
-			case "service_started":
-				if hasCheck {
-					t.Errorf("service %s starts as soon as %s starts; wait for service_healthy", name, dep)
-				}
-			case "service_healthy":
-				if !hasCheck {
-					t.Errorf("service %s waits for %s to be healthy, which has no health check", name, dep)
-				}
-			case "service_completed_successfully":
-				if target.restarts() {
-					t.Errorf("service %s waits for %s to complete, which restarts (%s)", name, dep, target.Restart)
-				}
-			default:
-				t.Errorf("service %s: depends_on %s has unknown condition %q", name, dep, cond)
+			// Advertised as localhost: for clients on the host.
+			if host == "localhost" && !slices.ContainsFunc(svc.Ports, func(p types.ServicePortConfig) bool {
+				return p.Published == port && fmt.Sprint(p.Target) == port
+			}) {
+				errorf("service %s: advertises %s to the host but does not publish %s:%s", name, addr, port, port)
 			}
 		}
-		if c.dependsOn(name, name) {
-			t.Errorf("service %s depends on itself", name)
+		// Kafka's defaults (3, and min ISR 2) cannot be met by fewer
+		// brokers; consumer groups and ingest's transactions never start.
+		for _, key := range []string{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
+			"KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR"} {
+			if _, set := svc.Environment[key]; !set && brokers >= 3 {
+				continue
+			}
+			if n, err := strconv.Atoi(svcEnv(svc, key)); err != nil || n < 1 || n > brokers {
+				errorf("service %s: %s=%q with %d broker(s)", name, key, svcEnv(svc, key), brokers)
+			}
+		}
+		for _, s := range settings {
+			if got := svcEnv(svc, s.key); got != s.want {
+				errorf("service %s: %s=%q, want %s: otherwise %s", name, s.key, got, s.want, s.why)
+			}
+		}
+		if !slices.ContainsFunc(svc.Volumes, func(v types.ServiceVolumeConfig) bool {
+			return v.Type == types.VolumeTypeVolume && v.Target == svcEnv(svc, "KAFKA_LOG_DIRS")
+		}) {
+			errorf("service %s: KAFKA_LOG_DIRS=%q is not on a named volume; the data dies with the container", name, svcEnv(svc, "KAFKA_LOG_DIRS"))
+		}
+		var test []string
+		if svc.HealthCheck != nil {
+			test = svc.HealthCheck.Test
+		}
+		i := slices.Index(test, "--bootstrap-server")
+		if !slices.Contains(test, "/opt/kafka/bin/kafka-broker-api-versions.sh") || i < 0 || i+1 == len(test) || !listensOn(lis, test[i+1]) {
+			errorf("service %s: health check %q does not ask one of its listeners %v for the broker's API versions", name, test, lis)
+		}
+	}
+	for _, st := range stages {
+		if st.cmd != "topics" {
+			continue
+		}
+		r, _ := strconv.Atoi(st.value("replication"))
+		if r > brokers || (brokers >= 3 && r != 3) {
+			errorf("service %s: replication %d with %d broker(s); want %d", st.name, r, brokers, min(brokers, 3))
 		}
 	}
 }
-
-func TestComposeKafka(t *testing.T) { forEachCompose(t, testComposeKafka) }
 
 // testedKafkaVersion is the default KAFKA_VERSION of scripts/kafka-node.sh,
 // the release CI runs the integration tests on.
 func testedKafkaVersion(tb testing.TB) string {
 	tb.Helper()
-	b, err := os.ReadFile("../../scripts/kafka-node.sh")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(b), `KAFKA_VERSION="${KAFKA_VERSION:-`)
+	_, rest, ok := strings.Cut(readRepoFile(tb, "scripts/kafka-node.sh"), `KAFKA_VERSION="${KAFKA_VERSION:-`)
 	v, _, ok2 := strings.Cut(rest, "}")
 	if !ok || !ok2 || v == "" {
 		tb.Fatal("no default KAFKA_VERSION in scripts/kafka-node.sh")
@@ -66,128 +119,13 @@ func testedKafkaVersion(tb testing.TB) string {
 	return v
 }
 
-func testComposeKafka(t *testing.T, c composeFile) {
-	var kafkas []string
-	for name, svc := range c.Services {
-		if strings.HasPrefix(svc.Image, "apache/kafka:") {
-			kafkas = append(kafkas, name)
-		}
-	}
-	if len(kafkas) == 0 {
-		t.Fatal("no apache/kafka service")
-	}
-	// The release compose runs is the one CI proves the suite on.
-	tested := testedKafkaVersion(t)
-	for _, name := range kafkas {
-		if img := c.Services[name].Image; img != "apache/kafka:"+tested {
-			t.Errorf("service %s runs %s; CI tests Kafka %s (scripts/kafka-node.sh)", name, img, tested)
-		}
-	}
-	brokers := len(kafkas)
-	for _, name := range kafkas {
-		svc := c.Services[name]
-		env := svc.Environment
-		intEnv := func(key string) int {
-			n, err := strconv.Atoi(env[key])
-			if err != nil {
-				t.Errorf("service %s: %s=%q: want a number", name, key, env[key])
-			}
-			return n
-		}
-		if roles := strings.Split(env["KAFKA_PROCESS_ROLES"], ","); !slices.Contains(roles, "broker") || !slices.Contains(roles, "controller") {
-			t.Errorf("service %s: KAFKA_PROCESS_ROLES=%q; a single KRaft node is broker,controller", name, env["KAFKA_PROCESS_ROLES"])
-		}
-		lis := kafkaListeners(t, env["KAFKA_LISTENERS"])
-		_, ctrlPort, _ := net.SplitHostPort(lis[env["KAFKA_CONTROLLER_LISTENER_NAMES"]])
-		voter := fmt.Sprintf("%d@%s:%s", intEnv("KAFKA_NODE_ID"), name, ctrlPort)
-		if !slices.Contains(strings.Split(env["KAFKA_CONTROLLER_QUORUM_VOTERS"], ","), voter) {
-			t.Errorf("service %s: KAFKA_CONTROLLER_QUORUM_VOTERS=%q lacks itself, %s", name, env["KAFKA_CONTROLLER_QUORUM_VOTERS"], voter)
-		}
-		// NAME:PROTOCOL pairs, read as listeners NAME://PROTOCOL.
-		protocols := kafkaListeners(t, strings.ReplaceAll(env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"], ":", "://"))
-		for l := range lis {
-			if _, ok := protocols[l]; !ok {
-				t.Errorf("service %s: listener %s has no security protocol", name, l)
-			}
-		}
-		for l, addr := range kafkaListeners(t, env["KAFKA_ADVERTISED_LISTENERS"]) {
-			host, port, _ := net.SplitHostPort(addr)
-			if _, p, _ := net.SplitHostPort(lis[l]); p != port {
-				t.Errorf("service %s: advertised %s %s, but the listener is %q", name, l, addr, lis[l])
-			}
-			// A listener advertised as localhost is for clients on the host.
-			if host == "localhost" && !slices.Contains(svc.Ports, portMapping{Published: port, Target: port}) {
-				t.Errorf("service %s: advertises %s to the host but does not publish %s:%s", name, addr, port, port)
-			}
-		}
-		// Kafka's defaults (3) cannot be met by fewer brokers, and then
-		// consumer groups and ingest's transactions never start.
-		for _, key := range []string{"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR",
-			"KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR", "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR"} {
-			if _, set := env[key]; !set && brokers >= 3 {
-				continue // Kafka's defaults (3, 2) fit three brokers
-			}
-			if n := intEnv(key); n < 1 || n > brokers {
-				t.Errorf("service %s: %s=%d with %d broker(s)", name, key, n, brokers)
-			}
-		}
-		if n := intEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS"); n != 0 {
-			t.Errorf("service %s: KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=%d delays every stage's start", name, n)
-		}
-		if i := slices.IndexFunc(svc.Volumes, func(v composeMount) bool { return v.Target == env["KAFKA_LOG_DIRS"] }); i < 0 {
-			t.Errorf("service %s: KAFKA_LOG_DIRS=%q is not on a volume %v", name, env["KAFKA_LOG_DIRS"], svc.Volumes)
-		} else if _, ok := c.Volumes[svc.Volumes[i].Source]; !ok {
-			t.Errorf("service %s: volume %q is not declared under volumes:", name, svc.Volumes[i].Source)
-		}
-		if hc := svc.Healthcheck; hc == nil || !slices.Contains(hc.Test, "/opt/kafka/bin/kafka-broker-api-versions.sh") {
-			t.Errorf("service %s: health check %v does not ask the broker for its API versions", name, hc)
-		} else if i := slices.Index(hc.Test, "--bootstrap-server"); i < 0 || i+1 == len(hc.Test) || !listensOn(lis, hc.Test[i+1]) {
-			t.Errorf("service %s: health check %v does not reach one of its listeners %v", name, hc.Test, lis)
-		}
-	}
-	for _, st := range resolveStages(t, c) {
-		if st.cmd.Name != "topics" {
-			continue
-		}
-		r, _ := strconv.Atoi(st.mustValue(t, "replication"))
-		if r > brokers {
-			t.Errorf("service %s: replication %d with %d broker(s)", st.name, r, brokers)
-		}
-		if brokers < 3 {
-			continue
-		}
-		// A cluster is there to survive a broker: every copy count is
-		// 3 and every acks=all write waits for 2, so one broker may stop
-		// without losing an acknowledged event or refusing writes.
-		if r < 3 {
-			t.Errorf("service %s: replication %d on %d brokers; want 3", st.name, r, brokers)
-		}
-		for _, name := range kafkas {
-			env := c.Services[name].Environment
-			for key, want := range map[string]string{
-				"KAFKA_MIN_INSYNC_REPLICAS": "2", "KAFKA_DEFAULT_REPLICATION_FACTOR": "3",
-				"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "3", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "3",
-				"KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "2",
-			} {
-				if env[key] != want {
-					t.Errorf("service %s: %s=%q on a %d-broker cluster; want %s", name, key, env[key], brokers, want)
-				}
-			}
-		}
-	}
-}
-
 // kafkaListeners parses Kafka's "NAME://host:port,..." into name → host:port.
-func kafkaListeners(tb testing.TB, s string) map[string]string {
-	tb.Helper()
+func kafkaListeners(s string) map[string]string {
 	out := map[string]string{}
 	for item := range strings.SplitSeq(s, ",") {
-		name, addr, ok := strings.Cut(strings.TrimSpace(item), "://")
-		if !ok {
-			tb.Errorf("listener %q: want NAME://host:port", item)
-			continue
+		if name, addr, ok := strings.Cut(strings.TrimSpace(item), "://"); ok {
+			out[name] = addr
 		}
-		out[name] = addr
 	}
 	return out
 }
@@ -196,11 +134,13 @@ func kafkaListeners(tb testing.TB, s string) map[string]string {
 // the listeners.
 func listensOn(lis map[string]string, bootstrap string) bool {
 	host, port, err := net.SplitHostPort(bootstrap)
-	if err != nil || !isLoopback(host) {
+	if err != nil || host != "localhost" && host != "127.0.0.1" {
 		return false
 	}
-	return slices.ContainsFunc(slices.Collect(maps.Values(lis)), func(addr string) bool {
-		h, p, _ := net.SplitHostPort(addr)
-		return p == port && (h == "" || h == "0.0.0.0" || h == host)
-	})
+	for _, addr := range lis {
+		if h, p, _ := net.SplitHostPort(addr); p == port && (h == "" || h == "0.0.0.0" || h == host) {
+			return true
+		}
+	}
+	return false
 }

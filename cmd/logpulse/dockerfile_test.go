@@ -2,163 +2,167 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"go/version"
-	"io/fs"
-	"net"
-	"os"
-	"path"
+	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 )
 
-func TestComposeDockerfile(t *testing.T) {
-	stages := loadDockerfile(t)
-	if len(stages) < 2 {
-		t.Fatalf("Dockerfile has %d stage(s), want a build stage and a run stage", len(stages))
+func TestDockerfile(t *testing.T) {
+	checkDockerfile(parseDockerfile(readRepoFile(t, "Dockerfile")), readRepoFile(t, "go.mod"), t.Errorf)
+}
+
+// checkDockerfile reports what would make the image fail to build or
+// misbehave when compose runs it. Instruction order is checked only where
+// the build breaks without it.
+func checkDockerfile(stages []dockerStage, goMod string, errorf func(string, ...any)) {
+	at := slices.IndexFunc(stages, func(s dockerStage) bool { return strings.HasPrefix(s.from, "golang:") })
+	if at < 0 || at == len(stages)-1 {
+		errorf("Dockerfile: want a golang build stage, then a run stage")
+		return
 	}
-	buildAt := slices.IndexFunc(stages, func(s dockerStage) bool { return strings.HasPrefix(s.from, "golang:") })
-	if buildAt < 0 {
-		t.Fatal("Dockerfile has no golang build stage")
+	build, final := stages[at], stages[len(stages)-1]
+	find := func(st dockerStage, cmd, substr string) int {
+		return slices.IndexFunc(st.ins, func(in dockerInstruction) bool {
+			return in.cmd == cmd && strings.Contains(" "+in.args+" ", substr)
+		})
 	}
-	build, final := stages[buildAt], stages[len(stages)-1]
 
 	goVersion, _, _ := strings.Cut(strings.TrimPrefix(build.from, "golang:"), "-")
-	if want := goModVersion(t); version.Compare("go"+goVersion, "go"+want) < 0 {
-		t.Errorf("build image %s: Go %s is older than go.mod's go %s (the image sets GOTOOLCHAIN=local)", build.from, goVersion, want)
+	_, rest, _ := strings.Cut(goMod, "\ngo ")
+	if want, _, _ := strings.Cut(rest, "\n"); version.Compare("go"+goVersion, "go"+want) < 0 {
+		errorf("build image %s: Go %s is older than go.mod's go %s, and the image sets GOTOOLCHAIN=local", build.from, goVersion, want)
 	}
-
-	copyMod := slices.IndexFunc(build.ins, func(in dockerInstruction) bool {
-		return in.cmd == "COPY" && slices.Contains(in.fields(), "go.mod") && slices.Contains(in.fields(), "go.sum")
-	})
-	download := slices.IndexFunc(build.ins, func(in dockerInstruction) bool {
-		return in.cmd == "RUN" && strings.Contains(in.args, "go mod download")
-	})
-	copyAll := slices.IndexFunc(build.ins, func(in dockerInstruction) bool { return in.cmd == "COPY" && slices.Contains(in.fields(), ".") })
-	goBuild := slices.IndexFunc(build.ins, func(in dockerInstruction) bool { return in.cmd == "RUN" && strings.Contains(in.args, "go build") })
-	if !(0 <= copyMod && copyMod < download && download < copyAll && copyAll < goBuild) {
-		t.Errorf("build stage: want COPY go.mod go.sum, RUN go mod download, COPY . ., RUN go build in that order; got positions %d, %d, %d, %d",
-			copyMod, download, copyAll, goBuild)
-	}
-	// go mod download reads the go.mod of every module replaced by a
-	// local directory (third_party/kfake), so those come first too.
-	for _, dir := range localReplacements(t) {
-		at := slices.IndexFunc(build.ins, func(in dockerInstruction) bool {
-			return in.cmd == "COPY" && slices.ContainsFunc(in.fields(), func(f string) bool {
-				f = strings.TrimSuffix(strings.TrimPrefix(f, "./"), "/")
-				return f == dir || strings.HasPrefix(dir, f+"/") // the directory or one above it
+	// go mod download fails on a module replaced by a directory not yet
+	// copied (third_party/kfake).
+	if download := find(build, "RUN", "go mod download"); download >= 0 {
+		for _, dir := range localReplacements(goMod) {
+			copied := slices.IndexFunc(build.ins, func(in dockerInstruction) bool {
+				return in.cmd == "COPY" && slices.ContainsFunc(in.fields(), func(f string) bool {
+					f = strings.TrimSuffix(strings.TrimPrefix(f, "./"), "/")
+					return f == dir || f == "." || strings.HasPrefix(dir, f+"/")
+				})
 			})
-		})
-		if at < 0 || at > download {
-			t.Errorf("build stage: go.mod replaces a module with ./%s; COPY it before RUN go mod download", dir)
+			if copied < 0 || copied > download {
+				errorf("build stage: go.mod replaces a module with ./%s; COPY it before RUN go mod download", dir)
+			}
 		}
 	}
-	if goBuild < 0 {
-		t.FailNow()
+	i := find(build, "RUN", "go build")
+	if i < 0 {
+		errorf("build stage has no RUN go build")
+		return
 	}
-	buildArgs := build.ins[goBuild].fields()
-	pkg, err := filepath.Rel(absPath(t, repoRoot), absPath(t, "."))
-	if err != nil {
-		t.Fatal(err)
+	args := build.ins[i].fields()
+	if !slices.Contains(args, "./cmd/logpulse") {
+		errorf("go build %v does not build ./cmd/logpulse", args)
 	}
-	if want := "./" + filepath.ToSlash(pkg); !slices.Contains(buildArgs, want) {
-		t.Errorf("go build %v does not build %s", buildArgs, want)
+	if !slices.Contains(args, "CGO_ENABLED=0") {
+		errorf("go build %v: without CGO_ENABLED=0 the binary needs a libc the run image lacks", args)
 	}
-	if !slices.Contains(buildArgs, "CGO_ENABLED=0") {
-		t.Errorf("go build %v: without CGO_ENABLED=0 the binary needs a libc the run image may lack", buildArgs)
+	o := slices.Index(args, "-o")
+	if o < 0 || o+1 == len(args) {
+		errorf("go build %v: no -o", args)
+		return
 	}
-	i := slices.Index(buildArgs, "-o")
-	if i < 0 || i+1 == len(buildArgs) {
-		t.Fatalf("go build %v: no -o", buildArgs)
-	}
-	out := buildArgs[i+1]
-
 	var binary string
-	var entry, user, exposed []string
+	if c := find(final, "COPY", " --from="+build.name+" "+args[o+1]+" "); c >= 0 {
+		f := final.ins[c].fields()
+		binary = f[len(f)-1]
+	}
+	var entry []string
+	if e := slices.IndexFunc(final.ins, func(in dockerInstruction) bool { return in.cmd == "ENTRYPOINT" }); e >= 0 {
+		json.Unmarshal([]byte(final.ins[e].args), &entry) // not JSON: the shell form, refused below
+	}
+	if binary == "" || !slices.Equal(entry, []string{binary}) {
+		errorf("run stage: ENTRYPOINT %q is not [the binary built by go build -o %s] in exec form, which makes compose's command its arguments", entry, args[o+1])
+	}
+	user := "root"
 	for _, in := range final.ins {
-		switch f := in.fields(); in.cmd {
-		case "COPY":
-			if len(f) == 3 && f[0] == "--from="+build.name && f[1] == out {
-				binary = f[2]
-			}
-		case "ENTRYPOINT":
-			entry = nil
-			if err := json.Unmarshal([]byte(in.args), &entry); err != nil {
-				t.Errorf("ENTRYPOINT %s: want the exec (JSON) form, so compose's command becomes its arguments", in.args)
-			}
-		case "USER":
-			user = strings.Split(in.args, ":")
-		case "EXPOSE":
-			exposed = append(exposed, f...)
-		case "HEALTHCHECK":
-			t.Errorf("run stage: HEALTHCHECK would apply to every stage, and only serve has HTTP")
+		if in.cmd == "USER" {
+			user, _, _ = strings.Cut(in.args, ":")
 		}
 	}
-	if binary == "" {
-		t.Errorf("run stage does not COPY --from=%s %s", build.name, out)
+	if user == "root" || user == "0" {
+		errorf("run stage runs as root; want a non-root USER")
 	}
-	if d := cmp.Diff([]string{binary}, entry); d != "" {
-		t.Errorf("ENTRYPOINT is not the logpulse binary (-want +got):\n%s", d)
+	if !strings.HasPrefix(final.from, "busybox:") {
+		errorf("run image %s: compose's health check of serve runs busybox wget", final.from)
 	}
-	if len(user) == 0 || user[0] == "root" || user[0] == "0" {
-		t.Errorf("run stage runs as %v; want a non-root USER", user)
+}
+
+func TestDockerfileContext(t *testing.T) {
+	checkDockerignore(readRepoFile(t, ".dockerignore"), buildInputs(t), t.Errorf)
+}
+
+// checkDockerignore reports a file the build needs that .dockerignore keeps
+// out of the context, and what it must keep out, matched by the package
+// Docker itself matches with.
+func checkDockerignore(ignore string, need []string, errorf func(string, ...any)) {
+	patterns, err := ignorefile.ReadAll(strings.NewReader(ignore))
+	if err != nil {
+		errorf(".dockerignore: %v", err)
+		return
 	}
-	for _, name := range composeFiles {
-		for _, st := range resolveStages(t, loadComposeFile(t, name)) {
-			if addr, ok := st.value("http"); ok {
-				_, port, _ := net.SplitHostPort(addr)
-				if !slices.Contains(exposed, port) && !slices.Contains(exposed, port+"/tcp") {
-					t.Errorf("%s: service %s listens on %s; the image EXPOSEs %v", name, st.name, port, exposed)
-				}
-			}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		errorf(".dockerignore: %v", err)
+		return
+	}
+	for _, p := range need {
+		if out, _ := pm.MatchesOrParentMatches(p); out {
+			errorf(".dockerignore excludes %s, which the build needs", p)
+		}
+	}
+	for _, p := range []string{".git/HEAD", "logpulse-data/broker/x"} {
+		if out, _ := pm.MatchesOrParentMatches(p); !out {
+			errorf(".dockerignore sends %s to the build context", p)
 		}
 	}
 }
 
-func TestComposeDockerignore(t *testing.T) {
-	ignore := loadDockerignore(t)
-	need := []string{"go.mod", "go.sum"}
-	root := absPath(t, repoRoot)
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // removed while we walk: others edit the tree too
-		} else if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() {
-			// What the go command ignores, and build output.
-			if p != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "logpulse-data" || name == "node_modules") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, p)
-		need = append(need, filepath.ToSlash(rel))
-		need = append(need, embedded(t, root, p)...)
-		return nil
-	})
+// buildInputs lists, relative to the repository root, every file go build
+// ./cmd/logpulse reads from the repository, as go list reports them.
+func buildInputs(tb testing.TB) []string {
+	tb.Helper()
+	root, err := filepath.Abs(repoRoot)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	for _, p := range need {
-		if ignore.excludes(p) {
-			t.Errorf(".dockerignore excludes %s, which the build needs", p)
+	out, err := exec.CommandContext(tb.Context(), "go", "list", "-deps", "-json=Dir,Module,GoFiles,CgoFiles,SFiles,EmbedFiles", ".").Output()
+	if err != nil {
+		tb.Fatalf("go list: %v", err)
+	}
+	need := []string{"go.sum"}
+	add := func(p string) {
+		rel, err := filepath.Rel(root, p)
+		if rel = filepath.ToSlash(rel); err == nil && !strings.HasPrefix(rel, "../") && !slices.Contains(need, rel) {
+			need = append(need, rel)
 		}
 	}
-	for _, p := range []string{".git/HEAD", "logpulse-data/broker/x"} {
-		if !ignore.excludes(p) {
-			t.Errorf(".dockerignore sends %s to the build context", p)
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var pkg struct {
+			Dir                                   string
+			Module                                *struct{ GoMod string }
+			GoFiles, CgoFiles, SFiles, EmbedFiles []string
+		}
+		if err := dec.Decode(&pkg); err != nil {
+			tb.Fatalf("go list: %v", err)
+		}
+		if pkg.Module != nil {
+			add(pkg.Module.GoMod)
+		}
+		for _, f := range slices.Concat(pkg.GoFiles, pkg.CgoFiles, pkg.SFiles, pkg.EmbedFiles) {
+			add(filepath.Join(pkg.Dir, f))
 		}
 	}
+	return need
 }
 
 // dockerStage is one FROM ... [AS name] and its instructions.
@@ -171,39 +175,26 @@ type dockerInstruction struct{ cmd, args string }
 
 func (in dockerInstruction) fields() []string { return strings.Fields(in.args) }
 
-// localReplacements lists the directories go.mod's replace directives
-// point at, relative to the repository root.
-func localReplacements(tb testing.TB) []string {
-	tb.Helper()
-	var dirs []string
-	for line := range strings.Lines(readRepoFile(tb, "go.mod")) {
-		_, target, ok := strings.Cut(line, "=>")
-		if !ok {
-			continue
-		}
-		if f := strings.Fields(target); len(f) > 0 && (strings.HasPrefix(f[0], "./") || strings.HasPrefix(f[0], "../")) {
-			dirs = append(dirs, strings.TrimSuffix(strings.TrimPrefix(f[0], "./"), "/"))
-		}
-	}
-	return dirs
-}
-
-// loadDockerfile parses the repository's Dockerfile into its stages.
 func loadDockerfile(tb testing.TB) []dockerStage {
 	tb.Helper()
+	return parseDockerfile(readRepoFile(tb, "Dockerfile"))
+}
+
+// parseDockerfile splits a Dockerfile into stages of instructions, joining
+// continued lines: enough to read it, not to build it.
+func parseDockerfile(s string) []dockerStage {
 	var out []dockerStage
 	var line string
-	for raw := range strings.Lines(readRepoFile(tb, "Dockerfile")) {
+	for raw := range strings.Lines(s) {
 		raw = strings.TrimSpace(raw)
-		if strings.HasPrefix(raw, "#") || (raw == "" && line == "") {
+		if strings.HasPrefix(raw, "#") || raw == "" && line == "" {
 			continue
 		}
 		if cont, ok := strings.CutSuffix(raw, `\`); ok {
 			line += cont + " "
 			continue
 		}
-		line += raw
-		cmd, args, _ := strings.Cut(line, " ")
+		cmd, args, _ := strings.Cut(line+raw, " ")
 		line = ""
 		in := dockerInstruction{strings.ToUpper(cmd), strings.TrimSpace(args)}
 		if in.cmd == "FROM" {
@@ -213,116 +204,23 @@ func loadDockerfile(tb testing.TB) []dockerStage {
 				st.name = f[2]
 			}
 			out = append(out, st)
-			continue
-		}
-		if len(out) == 0 {
-			if in.cmd != "ARG" {
-				tb.Fatalf("Dockerfile: %s before FROM", in.cmd)
-			}
-			continue
-		}
-		out[len(out)-1].ins = append(out[len(out)-1].ins, in)
-	}
-	return out
-}
-
-func goModVersion(tb testing.TB) string {
-	tb.Helper()
-	for line := range strings.Lines(readRepoFile(tb, "go.mod")) {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "go "); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	tb.Fatal("go.mod has no go directive")
-	return ""
-}
-
-// dockerignore is a .dockerignore's patterns, matched as Docker matches them:
-// a pattern excludes a path or any of its parents, ** spans directories, and
-// the last matching pattern wins (! re-includes).
-type dockerignore []ignorePattern
-
-type ignorePattern struct {
-	re      *regexp.Regexp
-	include bool
-}
-
-func loadDockerignore(tb testing.TB) dockerignore {
-	tb.Helper()
-	var out dockerignore
-	for line := range strings.Lines(readRepoFile(tb, ".dockerignore")) {
-		p := strings.TrimSpace(line)
-		if p == "" || strings.HasPrefix(p, "#") {
-			continue
-		}
-		include := strings.HasPrefix(p, "!")
-		p = path.Clean(strings.TrimPrefix(strings.TrimPrefix(p, "!"), "/"))
-		var re strings.Builder
-		for i := 0; i < len(p); i++ {
-			switch {
-			case strings.HasPrefix(p[i:], "**/"):
-				re.WriteString("(.*/)?")
-				i += 2
-			case strings.HasPrefix(p[i:], "**"):
-				re.WriteString(".*")
-				i++
-			case p[i] == '*':
-				re.WriteString("[^/]*")
-			case p[i] == '?':
-				re.WriteString("[^/]")
-			default:
-				re.WriteString(regexp.QuoteMeta(p[i : i+1]))
-			}
-		}
-		out = append(out, ignorePattern{regexp.MustCompile("^" + re.String() + "$"), include})
-	}
-	return out
-}
-
-// excludes reports whether the build context lacks name, a slash-separated
-// path from the repository root.
-func (d dockerignore) excludes(name string) bool {
-	excluded := false
-	for _, p := range d {
-		for dir := name; dir != "."; dir = path.Dir(dir) {
-			if p.re.MatchString(dir) {
-				excluded = !p.include
-				break
-			}
-		}
-	}
-	return excluded
-}
-
-// embedded lists the files a Go file's //go:embed directives name, relative
-// to root.
-func embedded(tb testing.TB, root, file string) []string {
-	tb.Helper()
-	b, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil // removed while the caller walks the tree
-	} else if err != nil {
-		tb.Fatal(err)
-	}
-	var out []string
-	for line := range strings.Lines(string(b)) {
-		pats, ok := strings.CutPrefix(strings.TrimSpace(line), "//go:embed ")
-		if !ok {
-			continue
-		}
-		for _, pat := range strings.Fields(pats) {
-			pat = strings.TrimPrefix(strings.Trim(pat, "\"`"), "all:")
-			matches, _ := filepath.Glob(filepath.Join(filepath.Dir(file), pat))
-			for _, m := range matches {
-				filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
-					if err == nil && !d.IsDir() {
-						rel, _ := filepath.Rel(root, p)
-						out = append(out, filepath.ToSlash(rel))
-					}
-					return nil
-				})
-			}
+		} else if len(out) > 0 {
+			out[len(out)-1].ins = append(out[len(out)-1].ins, in)
 		}
 	}
 	return out
+}
+
+// localReplacements lists the directories go.mod's replace directives point
+// at, relative to the repository root.
+func localReplacements(goMod string) []string {
+	var dirs []string
+	for line := range strings.Lines(goMod) {
+		if _, target, ok := strings.Cut(line, "=>"); ok {
+			if f := strings.Fields(target); len(f) > 0 && strings.HasPrefix(f[0], "./") {
+				dirs = append(dirs, strings.TrimSuffix(strings.TrimPrefix(f[0], "./"), "/"))
+			}
+		}
+	}
+	return dirs
 }

@@ -49,7 +49,7 @@ func (f *aggregateFlags) validate() error {
 	case len(id) > maxLen:
 		errs = append(errs, fmt.Errorf("--instance-id: %q with --name-prefix is %d characters, Kafka allows %d", id, len(id), maxLen))
 	case id == "." || id == "..":
-		errs = append(errs, fmt.Errorf("--instance-id %q: Kafka refuses . and ..", id))
+		errs = append(errs, fmt.Errorf(`--instance-id %q: Kafka refuses "." and ".."`, id))
 	}
 	return errors.Join(errs...)
 }

@@ -12,12 +12,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/syncbuf"
 )
 
 // runParse runs `logpulse parse args...` in-process with stdin.
@@ -208,7 +208,7 @@ func TestParseStopsOnSignal(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"parse"}, pr, &out, io.Discard) }()
 	if _, err := io.WriteString(pw, "ERROR typed\n"); err != nil {
@@ -246,24 +246,6 @@ func TestParseHelp(t *testing.T) {
 	if !strings.Contains(out, "current time") {
 		t.Errorf("parse -h does not say what time a line without one gets:\n%s", out)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that a test reads while parse writes it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // loghubDir is where the loghub samples sit beside the checkout, as in CI.

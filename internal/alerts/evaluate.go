@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/durfmt"
 )
 
 // OverflowService is the service the aggregate counts services past
@@ -298,7 +299,7 @@ func describe(r Rule, res result, holds bool) string {
 	if holds {
 		op = ">"
 	}
-	lv, over := levelsName(r.Levels), fmtDur(r.Over)
+	lv, over := levelsName(r.Levels), durfmt.Short(r.Over)
 	switch {
 	case r.Count != nil:
 		return fmt.Sprintf("%s count %d %s %d over %s", lv, res.count, op, *r.Count, over)

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/durfmt"
 )
 
 // Limits that keep the engine's memory bounded: it holds the counts of the
@@ -153,10 +154,10 @@ func (r Rule) validate(window time.Duration) error {
 		seen[l] = true
 	}
 	if r.Over < 0 {
-		return fail("over %s is negative", fmtDur(r.Over))
+		return fail("over %s is negative", durfmt.Short(r.Over))
 	}
 	if r.Over%window != 0 {
-		return fail("over %s is not a multiple of the %s window", fmtDur(r.Over), fmtDur(window))
+		return fail("over %s is not a multiple of the %s window", durfmt.Short(r.Over), durfmt.Short(window))
 	}
 	if r.For < 1 || r.For > maxFor {
 		return fail("for %d: want 1 to %d windows", r.For, maxFor)
@@ -224,18 +225,6 @@ func levelsName(ls []codecs.Level) string {
 	return strings.Join(s, "+")
 }
 
-// fmtDur writes a duration without zero units: 5m, 1h30m, 90s.
-func fmtDur(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
-}
-
 // String describes the rule for people, e.g. "error-ratio: ERROR+FATAL
 // ratio > 5% over 5m (min 20 events)".
 func (r Rule) String() string {
@@ -253,7 +242,7 @@ func (r Rule) String() string {
 		s = fmt.Sprintf("%s spike z > %g against the previous %d", lv, r.Spike.Z, r.Spike.Lookback)
 	}
 	if r.Over > 0 {
-		s += " over " + fmtDur(r.Over)
+		s += " over " + durfmt.Short(r.Over)
 	}
 	switch {
 	case r.Ratio != nil:

@@ -1,38 +1,18 @@
 package embedkafka
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/logpulse/logpulse/internal/syncbuf"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
-
-// lockedBuffer is a log destination the broker's goroutines write to while
-// the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // fullSegment makes the first segment of topic's partition 0 under dataDir
 // a link to /dev/full, where every write fails with ENOSPC as on a full
@@ -57,7 +37,7 @@ func fullSegment(tb testing.TB, dataDir, topic string) string {
 
 func TestWriteErrorOnFullDisk(t *testing.T) {
 	dir := t.TempDir()
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	b, err := Start(Config{Listen: "127.0.0.1:0", DataDir: dir, SyncWrites: true, Partitions: 1,
 		WriteSettle: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {

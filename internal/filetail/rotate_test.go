@@ -1,14 +1,14 @@
 package filetail
 
 import (
-	"bytes"
 	"log/slog"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/logpulse/logpulse/internal/syncbuf"
 )
 
 func TestRotationRenameCreate(t *testing.T) {
@@ -152,7 +152,7 @@ func TestDeletedThenRecreated(t *testing.T) {
 func TestDeletedFileIsReleased(t *testing.T) {
 	path := tempLog(t)
 	writeFile(t, path, "")
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	r := start(t, Config{Paths: []string{path}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	appendFile(t, path, "a\n")
 	waitTexts(t, r.c, path, []string{"a"})
@@ -167,22 +167,4 @@ func TestDeletedFileIsReleased(t *testing.T) {
 	})
 	writeFile(t, path, "b\n")
 	waitTexts(t, r.c, path, []string{"a", "b"})
-}
-
-// syncBuffer is a bytes.Buffer a logger may write to while a test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

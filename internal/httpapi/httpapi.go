@@ -1,4 +1,8 @@
-// Package httpapi serves the aggregates over HTTP.
+// Package httpapi is logpulse's HTTP surface (routes.go lists it): the
+// aggregates of a view.Index rendered as JSON, CSV and server-sent events,
+// the dashboard, POST /v1/logs and POST /log into the input topic, alerts,
+// health and readiness. It reads the view through Source and writes through
+// LogWriter, so it can be tested without Kafka.
 package httpapi
 
 import (

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/durfmt"
 )
 
 // defaultSpan is the range served when the request has no from.
@@ -105,7 +106,7 @@ func alignRange(from, to time.Time, step time.Duration) (time.Time, time.Time, e
 	from, to = alignDown(from, step), alignUp(to, step)
 	if to.After(maxTime) {
 		return time.Time{}, time.Time{}, paramErrorf("to", "to rounded up to the step %s is after %s: use an earlier to or a smaller step",
-			shortDuration(step), maxTime.Format(time.RFC3339))
+			durfmt.Short(step), maxTime.Format(time.RFC3339))
 	}
 	return from, to, nil
 }
@@ -148,26 +149,14 @@ func parseStep(v string, window time.Duration) (time.Duration, error) {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return 0, paramErrorf("step", "step: cannot read %q: want a duration like %s or whole seconds like %d",
-				v, shortDuration(5*window), int64(5*window/time.Second))
+				v, durfmt.Short(5*window), int64(5*window/time.Second))
 		}
 		step = d
 	}
 	if step <= 0 || step%window != 0 {
-		return 0, paramErrorf("step", "step must be a positive multiple of the window size %s, e.g. %s", window, shortDuration(5*window))
+		return 0, paramErrorf("step", "step must be a positive multiple of the window size %s, e.g. %s", window, durfmt.Short(5*window))
 	}
 	return step, nil
-}
-
-// shortDuration writes d as a person would: 5m rather than 5m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }
 
 // levelsQuery is a parsed /v1/levels request.
@@ -197,8 +186,8 @@ func (s *server) parseLevels(r *http.Request) (levelsQuery, error) {
 	if n := countSteps(from, to, step); n > int64(s.maxPoints) {
 		return levelsQuery{}, paramErrorf("step",
 			"%s to %s is %d steps of %s, more than the limit of %d: use a larger step, e.g. %s, or a shorter range",
-			from.Format(time.RFC3339), to.Format(time.RFC3339), n, shortDuration(step), s.maxPoints,
-			shortDuration(s.fittingStep(rawFrom, rawTo)))
+			from.Format(time.RFC3339), to.Format(time.RFC3339), n, durfmt.Short(step), s.maxPoints,
+			durfmt.Short(s.fittingStep(rawFrom, rawTo)))
 	}
 	size := step
 	if v := q.Get("size"); v != "" {
@@ -208,7 +197,7 @@ func (s *server) parseLevels(r *http.Request) (levelsQuery, error) {
 		if size%step != 0 || int64(size/step) > int64(s.maxPoints) {
 			return levelsQuery{}, paramErrorf("size",
 				"size must be a multiple of step (%s) and at most %d steps: e.g. size=%s&step=%s gives each point the %s ending there",
-				shortDuration(step), s.maxPoints, shortDuration(5*step), shortDuration(step), shortDuration(5*step))
+				durfmt.Short(step), s.maxPoints, durfmt.Short(5*step), durfmt.Short(step), durfmt.Short(5*step))
 		}
 	}
 	levels, err := parseLevels(q["level"])

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestParseTime(t *testing.T) {
@@ -141,16 +139,5 @@ func TestBadParams(t *testing.T) {
 			}
 			t.Log(got.Error)
 		})
-	}
-}
-
-func TestShortDuration(t *testing.T) {
-	got := []string{}
-	for _, d := range []time.Duration{5 * time.Minute, time.Hour, 90 * time.Minute, 30 * time.Second, 25 * time.Hour} {
-		got = append(got, shortDuration(d))
-	}
-	want := []string{"5m", "1h", "1h30m", "30s", "25h"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("shortDuration (-want +got):\n%s", diff)
 	}
 }

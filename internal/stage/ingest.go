@@ -77,7 +77,9 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		kgo.ConsumeTopics(cfg.Topics.Logs),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		kgo.RequireStableFetchOffsets(),
+		// No kgo.RequireStableFetchOffsets: franz-go (v1.22) always fetches
+		// the group's offsets with RequireStable, so a restart never resumes
+		// from offsets a still-open transaction is about to move.
 		kgo.TransactionalID(cfg.TransactionalID),
 		// An instance that dies inside a transaction and is not
 		// restarted under its ID holds back every read_committed reader

@@ -1,7 +1,3 @@
-// Package view is the read model: the in-memory index of the aggregate table: per
-// window, the counts of every service and their sum, so a query over a range
-// touches one entry per window instead of scanning every key. It implements
-// httpapi.Source.
 package view
 
 import (
