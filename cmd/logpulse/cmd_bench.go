@@ -11,7 +11,10 @@ import (
 )
 
 type benchFlags struct {
-	common
+	kafka    kafkaFlags
+	layout   layoutFlags
+	windows  windowFlags
+	log      logFlags
 	count    int
 	format   string
 	services int
@@ -28,10 +31,8 @@ type benchFlags struct {
 }
 
 func (f *benchFlags) register(fs *flag.FlagSet) {
-	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated; empty starts a fresh embedded broker per run (in memory)")
-	f.layoutFlags(fs)
-	f.windowFlags(fs)
-	f.logFlags(fs)
+	f.kafka.usage = "Kafka bootstrap brokers, comma-separated; empty starts a fresh embedded broker per run (in memory)"
+	registerAll(fs, &f.kafka, &f.layout, &f.windows, &f.log)
 	fs.IntVar(&f.count, "count", 1_000_000, "events to fill the input with for the throughput phases")
 	fs.StringVar(&f.format, "format", "json", "event format: json, text or avro (single-object)")
 	fs.IntVar(&f.services, "services", 100, "services the events are drawn from (Zipf)")
@@ -56,10 +57,11 @@ func (f *benchFlags) config(env *cliEnv) bench.Config {
 		}
 	}
 	return bench.Config{
-		Brokers: f.brokerList(), Count: f.count, Format: f.format, Services: f.services, Span: f.span,
-		Partitions: f.partitions, Replication: f.replication, Window: f.window, Grace: f.grace, Retention: f.retention,
+		Brokers: f.kafka.list(), Count: f.count, Format: f.format, Services: f.services, Span: f.span,
+		Partitions: f.layout.partitions, Replication: f.layout.replication,
+		Window: f.windows.window, Grace: f.windows.grace, Retention: f.windows.retention,
 		Phases: phases, Latency: f.latency, Rate: f.rate, Duration: f.duration, HTTP: f.http, Clients: f.clients,
-		Runs: f.runs, Seed: f.seed, ProfileDir: f.profile, Logger: f.logger(env.stderr), Out: env.stdout, Progress: env.stderr,
+		Runs: f.runs, Seed: f.seed, ProfileDir: f.profile, Logger: f.log.logger(env.stderr), Out: env.stdout, Progress: env.stderr,
 	}
 }
 
@@ -79,12 +81,12 @@ func benchCommand(env *cliEnv) *ffcli.Command {
 			"and prints a table and a JSON line. A count that is not exact fails the command.",
 		FlagSet: fs,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := f.common.validate(); err != nil {
+			if err := validateAll(&f.kafka, &f.layout, &f.windows, &f.log); err != nil {
 				return err
 			}
 			cfg := f.config(env)
 			if err := cfg.Validate(); err != nil {
-				return err
+				return usageErr(err)
 			}
 			return bench.Run(ctx, cfg)
 		},

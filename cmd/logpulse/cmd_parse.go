@@ -63,10 +63,10 @@ func parseCommand(env *cliEnv) *ffcli.Command {
 		Exec: func(ctx context.Context, files []string) error {
 			ct, err := parseContentType(*contentType)
 			if err != nil {
-				return err
+				return usageErr(err)
 			}
 			if *maxLines < 1 {
-				return fmt.Errorf("--multiline-max-lines must be at least 1, got %d", *maxLines)
+				return usageErr(fmt.Errorf("--multiline-max-lines must be at least 1, got %d", *maxLines))
 			}
 			p := &parser{
 				contentType: ct,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/logpulse/logpulse/internal/app"
 	"github.com/logpulse/logpulse/internal/generator"
 	"github.com/logpulse/logpulse/internal/multiline"
 	"github.com/logpulse/logpulse/internal/shipper"
@@ -18,7 +19,8 @@ import (
 )
 
 type produceFlags struct {
-	common
+	kafka     kafkaFlags
+	log       logFlags
 	generate  bool
 	rate      float64
 	count     int64
@@ -40,8 +42,11 @@ type produceFlags struct {
 }
 
 func (f *produceFlags) register(fs *flag.FlagSet) {
-	f.kafkaFlags(fs, "Kafka bootstrap brokers, comma-separated (required)")
-	f.logFlags(fs)
+	f.kafka = kafkaFlags{
+		usage:    "Kafka bootstrap brokers, comma-separated (required)",
+		required: "--brokers is required: e.g. --brokers 127.0.0.1:9092 (the address `logpulse run` prints)",
+	}
+	registerAll(fs, &f.kafka, &f.log)
 	fs.BoolVar(&f.generate, "generate", false, "produce generated sample traffic")
 	fs.Float64Var(&f.rate, "rate", 1000, "--generate: events per second; 0 is as fast as possible")
 	fs.Int64Var(&f.count, "count", 0, "--generate: events to produce; 0 runs until interrupted")
@@ -69,7 +74,7 @@ func (f *produceFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *produceFlags) validate() error {
-	errs := []error{f.common.validate()}
+	errs := []error{f.kafka.validate(), f.log.validate()}
 	sources := 0
 	for _, on := range []bool{f.generate, len(f.files) > 0, f.stdin, f.amqp.url != ""} {
 		if on {
@@ -83,9 +88,6 @@ func (f *produceFlags) validate() error {
 	if f.burst < 0 {
 		errs = append(errs, fmt.Errorf("--burst must not be negative, got %s", f.burst))
 	}
-	if len(f.brokerList()) == 0 {
-		errs = append(errs, errors.New("--brokers is required: e.g. --brokers 127.0.0.1:9092 (the address `logpulse run` prints)"))
-	}
 	if f.rate < 0 || f.count < 0 || f.services < 1 {
 		errs = append(errs, errors.New("--rate and --count must not be negative, --services at least 1"))
 	}
@@ -94,6 +96,9 @@ func (f *produceFlags) validate() error {
 	}
 	if f.multilineMaxLines < 1 {
 		errs = append(errs, fmt.Errorf("--multiline-max-lines must be at least 1, got %d", f.multilineMaxLines))
+	}
+	if f.dataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty: --file keeps its read positions there"))
 	}
 	if f.multilineTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--multiline-timeout must be positive, e.g. 1s, got %s", f.multilineTimeout))
@@ -124,12 +129,12 @@ func produceCommand(env *cliEnv) *ffcli.Command {
 			if len(f.files) > 0 {
 				f.files = append(f.files, args...) // --file a.log b.log
 			} else if len(args) > 0 {
-				return fmt.Errorf("unexpected arguments %q: files go after --file", args)
+				return usageErr(fmt.Errorf("unexpected arguments %q: files go after --file", args))
 			}
-			if err := f.validate(); err != nil {
+			if err := usageErr(f.validate()); err != nil {
 				return err
 			}
-			if err := topology.Preflight(ctx, f.brokerList(), f.sec, preflightWithin); err != nil {
+			if err := topology.Preflight(ctx, f.kafka.list(), f.kafka.sec, app.PreflightWithin); err != nil {
 				return err
 			}
 			if f.amqp.url != "" {
@@ -137,16 +142,16 @@ func produceCommand(env *cliEnv) *ffcli.Command {
 			}
 			if !f.generate {
 				return shipper.Run(ctx, shipper.Config{
-					Brokers: f.brokerList(), Topic: f.topic, Files: f.files, Stdin: env.stdin,
+					Brokers: f.kafka.list(), Topic: f.topic, Files: f.files, Stdin: env.stdin,
 					FromStart: f.fromStart, StateDir: filepath.Join(f.dataDir, "produce"), Key: f.key,
-					Multiline: f.multilineConfig(), Progress: env.stderr, ClientOpts: f.sec.KgoOpts(),
+					Multiline: f.multilineConfig(), Progress: env.stderr, ClientOpts: f.kafka.sec.KgoOpts(),
 				})
 			}
 			return generator.Run(ctx, generator.Config{
-				Brokers: f.brokerList(), Topic: f.topic, Rate: f.rate, Count: f.count, Services: f.services,
-				Format: f.format, Seed: f.seed, Burst: f.burst, Progress: env.stderr, Logger: f.logger(env.stderr),
+				Brokers: f.kafka.list(), Topic: f.topic, Rate: f.rate, Count: f.count, Services: f.services,
+				Format: f.format, Seed: f.seed, Burst: f.burst, Progress: env.stderr, Logger: f.log.logger(env.stderr),
 				// A wrong --brokers should end in an error, not a hang.
-				ClientOpts: append(f.sec.KgoOpts(), kgo.RecordDeliveryTimeout(time.Minute)),
+				ClientOpts: append(f.kafka.sec.KgoOpts(), kgo.RecordDeliveryTimeout(time.Minute)),
 			})
 		},
 	}

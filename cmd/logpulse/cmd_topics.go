@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/logpulse/logpulse/internal/app"
 	"github.com/peterbourgon/ff/v3/ffcli"
 )
 
 func topicsCommand(env *cliEnv) *ffcli.Command {
 	fs := flag.NewFlagSet("logpulse topics", flag.ContinueOnError)
-	f := &stageFlags{}
-	f.register(fs)
-	f.layoutFlags(fs)
+	f := newPipelineFlags(stageKafka(), "")
+	groups := []flagGroup{&f.kafka, &f.prefix, &f.windows, &f.log, &f.layout}
+	registerAll(fs, groups...)
 	check := fs.Bool("check", false, "only check the topics, create nothing")
 	return &ffcli.Command{
 		Name:       "topics",
@@ -21,19 +22,13 @@ func topicsCommand(env *cliEnv) *ffcli.Command {
 		ShortHelp:  "create or check every topic with its partitions and configs",
 		FlagSet:    fs,
 		Exec: func(ctx context.Context, _ []string) error {
-			if err := f.validate(); err != nil {
+			if err := validateAll(groups...); err != nil {
 				return err
 			}
-			s, err := connect(ctx, &f.common, f.brokerList(), f.logger(env.stderr))
+			specs, err := app.Topics(ctx, f.config(env.stderr), *check)
 			if err != nil {
 				return err
 			}
-			if err := s.provision(ctx, *check); err != nil {
-				return err
-			}
-			s.warnAutoCreate(ctx)
-			s.warnProducerTimestamps(ctx)
-			specs := s.topics.Specs(f.layout())
 			tw := tabwriter.NewWriter(env.stdout, 0, 2, 2, ' ', 0)
 			fmt.Fprintf(tw, "TOPIC\tPARTITIONS\tREPLICATION\tCONFIGS\n")
 			for _, t := range specs {

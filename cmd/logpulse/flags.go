@@ -6,136 +6,151 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
-
-	"github.com/logpulse/logpulse/topology"
 )
 
-// common holds the flags shared by the subcommands; each subcommand
-// registers the groups it uses, and validate checks whatever was registered.
-type common struct {
-	brokers     string
-	partitions  int
-	replication int
-	window      time.Duration
-	grace       time.Duration
-	retention   time.Duration
-	logLevel    string
-	logFormat   string
-	namePrefix  string
-	securityFlags
-
-	has struct{ brokers, layout, windows, names bool }
+// A flagGroup is the flags of one concern (Kafka, names, windows, a
+// stage's own...): registered once on a command's flag set and validated
+// once, each error naming its flag. A command lists the groups it takes;
+// run takes those of every stage.
+type flagGroup interface {
+	register(fs *flag.FlagSet)
+	validate() error
 }
 
-func (c *common) kafkaFlags(fs *flag.FlagSet, usage string) {
-	c.has.brokers = true
-	fs.StringVar(&c.brokers, "brokers", "", usage)
-	c.securityFlags.register(fs)
+func registerAll(fs *flag.FlagSet, groups ...flagGroup) {
+	for _, g := range groups {
+		g.register(fs)
+	}
 }
 
-func (c *common) layoutFlags(fs *flag.FlagSet) {
-	c.has.layout = true
-	fs.IntVar(&c.partitions, "partitions", 6, "partitions of logs, the deltas topic and the table (instances of a stage scale up to this)")
-	fs.IntVar(&c.replication, "replication", 1, "replication factor of created topics (1 for a single broker, 3 in production)")
-}
-
-func (c *common) nameFlags(fs *flag.FlagSet) {
-	c.has.names = true
-	fs.StringVar(&c.namePrefix, "name-prefix", "", "prefix of every topic, consumer group and transactional ID (several pipelines on one cluster); every stage of a pipeline needs the same")
-}
-
-func (c *common) windowFlags(fs *flag.FlagSet) {
-	c.has.windows = true
-	fs.DurationVar(&c.window, "window", time.Minute, "tumbling window size (whole seconds, divides a day evenly)")
-	fs.DurationVar(&c.grace, "grace", 5*time.Minute, "how long after its end a window still counts events; later ones count as late")
-	fs.DurationVar(&c.retention, "retention", 24*time.Hour, "how long windows are kept in the table and the view")
-}
-
-func (c *common) logFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
-}
-
-// validate checks every registered flag once, with messages that say what
-// to do.
-func (c *common) validate() error {
+// validateAll checks every group and refuses the command line with all
+// their errors at once.
+func validateAll(groups ...flagGroup) error {
 	var errs []error
-	if c.has.brokers && c.brokers != "" {
-		for _, b := range c.brokerList() {
-			if !strings.Contains(b, ":") {
-				errs = append(errs, fmt.Errorf("--brokers: %q has no port; use host:port, e.g. localhost:9092", b))
-			}
-		}
+	for _, g := range groups {
+		errs = append(errs, g.validate())
 	}
-	if c.has.brokers {
-		if err := c.securityFlags.load(); err != nil {
-			errs = append(errs, err)
-		} else if c.brokers == "" && c.securityFlags.set() {
-			errs = append(errs, errors.New("TLS and SASL flags apply to --brokers: the embedded broker is plaintext"))
-		}
+	return usageErr(errors.Join(errs...))
+}
+
+// usageError is a command line that is refused before anything runs: main
+// exits 2 for it, as the flag package does.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usageErr(err error) error {
+	if err == nil {
+		return nil
 	}
-	if c.has.names && !legalPrefix(c.namePrefix) {
-		errs = append(errs, fmt.Errorf("--name-prefix %q: use at most 200 of the characters Kafka allows in topic names: a-z A-Z 0-9 . _ -", c.namePrefix))
+	return usageError{err}
+}
+
+// checkAddr refuses a listen address net.Listen would not take; empty
+// is allowed where the flag means "off" (optional).
+func checkAddr(flagName, addr string, optional bool) error {
+	if addr == "" && optional {
+		return nil
 	}
-	if c.has.layout {
-		if c.partitions < 1 || c.partitions > 10000 {
-			errs = append(errs, fmt.Errorf("--partitions must be between 1 and 10000, got %d", c.partitions))
-		}
-		if c.replication < 1 || c.replication > 32767 {
-			errs = append(errs, fmt.Errorf("--replication must be at least 1, got %d", c.replication))
-		}
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		return fmt.Errorf("--%s %q: use host:port or :port, e.g. :8080", flagName, addr)
 	}
-	if c.has.windows {
-		switch {
-		case c.window < time.Second || c.window%time.Second != 0:
-			errs = append(errs, fmt.Errorf("--window must be a whole number of seconds, at least 1s, got %s", c.window))
-		case (24*time.Hour)%c.window != 0:
-			errs = append(errs, fmt.Errorf("--window %s does not divide a day evenly; use e.g. 10s, 1m, 5m, 15m, 1h", c.window))
-		}
-		if c.grace < 0 || c.grace%time.Millisecond != 0 {
-			// Stream time is committed in milliseconds; a whole-millisecond
-			// grace keeps lateness the same after a restart.
-			errs = append(errs, fmt.Errorf("--grace must be a non-negative whole number of milliseconds, got %s", c.grace))
-		}
-		if c.retention < c.window+c.grace {
-			errs = append(errs, fmt.Errorf("--retention %s must be at least --window + --grace (%s)", c.retention, c.window+c.grace))
-		}
+	return nil
+}
+
+// prefixFlags name the pipeline's topics, groups and transactional IDs.
+type prefixFlags struct{ prefix string }
+
+func (f *prefixFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.prefix, "name-prefix", "", "prefix of every topic, consumer group and transactional ID (several pipelines on one cluster); every stage of a pipeline needs the same")
+}
+
+func (f *prefixFlags) validate() error {
+	// Kafka's topic name characters, leaving room for the names logpulse
+	// appends.
+	if len(f.prefix) > 200 || strings.Trim(f.prefix, nameChars) != "" {
+		return fmt.Errorf("--name-prefix %q: use at most 200 of the characters Kafka allows in topic names: a-z A-Z 0-9 . _ -", f.prefix)
 	}
-	if _, err := parseLevel(c.logLevel); err != nil {
-		errs = append(errs, err)
+	return nil
+}
+
+// nameChars are the characters Kafka allows in topic names and IDs.
+const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+
+// layoutFlags shape the topics logpulse creates.
+type layoutFlags struct{ partitions, replication int }
+
+func (f *layoutFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&f.partitions, "partitions", 6, "partitions of logs, the deltas topic and the table (instances of a stage scale up to this)")
+	fs.IntVar(&f.replication, "replication", 1, "replication factor of created topics (1 for a single broker, 3 in production)")
+}
+
+func (f *layoutFlags) validate() error {
+	var errs []error
+	if f.partitions < 1 || f.partitions > 10000 {
+		errs = append(errs, fmt.Errorf("--partitions must be between 1 and 10000, got %d", f.partitions))
 	}
-	if c.logFormat != "text" && c.logFormat != "json" {
-		errs = append(errs, fmt.Errorf("--log-format must be text or json, got %q", c.logFormat))
+	if f.replication < 1 || f.replication > 32767 {
+		errs = append(errs, fmt.Errorf("--replication must be at least 1, got %d", f.replication))
 	}
 	return errors.Join(errs...)
 }
 
-// legalPrefix reports whether p holds only what Kafka accepts in a topic
-// name, leaving room for the names logpulse appends.
-func legalPrefix(p string) bool {
-	return len(p) <= 200 && strings.Trim(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
+// windowFlags are the windows every stage of a pipeline must agree on.
+type windowFlags struct{ window, grace, retention time.Duration }
+
+func (f *windowFlags) register(fs *flag.FlagSet) {
+	fs.DurationVar(&f.window, "window", time.Minute, "tumbling window size (whole seconds, divides a day evenly)")
+	fs.DurationVar(&f.grace, "grace", 5*time.Minute, "how long after its end a window still counts events; later ones count as late")
+	fs.DurationVar(&f.retention, "retention", 24*time.Hour, "how long windows are kept in the table and the view")
 }
 
-func (c *common) brokerList() []string {
-	var out []string
-	for _, b := range strings.Split(c.brokers, ",") {
-		if b = strings.TrimSpace(b); b != "" {
-			out = append(out, b)
-		}
+func (f *windowFlags) validate() error {
+	var errs []error
+	switch {
+	case f.window < time.Second || f.window%time.Second != 0:
+		errs = append(errs, fmt.Errorf("--window must be a whole number of seconds, at least 1s, got %s", f.window))
+	case (24*time.Hour)%f.window != 0:
+		errs = append(errs, fmt.Errorf("--window %s does not divide a day evenly; use e.g. 10s, 1m, 5m, 15m, 1h", f.window))
 	}
-	return out
+	if f.grace < 0 || f.grace%time.Millisecond != 0 {
+		// Stream time is committed in milliseconds; a whole-millisecond
+		// grace keeps lateness the same after a restart.
+		errs = append(errs, fmt.Errorf("--grace must be a non-negative whole number of milliseconds, got %s", f.grace))
+	}
+	if f.retention < f.window+f.grace {
+		errs = append(errs, fmt.Errorf("--retention %s must be at least --window + --grace (%s)", f.retention, f.window+f.grace))
+	}
+	return errors.Join(errs...)
 }
 
-func (c *common) layout() topology.Layout {
-	return topology.Layout{Partitions: int32(c.partitions), Replication: int16(c.replication), Retention: c.retention}
+// logFlags shape the process's log.
+type logFlags struct{ level, format string }
+
+func (f *logFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.level, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&f.format, "log-format", "text", "log format: text or json")
 }
 
-func (c *common) logger(w io.Writer) *slog.Logger {
-	lvl, _ := parseLevel(c.logLevel)
+func (f *logFlags) validate() error {
+	var errs []error
+	if _, err := parseLevel(f.level); err != nil {
+		errs = append(errs, err)
+	}
+	if f.format != "text" && f.format != "json" {
+		errs = append(errs, fmt.Errorf("--log-format must be text or json, got %q", f.format))
+	}
+	return errors.Join(errs...)
+}
+
+func (f *logFlags) logger(w io.Writer) *slog.Logger {
+	lvl, _ := parseLevel(f.level)
 	opts := &slog.HandlerOptions{Level: lvl}
-	if c.logFormat == "json" {
+	if f.format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/logpulse/logpulse/internal/app"
 	"github.com/logpulse/logpulse/processors"
 )
 
@@ -14,6 +15,7 @@ import (
 type aggregateFlags struct {
 	maxServices int
 	instanceID  string
+	prefix      *prefixFlags // the instance ID the broker sees starts with it
 }
 
 // maxServicesLimit keeps --max-services a cap: past it, the state of one
@@ -23,12 +25,16 @@ const maxServicesLimit = 10_000_000
 func (f *aggregateFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxServices, "max-services", processors.DefaultMaxServices,
 		"distinct services per window; the events of further services count under the service _overflow, so totals stay exact")
-	fs.StringVar(&f.instanceID, "instance-id", "logpulse-aggregate-"+hostname(), "aggregate's static group membership: unique per aggregate instance, stable across its restarts (a restart takes its partitions back at once)")
+	fs.StringVar(&f.instanceID, "instance-id", "logpulse-aggregate-"+app.Hostname(), "aggregate's static group membership: unique per aggregate instance, stable across its restarts (a restart takes its partitions back at once)")
 }
 
 // validate checks the flags; the instance ID as the broker will see it,
 // after prefix (--name-prefix).
-func (f *aggregateFlags) validate(prefix string) error {
+func (f *aggregateFlags) validate() error {
+	var prefix string
+	if f.prefix != nil {
+		prefix = f.prefix.prefix
+	}
 	var errs []error
 	if f.maxServices < 1 || f.maxServices > maxServicesLimit {
 		errs = append(errs, fmt.Errorf("--max-services must be between 1 and %d, got %d: it bounds the aggregate's and the view's memory, and there is no unbounded setting", maxServicesLimit, f.maxServices))
@@ -38,7 +44,7 @@ func (f *aggregateFlags) validate(prefix string) error {
 	switch {
 	case f.instanceID == "":
 		errs = append(errs, errors.New("--instance-id must not be empty: give each aggregate instance its own, e.g. its host name"))
-	case strings.Trim(f.instanceID, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "":
+	case strings.Trim(f.instanceID, nameChars) != "":
 		errs = append(errs, fmt.Errorf("--instance-id %q: use only a-z A-Z 0-9 . _ -", f.instanceID))
 	case len(id) > maxLen:
 		errs = append(errs, fmt.Errorf("--instance-id: %q with --name-prefix is %d characters, Kafka allows %d", id, len(id), maxLen))
@@ -46,4 +52,8 @@ func (f *aggregateFlags) validate(prefix string) error {
 		errs = append(errs, fmt.Errorf(`--instance-id %q: Kafka refuses "." and ".."`, id))
 	}
 	return errors.Join(errs...)
+}
+
+func (f *aggregateFlags) config() app.AggregateConfig {
+	return app.AggregateConfig{MaxServices: f.maxServices, InstanceID: f.instanceID}
 }

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
+	"github.com/logpulse/logpulse/internal/app"
 	"github.com/logpulse/logpulse/processors"
 )
 
@@ -24,7 +27,7 @@ func (f *ingestFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.maxClockSkew, "max-clock-skew", processors.DefaultMaxClockSkew, "an event time further ahead of its record's timestamp is taken as a wrong clock: the event counts at the record timestamp")
 	fs.DurationVar(&f.heartbeat, "idle-heartbeat", 0, "write a heartbeat to every input partition this often, so windows close on a quiet stream (0: off; events later than this + --grace behind the clock then count as late)")
 	fs.StringVar(&f.registry, "schema-registry", "", "schema registry URL(s), comma-separated, for Confluent-framed Avro (magic byte 0 + schema id)")
-	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+hostname(), "ingest's transactional ID: unique per ingest instance, stable across its restarts")
+	fs.StringVar(&f.txnID, "transactional-id", "logpulse-ingest-"+app.Hostname(), "ingest's transactional ID: unique per ingest instance, stable across its restarts")
 }
 
 func (f *ingestFlags) validate() error {
@@ -41,5 +44,20 @@ func (f *ingestFlags) validate() error {
 	if f.txnID == "" {
 		errs = append(errs, errors.New("--transactional-id must not be empty"))
 	}
+	for u := range strings.SplitSeq(f.registry, ",") {
+		if u = strings.TrimSpace(u); u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("--schema-registry: %q is not an http(s) URL, e.g. http://registry:8081", u))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+func (f *ingestFlags) config() app.IngestConfig {
+	return app.IngestConfig{
+		MaxEventBytes: f.maxEventBytes, MaxClockSkew: f.maxClockSkew, TransactionalID: f.txnID,
+		Registry: f.registry, Heartbeat: f.heartbeat,
+	}
 }

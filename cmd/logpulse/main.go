@@ -19,6 +19,9 @@ func main() {
 			os.Exit(0)
 		}
 		fmt.Fprintln(os.Stderr, "logpulse:", err)
+		if errors.As(err, new(usageError)) {
+			os.Exit(2) // a refused command line, as the flag package exits
+		}
 		os.Exit(1)
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 
 	"github.com/logpulse/logpulse/internal/amqpbridge"
-	"github.com/logpulse/logpulse/internal/httpapi"
+	"github.com/logpulse/logpulse/internal/app"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // amqpFlags are produce's flags for reading a RabbitMQ queue.
@@ -39,9 +39,13 @@ func (f *amqpFlags) validate() error {
 	if f.prefetch < 1 || f.prefetch > 65535 {
 		errs = append(errs, errors.New("--amqp-prefetch must be from 1 to 65535"))
 	}
+	if f.dedupIDs < 0 {
+		errs = append(errs, fmt.Errorf("--amqp-dedup-ids must not be negative (0 is off), got %d", f.dedupIDs))
+	}
 	if f.url != "" {
 		errs = append(errs, f.config().Validate())
 	}
+	errs = append(errs, checkAddr("metrics-addr", f.metricsAddr, true))
 	return errors.Join(errs...)
 }
 
@@ -55,17 +59,16 @@ func (f *amqpFlags) config() amqpbridge.Config {
 
 // runAMQP runs the bridge, with /metrics on --metrics-addr.
 func (f *produceFlags) runAMQP(ctx context.Context, env *cliEnv) error {
-	log := f.logger(env.stderr)
+	log := f.log.logger(env.stderr)
 	reg := prometheus.NewRegistry()
 	cfg := f.amqp.config()
-	cfg.Brokers, cfg.Topic, cfg.Key = f.brokerList(), f.topic, f.key
-	cfg.ClientOpts, cfg.Progress, cfg.Logger, cfg.Metrics = f.sec.KgoOpts(), env.stderr, log, amqpbridge.NewMetrics(reg)
+	cfg.Brokers, cfg.Topic, cfg.Key = f.kafka.list(), f.topic, f.key
+	cfg.ClientOpts, cfg.Progress, cfg.Logger, cfg.Metrics = f.kafka.sec.KgoOpts(), env.stderr, log, amqpbridge.NewMetrics(reg)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if f.amqp.metricsAddr != "" {
-		ready := func() error { return nil }
 		go func() {
-			err := serveHTTP(ctx, f.amqp.metricsAddr, httpapi.Ops(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ready), log, nil)
+			err := app.ServeMetrics(ctx, f.amqp.metricsAddr, reg, log)
 			if err != nil && ctx.Err() == nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("no /metrics: set --metrics-addr to a free address", "err", err)
 			}

@@ -30,9 +30,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.Exec = func(_ context.Context, args []string) error {
 		fmt.Fprint(stderr, usage(root))
 		if len(args) > 0 {
-			return fmt.Errorf("unknown subcommand %q: see the list above", args[0])
+			return usageErr(fmt.Errorf("unknown subcommand %q: see the list above", args[0]))
 		}
-		return errors.New("missing subcommand: see the list above")
+		return usageErr(errors.New("missing subcommand: see the list above"))
 	}
 	root.FlagSet.SetOutput(stderr)
 	for _, c := range root.Subcommands {
@@ -41,7 +41,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		c.Options = append(c.Options, ff.WithEnvVarPrefix(envPrefix))
 	}
 	root.UsageFunc = usage
-	return root.ParseAndRun(ctx, args)
+	if err := root.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageErr(err) // the flag package printed the usage
+	}
+	return root.Run(ctx)
 }
 
 // subcommands builds every subcommand, in the order -h lists them.
@@ -49,7 +55,7 @@ func subcommands(env *cliEnv) []*ffcli.Command {
 	return []*ffcli.Command{
 		runCommand(env), brokerCommand(env), ingestCommand(env), aggregateCommand(env),
 		serveCommand(env), topicsCommand(env), produceCommand(env), parseCommand(env),
-		benchCommand(env), versionCommand(env),
+		benchCommand(env), versionCommand(env), helpCommand(env),
 	}
 }
 

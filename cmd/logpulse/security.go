@@ -1,17 +1,59 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/logpulse/logpulse/topology"
 )
+
+// kafkaFlags are how a command reaches Kafka: --brokers with TLS and SASL.
+type kafkaFlags struct {
+	brokers string
+	usage   string // of --brokers
+	// required is the error when --brokers is empty; "" lets it be empty
+	// (the command then starts an embedded, plaintext broker).
+	required string
+	securityFlags
+}
+
+func (f *kafkaFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.brokers, "brokers", "", f.usage)
+	f.securityFlags.register(fs)
+}
+
+func (f *kafkaFlags) validate() error {
+	var errs []error
+	list := f.list()
+	for _, b := range list {
+		if !strings.Contains(b, ":") {
+			errs = append(errs, fmt.Errorf("--brokers: %q has no port; use host:port, e.g. localhost:9092", b))
+		}
+	}
+	if len(list) == 0 && f.required != "" {
+		errs = append(errs, errors.New(f.required))
+	}
+	if err := f.securityFlags.load(); err != nil {
+		errs = append(errs, err)
+	} else if len(list) == 0 && f.securityFlags.set() {
+		errs = append(errs, errors.New("TLS and SASL flags apply to --brokers: the embedded broker is plaintext"))
+	}
+	return errors.Join(errs...)
+}
+
+// list is --brokers as a list; empty when not set.
+func (f *kafkaFlags) list() []string {
+	var out []string
+	for b := range strings.SplitSeq(f.brokers, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
 
 // securityFlags are how every Kafka-facing command reaches a secured
 // cluster: TLS and SASL, registered with the --brokers flag.
@@ -72,19 +114,4 @@ func (s *securityFlags) load() error {
 	}
 	s.sec = sec
 	return nil
-}
-
-// preflightWithin is how long a command waits for the brokers at start.
-const preflightWithin = 30 * time.Second
-
-// connect builds the stages and checks, before any of them starts, that
-// the brokers accept the TLS and SASL settings: a wrong password ends the
-// command within seconds with the flag to fix.
-func connect(ctx context.Context, c *common, brokers []string, log *slog.Logger) (*stages, error) {
-	s := newStages(c, brokers, log)
-	if err := topology.Preflight(ctx, brokers, c.sec, preflightWithin); err != nil {
-		return nil, err
-	}
-	log.Info("kafka reachable", "brokers", brokers, "security", c.sec)
-	return s, nil
 }

@@ -7,9 +7,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/logpulse/logpulse/internal/alerts"
+	"github.com/logpulse/logpulse/internal/app"
 )
 
-// apiFlags are the flags of the HTTP API (run and serve).
+// apiFlags are the flags of the HTTP API and its alerts (run and serve).
 type apiFlags struct {
 	http          string
 	maxPoints     int
@@ -18,6 +21,8 @@ type apiFlags struct {
 	apiTokenFile  string
 	rules         string
 	publishAlerts bool
+	token         string       // what validate read from --api-token or --api-token-file
+	windows       *windowFlags // --rules are checked against --window
 }
 
 func (f *apiFlags) register(fs *flag.FlagSet) {
@@ -31,7 +36,7 @@ func (f *apiFlags) register(fs *flag.FlagSet) {
 }
 
 func (f *apiFlags) validate() error {
-	var errs []error
+	errs := []error{checkAddr("http", f.http, false)}
 	if f.maxPoints < 1 {
 		errs = append(errs, fmt.Errorf("--max-points must be positive, got %d", f.maxPoints))
 	}
@@ -43,6 +48,15 @@ func (f *apiFlags) validate() error {
 	}
 	if f.apiToken != "" && f.apiTokenFile != "" {
 		errs = append(errs, errors.New("set one of --api-token and --api-token-file, not both"))
+	} else if tok, err := f.readToken(); err != nil {
+		errs = append(errs, err)
+	} else {
+		f.token = tok
+	}
+	if f.rules != "" && f.windows != nil && f.windows.validate() == nil {
+		if _, err := alerts.LoadRules(f.rules, f.windows.window); err != nil {
+			errs = append(errs, fmt.Errorf("--rules: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -59,8 +73,8 @@ func (f *apiFlags) origins() []string {
 	return out
 }
 
-// token reads the API token from the flag or the file.
-func (f *apiFlags) token() (string, error) {
+// readToken reads the API token from the flag or the file.
+func (f *apiFlags) readToken() (string, error) {
 	if f.apiTokenFile == "" {
 		return f.apiToken, nil
 	}
@@ -73,4 +87,11 @@ func (f *apiFlags) token() (string, error) {
 		return "", fmt.Errorf("--api-token-file: %s is empty", f.apiTokenFile)
 	}
 	return tok, nil
+}
+
+func (f *apiFlags) config() app.APIConfig {
+	return app.APIConfig{
+		Addr: f.http, MaxPoints: f.maxPoints, CORSOrigins: f.origins(), Token: f.token,
+		Rules: f.rules, PublishAlerts: f.publishAlerts,
+	}
 }
