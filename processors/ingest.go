@@ -43,6 +43,11 @@ const (
 // a wrong date.
 const DefaultMaxClockSkew = 5 * time.Minute
 
+// DefaultIdle is the idleness bound of the ingest flag --idle-after: a
+// minute of the other partitions' record times, long enough that a
+// partition between two bursts of a steady producer keeps its place.
+const DefaultIdle = time.Minute
+
 // WindowerConfig configures Windower. Topic names are injected by the caller.
 type WindowerConfig struct {
 	Window        time.Duration // tumbling window size

@@ -51,6 +51,7 @@ func TestEveryValidatedFlagIsRefused(t *testing.T) {
 		"--max-event-bytes":        {value: "-1"},
 		"--max-clock-skew":         {value: "0s"},
 		"--idle-heartbeat":         {value: "-1s"},
+		"--idle-after":             {value: "-1s"},
 		"--transactional-id":       {value: ""},
 		"--schema-registry":        {value: "registry:8081"},
 		"--max-services":           {value: "0"},

@@ -42,6 +42,7 @@ type IngestConfig struct {
 	TransactionalID string        // before Prefix
 	Registry        string        // schema registry URL(s), comma-separated; empty: none
 	Heartbeat       time.Duration // idle heartbeat interval; 0: off
+	Idle            time.Duration // processors.WindowerConfig.Idle
 }
 
 // AggregateConfig is the aggregate stage's own configuration.

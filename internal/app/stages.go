@@ -29,7 +29,7 @@ func (p *process) ingest(g *gate) func(context.Context) error {
 		}
 		in, err := stage.NewIngest(ctx, stage.IngestConfig{
 			Brokers: p.cfg.Brokers, Topics: p.topics, Window: p.cfg.Window, Grace: p.cfg.Grace,
-			MaxEventBytes: f.MaxEventBytes, MaxClockSkew: f.MaxClockSkew, Registry: reg,
+			MaxEventBytes: f.MaxEventBytes, MaxClockSkew: f.MaxClockSkew, Idle: f.Idle, Registry: reg,
 			TransactionalID: p.cfg.Prefix + f.TransactionalID, Logger: p.log, Metrics: p.metrics,
 			ClientOpts: p.cfg.Security.KgoOpts(),
 		})

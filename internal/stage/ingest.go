@@ -27,6 +27,7 @@ type IngestConfig struct {
 	Window, Grace time.Duration
 	MaxEventBytes int
 	MaxClockSkew  time.Duration         // processors.WindowerConfig.MaxClockSkew
+	Idle          time.Duration         // processors.WindowerConfig.Idle
 	Registry      codecs.SchemaRegistry // Confluent-framed Avro; may be nil
 	// TransactionalID must be unique per running ingest instance and stable
 	// across its restarts: a restarted instance then fences its previous
@@ -140,7 +141,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		return nil, err
 	}
 	proc, err := processors.NewWindower(processors.WindowerConfig{
-		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes, MaxClockSkew: cfg.MaxClockSkew, Registry: cfg.Registry,
+		Window: cfg.Window, Grace: cfg.Grace, MaxEventBytes: cfg.MaxEventBytes, MaxClockSkew: cfg.MaxClockSkew, Idle: cfg.Idle, Registry: cfg.Registry,
 		DeltaPartitions: parts, DLQTopic: cfg.Topics.DLQ, LateTopic: cfg.Topics.Late,
 		MaxCopyBytes: topology.MaxDivertBytes,
 	})
