@@ -36,7 +36,14 @@ type levelsResponse struct {
 		Late   int64            `json:"late"`
 		Final  bool             `json:"final"`
 	} `json:"windows"`
-	Total int64 `json:"total"`
+	Total       int64      `json:"total"`
+	Watermark   *time.Time `json:"watermark"`
+	WatermarkBy struct {
+		Partition       *int32  `json:"partition"`
+		Idle            []int32 `json:"idle"`
+		NotReported     []int32 `json:"not_reported"`
+		TablePartitions string  `json:"table_partitions"`
+	} `json:"watermark_by"`
 }
 
 // rawLevels queries /v1/levels over [from, to) by minute.

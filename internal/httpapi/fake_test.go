@@ -234,3 +234,16 @@ func decode[T any](tb testing.TB, rec *httptest.ResponseRecorder) T {
 	}
 	return v
 }
+
+// Hold says input partition 0 holds a known watermark, as one partition of
+// one would.
+func (f *fakeSource) Hold() view.Hold {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.watermark.IsZero() {
+		return view.Hold{HeldBy: -1, NotReported: []int32{0}, TablePartitions: 1, Partitions: 1}
+	}
+	return view.Hold{HeldBy: 0, TablePartitions: 1, Partitions: 1}
+}
+
+func (panicSource) Hold() view.Hold { return view.Hold{HeldBy: -1} }

@@ -9,17 +9,22 @@ import (
 
 	"github.com/logpulse/logpulse/codecs"
 	"github.com/logpulse/logpulse/internal/table"
+	"github.com/logpulse/logpulse/internal/view"
 )
 
 // levelsResponse is the body of GET /v1/levels.
 type levelsResponse struct {
-	From        time.Time        `json:"from"`
-	To          time.Time        `json:"to"`
-	StepSeconds int64            `json:"step_seconds"`
-	SizeSeconds int64            `json:"size_seconds"`
-	Service     string           `json:"service,omitempty"`
-	Levels      []string         `json:"levels,omitempty"` // the level= filter
-	Watermark   *time.Time       `json:"watermark"`        // null when unknown
+	From        time.Time  `json:"from"`
+	To          time.Time  `json:"to"`
+	StepSeconds int64      `json:"step_seconds"`
+	SizeSeconds int64      `json:"size_seconds"`
+	Service     string     `json:"service,omitempty"`
+	Levels      []string   `json:"levels,omitempty"` // the level= filter
+	Watermark   *time.Time `json:"watermark"`        // null when unknown
+	// WatermarkBy says why windows are not final yet: which input
+	// partition holds the watermark, which are left out as idle, which
+	// have not reported.
+	WatermarkBy watermarkBy      `json:"watermark_by"`
 	Windows     []levelsWindow   `json:"windows"`
 	Totals      map[string]int64 `json:"totals"`
 	Total       int64            `json:"total"`
@@ -97,7 +102,7 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 	// The watermark is read before the counts: with a newer watermark than
 	// the counts, a window could be called final while its last deltas are
 	// still missing from the answer.
-	wm := s.src.Watermark()
+	wm, hold := s.src.Watermark(), s.src.Hold()
 	type step struct{ counts, late table.Counts }
 	// Hopping points (size > step) each sum the last k steps, so the
 	// series starts k-1 steps before from.
@@ -135,6 +140,7 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 		u := wm.UTC()
 		resp.Watermark = &u
 	}
+	resp.WatermarkBy = watermarkByOf(hold)
 	var totals table.Counts
 	for i := range q.points {
 		var pt step
@@ -164,4 +170,35 @@ func (s *server) levels(q levelsQuery) levelsResponse {
 	resp.Totals = totals.Map()
 	resp.Total = totals.Total()
 	return resp
+}
+
+// watermarkBy is the watermark_by object of /v1/levels.
+type watermarkBy struct {
+	// Partition is the input partition at the watermark; null with no
+	// watermark.
+	Partition *int32 `json:"partition"`
+	// Idle are the input partitions left out as idle: read to their end,
+	// and quiet for --idle-after while another carried records.
+	Idle []int32 `json:"idle"`
+	// NotReported are the input partitions ingest has not reported yet
+	// (nothing is final until every one has), and TablePartitions how
+	// many table partitions of how many hold a watermark.
+	NotReported     []int32 `json:"not_reported"`
+	TablePartitions string  `json:"table_partitions"`
+}
+
+func watermarkByOf(h view.Hold) watermarkBy {
+	w := watermarkBy{Idle: h.Idle, NotReported: h.NotReported,
+		TablePartitions: strconv.Itoa(int(h.TablePartitions)) + "/" + strconv.Itoa(int(h.Partitions))}
+	if w.Idle == nil {
+		w.Idle = []int32{}
+	}
+	if w.NotReported == nil {
+		w.NotReported = []int32{}
+	}
+	if h.HeldBy >= 0 {
+		p := h.HeldBy
+		w.Partition = &p
+	}
+	return w
 }

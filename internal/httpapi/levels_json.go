@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -48,6 +49,11 @@ func (r levelsResponse) appendJSON(b []byte) ([]byte, error) {
 	} else if b, err = appendJSONTime(b, *r.Watermark); err != nil {
 		return nil, err
 	}
+	wb, err := json.Marshal(r.WatermarkBy)
+	if err != nil {
+		return nil, err
+	}
+	b = append(append(b, `,"watermark_by":`...), wb...)
 	b = append(b, `,"windows":`...)
 	if r.Windows == nil {
 		b = append(b, "null"...)

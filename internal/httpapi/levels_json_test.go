@@ -33,8 +33,8 @@ func TestLevelsWindowJSON(t *testing.T) {
 // TestLevelsResponseJSON: the whole /v1/levels answer is written as
 // encoding/json would write it.
 func TestLevelsResponseJSON(t *testing.T) {
-	if n := reflect.TypeFor[levelsResponse]().NumField(); n != 12 {
-		t.Fatalf("levelsResponse has %d fields; appendJSON writes 10 and skips 2 unexported: update it", n)
+	if n := reflect.TypeFor[levelsResponse]().NumField(); n != 13 {
+		t.Fatalf("levelsResponse has %d fields; appendJSON writes 11 and skips 2 unexported: update it", n)
 	}
 	type plain levelsResponse // same fields and tags, no appendJSON
 	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)

@@ -25,6 +25,9 @@ type Source interface {
 	// Watermark is the stream time up to which windows can be final; zero
 	// when unknown.
 	Watermark() time.Time
+	// Hold says what the watermark waits for (which input partition
+	// holds it, which are idle, which have not reported).
+	Hold() view.Hold
 	// Events returns up to limit sampled events of level in base windows
 	// starting in [from, to), of one service or all, newest first. Only
 	// levels from table.SampledLevel up are sampled.

@@ -268,3 +268,41 @@ func (ix *Index) each(from, to time.Time, fn func(ws int64, b *bucket)) {
 		}
 	}
 }
+
+// Hold says what the watermark is waiting for: the input partition at the
+// watermark, those left out as idle, and those (input or table
+// partitions) that have not reported a watermark yet, while nothing is
+// final.
+type Hold struct {
+	HeldBy      int32   // the input partition at the watermark; -1 with none
+	Idle        []int32 // input partitions left out as idle
+	NotReported []int32 // input partitions without a watermark yet
+	// TablePartitions is how many table partitions have reported a
+	// watermark, of Partitions: the aggregate writes one to each as it
+	// applies the watermarks of the input partitions.
+	TablePartitions, Partitions int32
+}
+
+// Hold implements httpapi.Source.
+func (ix *Index) Hold() Hold {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	h := Hold{HeldBy: -1, TablePartitions: int32(len(ix.wm)), Partitions: ix.partitions}
+	if h.TablePartitions < h.Partitions {
+		return h
+	}
+	var low table.Watermark
+	first := true
+	for _, m := range ix.wm {
+		w := table.WatermarkOf(m, ix.inputs)
+		if w.HeldBy < 0 {
+			h.NotReported = w.Missing
+			return h
+		}
+		if first || w.StreamMs < low.StreamMs {
+			low, first = w, false
+		}
+	}
+	h.HeldBy, h.Idle = low.HeldBy, low.Idle
+	return h
+}
