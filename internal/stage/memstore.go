@@ -34,8 +34,8 @@ type memStore struct {
 	offset   *int64
 	wm       map[int32]table.Input // per input partition, from watermark keys
 	mark     table.Watermark       // table.WatermarkOf(wm)
-	cutoff   int64           // window keys starting before this (unix s) were dropped
-	newest   int64           // start of the newest window holding counts (unix s)
+	cutoff   int64                 // window keys starting before this (unix s) were dropped
+	newest   int64                 // start of the newest window holding counts (unix s)
 }
 
 // memStoreBuilder builds a memStore per table partition and, if stores is

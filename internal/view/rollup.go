@@ -25,9 +25,9 @@ type Index struct {
 	// inputParts, or more once a table partition has seen a higher one
 	// (the topic grew).
 	inputs int32
-	cutoff int64          // windows starting before this were pruned
-	newest int64          // start of the newest window with data
-	log    changeLog      // what changed, for live streams
+	cutoff int64     // windows starting before this were pruned
+	newest int64     // start of the newest window with data
+	log    changeLog // what changed, for live streams
 }
 
 type bucket struct {
