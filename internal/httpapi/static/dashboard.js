@@ -97,6 +97,7 @@
     st.stepMs = 1000 * num(lv.step_seconds);
     st.from = parseTime(lv.from); st.to = parseTime(lv.to);
     setWatermark(parseTime(lv.watermark));
+    setHeld(lv.watermark_by);
     const old = st.windows;
     st.windows = new Map();
     for (const w of lv.windows || []) {
@@ -120,6 +121,19 @@
     if (start < st.from) return;
     st.windows.set(start, { start, end, counts: d.counts || {}, total: num(d.total), late: num(d.late), final: !!d.final, streamAt: performance.now() });
     queueDraw();
+  }
+
+  // setHeld says what the watermark waits for, from /v1/levels'
+  // watermark_by: so that windows that stay open say why.
+  function setHeld(by) {
+    let text = "";
+    if (by) {
+      const list = (ps) => (ps || []).join(", ");
+      if ((by.not_reported || []).length) text = "(waiting for input partitions " + list(by.not_reported) + " to report)";
+      else if (by.partition == null) text = "(waiting for the aggregate: " + by.table_partitions + " table partitions report)";
+      else text = "(held by input partition " + by.partition + ((by.idle || []).length ? "; idle: " + list(by.idle) : "") + ")";
+    }
+    $("held").textContent = text;
   }
 
   function setWatermark(ms) {
