@@ -2,7 +2,6 @@ package stage
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -117,10 +116,6 @@ func (m *memStore) Has(k string) (bool, error) {
 	return ok, nil
 }
 
-// expiredValue is what Get answers for a window dropped past the
-// retention (see table.Value.Expired).
-var expiredValue = []byte(`{"counts":{},"late":{},"offset":-1,"expired":true}`)
-
 func (m *memStore) Get(k string) ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -128,7 +123,10 @@ func (m *memStore) Get(k string) ([]byte, error) {
 		return v, nil
 	}
 	if m.expired(k) {
-		return expiredValue, nil
+		// A value no delta applies to (table.ExpiredValue), built per
+		// call: goka may keep what Get returns.
+		exp := table.ExpiredValue()
+		return table.AppendValue(nil, &exp), nil
 	}
 	return nil, nil
 }
@@ -196,10 +194,8 @@ func (m *memStore) advance(k string, v []byte) {
 	if err != nil {
 		return
 	}
-	var a struct {
-		StreamTimeMs int64 `json:"stream_time_ms"`
-	}
-	if json.Unmarshal(v, &a) != nil {
+	var a table.Value
+	if table.DecodeValue(v, &a) != nil {
 		return
 	}
 	m.wm[in] = max(m.wm[in], a.StreamTimeMs)
