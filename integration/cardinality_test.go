@@ -242,6 +242,38 @@ func groupLag(tb testing.TB, adm *kadm.Client, groups ...string) int64 {
 // all its keys.
 func readTable(tb testing.TB, n *node, base time.Time) (map[time.Time]int, map[time.Time]int64, series) {
 	tb.Helper()
+	last := lastTableValues(tb, n)
+	services, overflow, counted := map[time.Time]int{}, map[time.Time]int64{}, series{}
+	for k, v := range last {
+		if table.IsWatermarkKey(k) || v == nil {
+			continue
+		}
+		service, ws, err := table.ParseWindowKey(k)
+		if err != nil || ws.Before(base) {
+			continue
+		}
+		var agg table.Value
+		if err := table.DecodeValue(v, &agg); err != nil {
+			tb.Fatalf("table value of %q: %v", k, err)
+		}
+		if table.IsOverflowService(service) {
+			overflow[ws] += agg.Counts.Total()
+		} else {
+			services[ws]++
+		}
+		for _, l := range codecs.Levels() {
+			if c := agg.Counts[l]; c > 0 {
+				counted.add(ws, l.String(), c)
+			}
+		}
+	}
+	return services, overflow, counted
+}
+
+// lastTableValues reads the aggregate table to its end and returns the last
+// value of each key (nil for a tombstone).
+func lastTableValues(tb testing.TB, n *node) map[string][]byte {
+	tb.Helper()
 	adm := n.admin()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -273,29 +305,5 @@ func readTable(tb testing.TB, n *node, base time.Time) (map[time.Time]int, map[t
 			}
 		})
 	}
-	services, overflow, counted := map[time.Time]int{}, map[time.Time]int64{}, series{}
-	for k, v := range last {
-		if table.IsWatermarkKey(k) || v == nil {
-			continue
-		}
-		service, ws, err := table.ParseWindowKey(k)
-		if err != nil || ws.Before(base) {
-			continue
-		}
-		var agg table.Value
-		if err := table.DecodeValueJSON(v, &agg); err != nil {
-			tb.Fatalf("table value of %q: %v", k, err)
-		}
-		if table.IsOverflowService(service) {
-			overflow[ws] += agg.Counts.Total()
-		} else {
-			services[ws]++
-		}
-		for _, l := range codecs.Levels() {
-			if c := agg.Counts[l]; c > 0 {
-				counted.add(ws, l.String(), c)
-			}
-		}
-	}
-	return services, overflow, counted
+	return last
 }

@@ -1,7 +1,6 @@
 package processors
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/logpulse/logpulse/internal/table"
@@ -80,12 +79,12 @@ func (a Aggregator) Process(ctx goka.Context, msg any) {
 }
 
 // Apply folds d, read at offset of the deltas topic, into agg and reports
-// whether agg changed. A delta at or below agg.Offset was applied before. A
-// window that left the state past the retention (agg.Expired) takes no
-// delta: starting it again from zero would replace its counts in the table
-// with this delta's; its events are on the late topic.
+// whether agg changed. A delta at or below agg.Offset was applied before,
+// and a window that left the state past the retention takes none
+// (table.ExpiredValue): starting it again from zero would replace its
+// counts in the table with this delta's; its events are on the late topic.
 func Apply(agg *table.Value, d *table.Delta, key string, offset int64) bool {
-	if offset <= agg.Offset || agg.Expired {
+	if offset <= agg.Offset {
 		return false
 	}
 	agg.Offset = offset
@@ -126,16 +125,14 @@ func Recover(ctx goka.UpdateContext, s storage.Storage, key string, value []byte
 	return goka.DefaultUpdate(ctx, s, key, value)
 }
 
-// offsetOf reads the Offset of an encoded Aggregate; -1 when unreadable, so
-// that a readable value always wins.
+// offsetOf reads the Offset of an encoded table value; -1 when unreadable,
+// so that a readable value always wins.
 func offsetOf(b []byte) int64 {
-	var a struct {
-		Offset int64 `json:"offset"`
-	}
-	if err := json.Unmarshal(b, &a); err != nil {
+	o, err := table.OffsetOf(b)
+	if err != nil {
 		return -1
 	}
-	return a.Offset
+	return o
 }
 
 // lateIfFinal returns d, or for a window that is final on ctx's partition

@@ -77,9 +77,10 @@ func TestRecoverKeepsNewest(t *testing.T) {
 
 // TestExpiredWindowIgnoresDeltas: a window the local store dropped past the
 // retention must not start again from a late delta (see
-// table.Value.Expired).
+// table.ExpiredValue).
 func TestExpiredWindowIgnoresDeltas(t *testing.T) {
-	agg := &table.Value{Offset: -1, Expired: true}
+	exp := table.ExpiredValue()
+	agg := &exp
 	d := &table.Delta{}
 	d.Late[codecs.LevelError] = 1
 	if Apply(agg, d, "api|1700000000", 10) || agg.Late.Total() != 0 {

@@ -26,7 +26,7 @@ func TestWatermarksSayCaughtUp(t *testing.T) {
 		textRecord(t, 1, 3, "2026-12-05T10:00:02Z", "INFO", "b"),
 	}
 	recs[1].Timestamp = recs[1].Timestamp.Add(time.Hour) // the broker's time, not the event's
-	ends := map[int32]int64{0: 9, 1: 10}                  // 0: a commit marker at 8; 1: records 4-9 to read
+	ends := map[int32]int64{0: 9, 1: 10}                 // 0: a commit marker at 8; 1: records 4-9 to read
 	b, err := in.Build(context.Background(), recs, ends)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package alerts_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
@@ -24,11 +23,7 @@ func TestOverRollupIndex(t *testing.T) {
 	w0 := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	put := func(key string, a table.Value) {
 		t.Helper()
-		b, err := json.Marshal(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ix.Update(0, key, b); err != nil {
+		if err := ix.Update(0, key, table.AppendValue(nil, &a)); err != nil {
 			t.Fatal(err)
 		}
 	}

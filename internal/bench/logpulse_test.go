@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -34,18 +33,14 @@ func TestWaitTotalIsExact(t *testing.T) {
 			var a table.Value
 			a.Offset = 1
 			a.Counts[codecs.LevelInfo], a.Late[codecs.LevelWarn] = tc.counted, tc.late
-			v, err := json.Marshal(a)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := ix.Update(0, table.WindowKey("api", from), v); err != nil {
+			if err := ix.Update(0, table.WindowKey("api", from), table.AppendValue(nil, &a)); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			s := &stack{ix: ix, cancel: cancel, g: new(errgroup.Group)}
 			s.g.Go(func() error { <-ctx.Done(); return nil })
 			defer s.stop()
-			err = s.waitTotal(context.Background(), tc.want, from, from.Add(time.Hour), 10*time.Second)
+			err := s.waitTotal(context.Background(), tc.want, from, from.Add(time.Hour), 10*time.Second)
 			if tc.errContains == "" && err != nil || tc.errContains != "" && (err == nil || !strings.Contains(err.Error(), tc.errContains)) {
 				t.Fatalf("waitTotal: %v, want an error containing %q", err, tc.errContains)
 			}

@@ -2,11 +2,11 @@ package httpapi
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
-	"github.com/logpulse/logpulse/internal/table"
 )
 
 // appendJSON writes what marshal writes for r by reflection
@@ -70,7 +70,7 @@ func (r levelsResponse) appendJSON(b []byte) ([]byte, error) {
 		b = append(b, ']')
 	}
 	b = append(b, `,"totals":`...)
-	b = table.AppendInt64Map(b, r.Totals)
+	b = appendInt64Map(b, r.Totals)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, r.Total, 10)
 	return append(b, '}'), nil
@@ -94,7 +94,7 @@ func (w levelsWindow) appendJSON(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	b = append(b, `,"counts":`...)
-	b = table.AppendInt64Map(b, w.Counts)
+	b = appendInt64Map(b, w.Counts)
 	b = append(b, `,"total":`...)
 	b = strconv.AppendInt(b, w.Total, 10)
 	b = append(b, `,"final":`...)
@@ -113,4 +113,30 @@ func appendJSONTime(b []byte, t time.Time) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '"'), nil
+}
+
+// appendInt64Map appends m as encoding/json writes it: keys in byte-wise
+// order, written by codecs.AppendJSONString; null for a nil map.
+func appendInt64Map(b []byte, m map[string]int64) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	// A level map holds NumLevels keys; only a larger one goes past the
+	// buffer onto the heap.
+	var buf [codecs.NumLevels]string
+	keys := buf[:0]
+	for t := range m {
+		keys = append(keys, t)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, t := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = codecs.AppendJSONString(b, t)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, m[t], 10)
+	}
+	return append(b, '}')
 }

@@ -3,14 +3,13 @@ package httpapi
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/logpulse/logpulse/internal/table"
 )
 
 // tabular is a response that also has a CSV shape: a header and rows.
@@ -88,18 +87,30 @@ func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 }
 
 // jsonAppender is a response that writes its own JSON, byte for byte what
-// table.EncodeJSON would write by reflection, because it is asked for
+// marshalJSON would write by reflection, because it is asked for
 // often enough that reflection shows (levels_json.go).
 type jsonAppender interface {
 	appendJSON(b []byte) ([]byte, error)
 }
 
-// encodeJSON is table.EncodeJSON, by the value's own appender when it has one.
+// encodeJSON is marshalJSON, by the value's own appender when it has one.
 func encodeJSON(v any) ([]byte, error) {
 	if a, ok := v.(jsonAppender); ok {
 		return a.appendJSON(make([]byte, 0, 4096))
 	}
-	return table.EncodeJSON(v)
+	return marshalJSON(v)
+}
+
+// marshalJSON is json.Marshal without HTML escaping: message templates hold
+// "<*>", which would take 14 bytes escaped instead of 3.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // writeBody writes a JSON body with the headers every response carries.

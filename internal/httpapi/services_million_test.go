@@ -46,11 +46,7 @@ func millionIndex(b testing.TB, live bool) (*view.Index, time.Time) {
 
 func update(b testing.TB, ix *view.Index, key string, agg table.Value) {
 	b.Helper()
-	v, err := json.Marshal(agg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := ix.Update(0, key, v); err != nil {
+	if err := ix.Update(0, key, table.AppendValue(nil, &agg)); err != nil {
 		b.Fatal(err)
 	}
 }

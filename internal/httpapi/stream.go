@@ -76,7 +76,7 @@ func (s *server) handleStream(w http.ResponseWriter, r *http.Request) {
 		return rc.Flush()
 	}
 	send := func(event string, v any) error {
-		b, err := table.EncodeJSON(v)
+		b, err := marshalJSON(v)
 		if err != nil {
 			return err
 		}

@@ -133,10 +133,6 @@ func (m *memStore) Has(k string) (bool, error) {
 	return ok, nil
 }
 
-// expiredValue is what Get answers for a window dropped past the
-// retention (see table.Value.Expired).
-var expiredValue = []byte(`{"counts":{},"late":{},"offset":-1,"expired":true}`)
-
 func (m *memStore) Get(k string) ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -144,7 +140,10 @@ func (m *memStore) Get(k string) ([]byte, error) {
 		return v, nil
 	}
 	if m.expired(k) {
-		return expiredValue, nil
+		// A value no delta applies to (table.ExpiredValue), built per
+		// call: goka may keep what Get returns.
+		exp := table.ExpiredValue()
+		return table.AppendValue(nil, &exp), nil
 	}
 	return nil, nil
 }
@@ -213,7 +212,7 @@ func (m *memStore) advance(k string, v []byte) {
 		return
 	}
 	var a table.Value
-	if table.DecodeValueJSON(v, &a) != nil {
+	if table.DecodeValue(v, &a) != nil {
 		return
 	}
 	m.wm[in] = a.Input()

@@ -51,7 +51,7 @@ func TestMemStoreDropsWindowsPastRetention(t *testing.T) {
 	// (its counts in the table would be replaced by the delta's).
 	v, _ := st.Get(table.WindowKey("api", base))
 	agg, err := table.ValueCodec{}.Decode(v)
-	if err != nil || !agg.(*table.Value).Expired {
+	if err != nil || !agg.(*table.Value).Expired() {
 		t.Errorf("Get of a dropped window = %s, %v; want an expired value", v, err)
 	}
 	st.Set(table.WindowKey("api", base), []byte(`{"offset":99}`)) // recovery replaying it

@@ -1,6 +1,10 @@
 package table
 
-import "github.com/logpulse/logpulse/codecs"
+import (
+	"encoding/json"
+
+	"github.com/logpulse/logpulse/codecs"
+)
 
 // Counts holds one counter per level, indexed by codecs.Level.
 type Counts [codecs.NumLevels]int64
@@ -22,7 +26,7 @@ func (c Counts) Total() int64 {
 }
 
 // Map returns the non-zero counts keyed by level name, the shape the HTTP API
-// and the JSON wire format use.
+// uses.
 func (c Counts) Map() map[string]int64 {
 	m := make(map[string]int64)
 	for i, n := range c {
@@ -32,3 +36,6 @@ func (c Counts) Map() map[string]int64 {
 	}
 	return m
 }
+
+// MarshalJSON writes Map: level name → count, zeros left out.
+func (c Counts) MarshalJSON() ([]byte, error) { return json.Marshal(c.Map()) }

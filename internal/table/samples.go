@@ -2,8 +2,6 @@ package table
 
 import (
 	"cmp"
-	"encoding/json"
-	"fmt"
 	"hash/fnv"
 	"slices"
 
@@ -153,33 +151,4 @@ func (m *Messages) Trim(capacity int) {
 		m.Other += m.Counts[e.t]
 		delete(m.Counts, e.t)
 	}
-}
-
-// MarshalJSON writes a map from level name to Messages.
-func (lm LevelMessages) MarshalJSON() ([]byte, error) {
-	out := make(map[string]*Messages)
-	for l, m := range lm {
-		if m != nil {
-			out[codecs.Level(l).String()] = m
-		}
-	}
-	return EncodeJSON(out)
-}
-
-// UnmarshalJSON reads what MarshalJSON writes; unknown levels are skipped.
-func (lm *LevelMessages) UnmarshalJSON(b []byte) error {
-	var in map[string]*Messages
-	if err := json.Unmarshal(b, &in); err != nil {
-		return fmt.Errorf("messages: %w", err)
-	}
-	*lm = LevelMessages{}
-	for name, m := range in {
-		if l, ok := codecs.LevelByName(name); ok && m != nil {
-			if m.Counts == nil {
-				m.Counts = make(map[string]int64)
-			}
-			lm[l] = m
-		}
-	}
-	return nil
 }

@@ -1,13 +1,10 @@
 package table
 
-import (
-	"encoding/json"
-
-	"github.com/logpulse/logpulse/codecs"
-)
+import "math"
 
 // Delta is what ingest writes to the deltas topic for one (service, window)
-// key: the events of one transaction, pre-aggregated.
+// key: the events of one transaction, pre-aggregated. The JSON tags read
+// the values written before the binary format (legacy.go).
 type Delta struct {
 	Counts Counts `json:"counts"`
 	// Late counts events that arrived after their window closed, per level.
@@ -64,45 +61,14 @@ type Value struct {
 	// its end (the last stable offset the fetch reported, or the end
 	// offset when the partition was assigned): only then may it be idle.
 	CaughtUp bool `json:"caught_up,omitempty"`
-	// Expired is never stored in the table: the aggregate's local store
-	// answers it for a window it dropped past the retention, so that a
-	// late delta does not start the window again from zero.
-	Expired bool `json:"expired,omitempty"`
 }
 
-// MarshalJSON writes the stored shape of Counts: level name → count, zeros
-// omitted, so adding a level later stays readable by older code.
-// Written directly (countsjson.go), the same bytes as json.Marshal(c.Map()).
-func (c Counts) MarshalJSON() ([]byte, error) { return appendCountsJSON(nil, c), nil }
+// ExpiredValue is what the aggregate's local store answers for a window it
+// dropped past the retention. Its Offset is past every delta's, so no delta
+// applies to it: a late one must not start the window again from zero (its
+// counts in the table would be replaced by the delta's). It is local only:
+// the aggregate never writes it, since nothing applies to it.
+func ExpiredValue() Value { return Value{Offset: math.MaxInt64} }
 
-// UnmarshalJSON reads the level-name map written by MarshalJSON.
-func (c *Counts) UnmarshalJSON(b []byte) error {
-	if fast, ok := parseCountsJSON(b); ok {
-		*c = fast
-		return nil
-	}
-	m, err := countsViaMap(b)
-	if err != nil {
-		return err
-	}
-	*c = m
-	return nil
-}
-
-// countsViaMap is UnmarshalJSON through encoding/json, for any shape.
-func countsViaMap(b []byte) (Counts, error) {
-	var m map[string]int64
-	if err := json.Unmarshal(b, &m); err != nil {
-		return Counts{}, err
-	}
-	var c Counts
-	for name, n := range m {
-		// A level this build does not know (written by a newer one) is
-		// skipped, not an error: an error would stop the aggregate on
-		// that delta for good.
-		if l, ok := codecs.LevelByName(name); ok {
-			c[l] = n
-		}
-	}
-	return c, nil
-}
+// Expired reports whether v is ExpiredValue.
+func (v *Value) Expired() bool { return v.Offset == math.MaxInt64 }

@@ -60,7 +60,7 @@ func New(tablePartitions, inputPartitions int32, window, retention time.Duration
 func (ix *Index) Update(partition int32, key string, value []byte) error {
 	var agg table.Value
 	if value != nil {
-		if err := table.DecodeValueJSON(value, &agg); err != nil {
+		if err := table.DecodeValue(value, &agg); err != nil {
 			return fmt.Errorf("decode table value of %q: %w", key, err)
 		}
 	}

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -30,11 +29,7 @@ func valueAt(tb testing.TB, offset, info, errs int64, late int64, streamMs int64
 	tb.Helper()
 	a := table.Value{StreamTimeMs: streamMs, Offset: offset}
 	a.Counts[codecs.LevelInfo], a.Counts[codecs.LevelError], a.Late[codecs.LevelInfo] = info, errs, late
-	b, err := json.Marshal(a)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
+	return table.AppendValue(nil, &a)
 }
 
 func update(tb testing.TB, ix *Index, part int32, key string, v []byte) {

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -14,11 +13,7 @@ import (
 // aggregate is a table value as the aggregate stage writes it.
 func aggregate(tb testing.TB, a table.Value) []byte {
 	tb.Helper()
-	b, err := json.Marshal(a)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
+	return table.AppendValue(nil, &a)
 }
 
 // sample is an event kept at level l, at s seconds into w.

@@ -39,7 +39,7 @@ func (g *tableGen) int64() int64 {
 }
 
 // stringPieces are what strings are made of: plain text and everything
-// encoding/json escapes or replaces, with HTML escaping off.
+// encoding/json escapes or replaces, and invalid UTF-8.
 var stringPieces = []string{
 	"a", "Z", " ", "0", "user <*> failed", "<", ">", "&", `"`, `\`, "/", "'",
 	"\x00", "\x01", "\b", "\f", "\n", "\r", "\t", "\x1f", "\x7f",
@@ -117,9 +117,9 @@ func (g *tableGen) delta() Delta {
 	return Delta{Counts: g.counts(), Late: g.counts(), StreamTimeMs: g.int64(), Samples: g.samples(), Messages: g.messages(), Origin: g.int64()}
 }
 
-func (g *tableGen) aggregate() Value {
+func (g *tableGen) value() Value {
 	return Value{
 		Counts: g.counts(), Late: g.counts(), Samples: g.samples(), Messages: g.messages(),
-		Offset: g.int64(), StreamTimeMs: g.int64(), Expired: g.byte()%2 == 1,
+		Offset: g.int64(), StreamTimeMs: g.int64(),
 	}
 }
