@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/logpulse/logpulse/internal/bench"
+	"github.com/logpulse/logpulse/internal/kstreams"
 	"github.com/peterbourgon/ff/v3/ffcli"
 )
 
@@ -28,6 +33,9 @@ type benchFlags struct {
 	runs     int
 	seed     uint64
 	profile  string
+	peer     string
+	peerDir  string
+	peerVer  string
 }
 
 func (f *benchFlags) register(fs *flag.FlagSet) {
@@ -46,6 +54,9 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.clients, "clients", 32, "concurrent clients of the --http run")
 	fs.IntVar(&f.runs, "runs", 1, "repeat everything this often and print the medians")
 	fs.Uint64Var(&f.seed, "seed", 1, "generator seed")
+	fs.StringVar(&f.peer, "peer", "", "kstreams: measure logpulse as separate processes beside the Kafka Streams peer on --brokers (phases limit,logpulse-stages,kstreams unless --phases is given; --latency then measures both)")
+	fs.StringVar(&f.peerDir, "kstreams-dir", filepath.Join("integration", "peers", "kstreams"), "--peer kstreams: the peer's Maven project, built with mvn package")
+	fs.StringVar(&f.peerVer, "kstreams-version", "", "--peer kstreams: kafka-streams release to build against, the broker's (default: the pom's, "+kstreams.DefaultKafkaVersion+")")
 	fs.StringVar(&f.profile, "cpuprofile-dir", "", "write CPU profiles of the first run to this directory (created if missing): <phase>.pprof, latency.pprof, http.pprof")
 }
 
@@ -78,15 +89,40 @@ func benchCommand(env *cliEnv) *ffcli.Command {
 			"  goka-memory   an idiomatic goka counter (ctx.Value + ctx.SetValue per event), in-memory storage\n" +
 			"  goka-leveldb  the same with goka's default LevelDB storage (in a fresh temp folder)\n" +
 			"  logpulse      the real pipeline from offset 0 until the view shows all events, exactly\n" +
+			"  logpulse-stages  the same as separate ingest, aggregate and serve processes, until /v1/levels shows all events\n" +
+			"  kstreams      the Kafka Streams peer (integration/peers/kstreams; --peer kstreams, needs --brokers, Maven, Java 17)\n" +
 			"and prints a table and a JSON line. A count that is not exact fails the command.",
 		FlagSet: fs,
 		Exec: func(ctx context.Context, _ []string) error {
 			if err := validateAll(&f.kafka, &f.layout, &f.windows, &f.log); err != nil {
 				return err
 			}
+			if f.peer != "" && f.peer != "kstreams" {
+				return fmt.Errorf("--peer must be kstreams, got %q", f.peer)
+			}
+			phasesSet := false
+			fs.Visit(func(fl *flag.Flag) { phasesSet = phasesSet || fl.Name == "phases" })
+			if f.peer != "" && !phasesSet {
+				f.phases = strings.Join([]string{bench.PhaseLimit, bench.PhaseStages, bench.PhaseKStreams}, ",")
+			}
 			cfg := f.config(env)
 			if err := cfg.Validate(); err != nil {
 				return usageErr(err)
+			}
+			if slices.Contains(cfg.Phases, bench.PhaseStages) {
+				bin, err := os.Executable()
+				if err != nil {
+					return fmt.Errorf("logpulse-stages runs this binary: %w", err)
+				}
+				cfg.Bin = bin
+			}
+			if slices.Contains(cfg.Phases, bench.PhaseKStreams) {
+				fmt.Fprintf(env.stderr, "building the Kafka Streams peer in %s (mvn package)\n", f.peerDir)
+				jar, err := kstreams.Build(ctx, f.peerDir, f.peerVer)
+				if err != nil {
+					return fmt.Errorf("--peer kstreams: %w (run from the repository root, or give --kstreams-dir)", err)
+				}
+				cfg.KStreamsJar = jar
 			}
 			return bench.Run(ctx, cfg)
 		},

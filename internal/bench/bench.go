@@ -25,10 +25,16 @@ const (
 	PhaseGokaMemory  = "goka-memory"
 	PhaseGokaLevelDB = "goka-leveldb"
 	PhaseLogpulse    = "logpulse"
+	// PhaseStages is logpulse as separate processes (ingest, aggregate,
+	// serve of Config.Bin), done when serve's /v1/levels shows all events.
+	PhaseStages = "logpulse-stages"
+	// PhaseKStreams is the Kafka Streams peer (integration/peers/kstreams),
+	// done when its latest window counts add up to all events.
+	PhaseKStreams = "kstreams"
 )
 
 // Phases are the phase names Config.Phases accepts.
-var Phases = []string{PhaseLimit, PhaseGokaMemory, PhaseGokaLevelDB, PhaseLogpulse}
+var Phases = []string{PhaseLimit, PhaseGokaMemory, PhaseGokaLevelDB, PhaseLogpulse, PhaseStages, PhaseKStreams}
 
 // Config configures a bench run.
 type Config struct {
@@ -58,9 +64,15 @@ type Config struct {
 	// run (<phase>.pprof), of the latency run (latency.pprof) and of the
 	// HTTP clients' run (http.pprof).
 	ProfileDir string
-	Logger     *slog.Logger
-	Out        io.Writer // the table and the JSON line
-	Progress   io.Writer // a line per step; nil for none
+	// Bin is the logpulse binary the logpulse-stages phase runs.
+	Bin string
+	// KStreamsJar is the Kafka Streams peer's jar; KStreamsJavaOpts its
+	// JVM flags (nil: -Xmx1g).
+	KStreamsJar      string
+	KStreamsJavaOpts []string
+	Logger           *slog.Logger
+	Out              io.Writer // the table and the JSON line
+	Progress         io.Writer // a line per step; nil for none
 }
 
 // Validate checks the config with messages that name the flags.
@@ -93,6 +105,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--span must be between 0 and --retention less two windows and --grace (%s), got %s",
 			max(c.Retention-2*(c.Window+c.Grace), c.Window), c.Span))
 	}
+	if slices.Contains(c.Phases, PhaseKStreams) && len(c.Brokers) == 0 {
+		errs = append(errs, errors.New("--peer kstreams (the kstreams phase) runs on Apache Kafka: give --brokers"))
+	}
 	if c.Runs < 1 || c.Runs > 100 {
 		errs = append(errs, fmt.Errorf("--runs must be between 1 and 100, got %d", c.Runs))
 	}
@@ -123,7 +138,11 @@ func Run(ctx context.Context, cfg Config) error {
 				return fmt.Errorf("run %d: %w", i+1, err)
 			}
 		}
-		if cfg.Latency {
+		if cfg.Latency && cfg.peerMode() {
+			if err := peerLatency(ctx, &cfg, &r, i); err != nil {
+				return fmt.Errorf("run %d, latency: %w", i+1, err)
+			}
+		} else if cfg.Latency {
 			if err := latency(ctx, &cfg, &r, i); err != nil {
 				return fmt.Errorf("run %d, latency: %w", i+1, err)
 			}
@@ -183,6 +202,7 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 		// (startup included, shutdown and the state measurement not).
 		start := time.Now()
 		var answered time.Duration
+		var procs []ProcRSS
 		switch ph {
 		case PhaseLimit:
 			var keys int
@@ -202,6 +222,14 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 			var state uint64
 			answered, first, state, err = runLogpulse(ctx, e, cfg.Count, from, from.Add(span+cfg.Window))
 			r.StatePerKey = float64(state) / float64(max(r.Keys, 1))
+		case PhaseStages:
+			var dir string
+			if dir, err = os.MkdirTemp("", "logpulse-bench-stages-"); err == nil {
+				answered, procs, err = runStages(ctx, e, cfg.Count, from, from.Add(span+cfg.Window), dir)
+				os.RemoveAll(dir)
+			}
+		case PhaseKStreams:
+			answered, procs, err = runKStreams(ctx, e, cfg.Count)
 		}
 		took := time.Since(start)
 		if answered > 0 {
@@ -212,10 +240,18 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 		if err != nil {
 			return fmt.Errorf("phase %s: %w", ph, err)
 		}
-		r.Phases = append(r.Phases, PhaseResult{
+		pr := PhaseResult{
 			Name: ph, Seconds: took.Seconds(), EPS: float64(cfg.Count) / took.Seconds(),
-			HeapPeak: heap, RSSPeak: rss, HWM: hwm, FirstSeconds: first.Seconds(),
-		})
+			HeapPeak: heap, RSSPeak: rss, HWM: hwm, FirstSeconds: first.Seconds(), Procs: procs,
+		}
+		if procs != nil {
+			// Its own processes' peaks, not this process's.
+			pr.HeapPeak, pr.RSSPeak, pr.HWM = 0, 0, 0
+			for _, p := range procs {
+				pr.HWM += p.HWM
+			}
+		}
+		r.Phases = append(r.Phases, pr)
 		cfg.progress("run %d: phase %s: %.2fs, %.0f events/s", run+1, ph, took.Seconds(), float64(cfg.Count)/took.Seconds())
 		if first > 0 {
 			cfg.progress("run %d: phase %s: first count visible after %.2fs", run+1, ph, first.Seconds())

@@ -23,6 +23,7 @@ type env struct {
 	broker  *embedkafka.Broker
 	brokers []string
 	topics  topology.Topics
+	prefix  string // of every name in topics: the stages' --name-prefix
 }
 
 func newEnv(ctx context.Context, cfg *Config, tag string) (*env, error) {
@@ -35,12 +36,8 @@ func newEnv(ctx context.Context, cfg *Config, tag string) (*env, error) {
 		e.broker, e.brokers = b, b.Addrs()
 	}
 	// Unique names: runs against --brokers must not see each other's data.
-	p := "bench-" + tag + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
-	e.topics = topology.DefaultTopics()
-	for _, name := range []*string{&e.topics.Logs, &e.topics.DLQ, &e.topics.Late, &e.topics.Deltas,
-		&e.topics.IngestGroup, &e.topics.AggregateGroup, &e.topics.Alerts} {
-		*name = p + *name
-	}
+	e.prefix = "bench-" + tag + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-"
+	e.topics = topology.DefaultTopics().WithPrefix(e.prefix)
 	adm, err := e.admin()
 	if err != nil {
 		e.close()

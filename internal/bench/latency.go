@@ -36,18 +36,42 @@ func latency(ctx context.Context, cfg *Config, r *Result, run int) error {
 	if err != nil {
 		return errors.Join(err, s.stop())
 	}
-	lerr := measureLatency(ctx, cfg, e, s, r)
+	lerr := s.ready(ctx, 2*time.Minute)
+	if lerr == nil {
+		// The view over an hour either side of the run.
+		from := time.Now().Add(-time.Hour).Truncate(cfg.Window)
+		to := time.Now().Add(cfg.Duration + time.Hour)
+		var l Latency
+		l, lerr = measureLatency(ctx, cfg, e, func(context.Context) (int64, error) {
+			counted, late := s.total(from, to)
+			if late != 0 {
+				return counted, fmt.Errorf("view shows %d late events, want 0", late)
+			}
+			return counted, nil
+		})
+		r.LatencyRate = cfg.Rate
+		r.LatencyP50, r.LatencyP99, r.LatencyMax = l.P50, l.P99, l.Max
+	}
 	stopProfile()
 	return errors.Join(lerr, s.stop())
 }
 
-func measureLatency(ctx context.Context, cfg *Config, e *env, s *stack, r *Result) error {
-	if err := s.ready(ctx, 2*time.Minute); err != nil {
-		return err
-	}
+// Latency is produce to visible, in milliseconds.
+type Latency struct {
+	Name string  `json:"name"`
+	Rate float64 `json:"rate"`
+	P50  float64 `json:"p50_ms"`
+	P99  float64 `json:"p99_ms"`
+	Max  float64 `json:"max_ms"`
+}
+
+// measureLatency produces at cfg.Rate for cfg.Duration into e's input,
+// event time = wall clock, and polls visible (the events the system under
+// test shows) every millisecond.
+func measureLatency(ctx context.Context, cfg *Config, e *env, visible func(context.Context) (int64, error)) (Latency, error) {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.ProducerLinger(time.Millisecond))
 	if err != nil {
-		return fmt.Errorf("producer: %w", err)
+		return Latency{}, fmt.Errorf("producer: %w", err)
 	}
 	defer cl.Close()
 	n := int(cfg.Rate * cfg.Duration.Seconds())
@@ -60,8 +84,6 @@ func measureLatency(ctx context.Context, cfg *Config, e *env, s *stack, r *Resul
 		}
 	}
 	began := time.Now()
-	from := began.Add(-time.Hour).Truncate(cfg.Window)
-	to := began.Add(cfg.Duration + time.Hour)
 	// Produce on a 1 ms tick, catching up to rate × elapsed each time.
 	pctx, cancel := context.WithCancel(ctx)
 	produceDone := make(chan struct{})
@@ -89,40 +111,38 @@ func measureLatency(ctx context.Context, cfg *Config, e *env, s *stack, r *Resul
 			}
 		}
 	}()
-	// visible[k] is the first poll time at which the view showed > k events.
-	visible := make([]time.Time, 0, n)
+	// shown[k] is the first poll time at which more than k events showed.
+	shown := make([]time.Time, 0, n)
 	deadline := began.Add(cfg.Duration + time.Minute)
-	for len(visible) < n {
+	for len(shown) < n {
 		if p := failed.Load(); p != nil {
-			return fmt.Errorf("produce: %w", *p)
+			return Latency{}, fmt.Errorf("produce: %w", *p)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("view shows %d of %d events a minute after the last was produced", len(visible), n)
+			return Latency{}, fmt.Errorf("%d of %d events visible a minute after the last was produced", len(shown), n)
 		}
-		counted, late := s.total(from, to)
+		counted, err := visible(ctx)
 		now := time.Now()
 		switch {
-		case late != 0:
-			return fmt.Errorf("view shows %d late events, want 0", late)
+		case err != nil:
+			return Latency{}, err
 		case counted > int64(n) || counted > produced.Load():
-			return fmt.Errorf("view shows %d events, more than the %d produced", counted, produced.Load())
+			return Latency{}, fmt.Errorf("%d events visible, more than the %d produced", counted, produced.Load())
 		}
-		for int64(len(visible)) < counted {
-			visible = append(visible, now)
+		for int64(len(shown)) < counted {
+			shown = append(shown, now)
 		}
 		if err := sleepCtx(ctx, time.Millisecond); err != nil {
-			return err
+			return Latency{}, err
 		}
 	}
 	<-produceDone // sent is complete, and ours to read
 	lat := make([]float64, n)
 	for i := range n {
-		lat[i] = float64(visible[i].Sub(sent[i])) / float64(time.Millisecond)
+		lat[i] = float64(shown[i].Sub(sent[i])) / float64(time.Millisecond)
 	}
 	slices.Sort(lat)
-	r.LatencyRate = cfg.Rate
-	r.LatencyP50, r.LatencyP99, r.LatencyMax = quantile(lat, 0.50), quantile(lat, 0.99), lat[n-1]
-	return nil
+	return Latency{Rate: cfg.Rate, P50: quantile(lat, 0.50), P99: quantile(lat, 0.99), Max: lat[n-1]}, nil
 }
 
 // quantile of sorted xs, nearest rank.

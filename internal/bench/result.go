@@ -28,6 +28,11 @@ type Result struct {
 	VsLimit       float64 `json:"logpulse_vs_limit,omitempty"`
 	VsGokaMemory  float64 `json:"logpulse_vs_goka_memory,omitempty"`
 	VsGokaLevelDB float64 `json:"logpulse_vs_goka_leveldb,omitempty"`
+	// VsKStreams is logpulse's (as separate processes when measured so)
+	// events/s over Kafka Streams'.
+	VsKStreams float64 `json:"logpulse_vs_kstreams,omitempty"`
+	// Latencies (--peer): produce to visible of each system measured.
+	Latencies []Latency `json:"latencies,omitempty"`
 	// Latency run: produce to visible in the view, at Rate events/s.
 	LatencyRate float64 `json:"latency_rate,omitempty"`
 	LatencyP50  float64 `json:"latency_p50_ms,omitempty"`
@@ -52,6 +57,15 @@ type PhaseResult struct {
 	// FirstSeconds (logpulse only): until the view showed the first count,
 	// i.e. startup plus one transaction.
 	FirstSeconds float64 `json:"first_visible_seconds,omitempty"`
+	// Procs (phases that run their own processes): each one's resident
+	// high-water mark; HWM is then their sum.
+	Procs []ProcRSS `json:"processes,omitempty"`
+}
+
+// ProcRSS is a process's resident high-water mark (VmHWM).
+type ProcRSS struct {
+	Name string `json:"name"`
+	HWM  uint64 `json:"rss_hwm_bytes"`
 }
 
 func (r *Result) phase(name string) *PhaseResult {
@@ -65,7 +79,11 @@ func (r *Result) phase(name string) *PhaseResult {
 
 func (r *Result) ratios() {
 	r.PeakRSS = procStatus("VmHWM:")
+	// logpulse in this process, else as separate processes.
 	lp := r.phase(PhaseLogpulse)
+	if lp == nil {
+		lp = r.phase(PhaseStages)
+	}
 	if lp == nil {
 		return
 	}
@@ -76,6 +94,11 @@ func (r *Result) ratios() {
 		return 0
 	}
 	r.VsLimit, r.VsGokaMemory, r.VsGokaLevelDB = ratio(PhaseLimit), ratio(PhaseGokaMemory), ratio(PhaseGokaLevelDB)
+	// Process beside process where both ran so.
+	if st := r.phase(PhaseStages); st != nil {
+		lp = st
+	}
+	r.VsKStreams = ratio(PhaseKStreams)
 }
 
 // median takes each figure's median over the runs (phases matched by
@@ -105,7 +128,18 @@ func median(runs []Result) Result {
 		out.Phases[i].RSSPeak = medU(func(r *Result) uint64 { return r.Phases[i].RSSPeak })
 		out.Phases[i].HWM = medU(func(r *Result) uint64 { return r.Phases[i].HWM })
 		out.Phases[i].FirstSeconds = med(func(r *Result) float64 { return r.Phases[i].FirstSeconds })
+		out.Phases[i].Procs = slices.Clone(out.Phases[i].Procs)
+		for j := range out.Phases[i].Procs {
+			out.Phases[i].Procs[j].HWM = medU(func(r *Result) uint64 { return r.Phases[i].Procs[j].HWM })
+		}
 	}
+	out.Latencies = slices.Clone(out.Latencies)
+	for i := range out.Latencies {
+		out.Latencies[i].P50 = med(func(r *Result) float64 { return r.Latencies[i].P50 })
+		out.Latencies[i].P99 = med(func(r *Result) float64 { return r.Latencies[i].P99 })
+		out.Latencies[i].Max = med(func(r *Result) float64 { return r.Latencies[i].Max })
+	}
+	out.VsKStreams = med(func(r *Result) float64 { return r.VsKStreams })
 	out.StatePerKey = med(func(r *Result) float64 { return r.StatePerKey })
 	out.VsLimit = med(func(r *Result) float64 { return r.VsLimit })
 	out.VsGokaMemory = med(func(r *Result) float64 { return r.VsGokaMemory })
@@ -131,21 +165,46 @@ func (r *Result) table(w io.Writer) {
 			if p.FirstSeconds > 0 {
 				first = fmt.Sprintf("%.2f", p.FirstSeconds)
 			}
-			fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%s\t%.0f\t%.0f\t%.0f\t\n", p.Name, p.Seconds, p.EPS, first, mib(p.HeapPeak), mib(p.RSSPeak), mib(p.HWM))
+			heap, rss := fmt.Sprintf("%.0f", mib(p.HeapPeak)), fmt.Sprintf("%.0f", mib(p.RSSPeak))
+			if p.Procs != nil {
+				heap, rss = "-", "-"
+			}
+			fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%s\t%s\t%s\t%.0f\t\n", p.Name, p.Seconds, p.EPS, first, heap, rss, mib(p.HWM))
 		}
 		tw.Flush()
+		for _, p := range r.Phases {
+			if p.Procs == nil {
+				continue
+			}
+			var each []string
+			for _, c := range p.Procs {
+				each = append(each, fmt.Sprintf("%s %.0f MiB", c.Name, mib(c.HWM)))
+			}
+			fmt.Fprintf(w, "%s: peak RSS of its processes %.0f MiB (%s)\n", p.Name, mib(p.HWM), strings.Join(each, ", "))
+		}
 		if r.StatePerKey > 0 {
 			fmt.Fprintf(w, "pipeline state after the logpulse phase: %.0f bytes per (service, window)\n", r.StatePerKey)
 		}
 		// Only the ratios of phases that ran: a phase left out is not 0.
 		var ratios []string
+		lp := PhaseLogpulse
+		if r.phase(PhaseLogpulse) == nil {
+			lp = PhaseStages
+		}
 		for _, rt := range []struct {
 			name string
 			v    float64
 		}{{"limit", r.VsLimit}, {"goka-memory", r.VsGokaMemory}, {"goka-leveldb", r.VsGokaLevelDB}} {
 			if rt.v > 0 {
-				ratios = append(ratios, fmt.Sprintf("logpulse/%s %.2f", rt.name, rt.v))
+				ratios = append(ratios, fmt.Sprintf("%s/%s %.2f", lp, rt.name, rt.v))
 			}
+		}
+		if r.VsKStreams > 0 {
+			name := PhaseLogpulse
+			if r.phase(PhaseStages) != nil {
+				name = PhaseStages
+			}
+			ratios = append(ratios, fmt.Sprintf("%s/kstreams %.2f", name, r.VsKStreams))
 		}
 		if len(ratios) > 0 {
 			fmt.Fprintln(w, strings.Join(ratios, "   "))
@@ -154,6 +213,10 @@ func (r *Result) table(w io.Writer) {
 	if r.LatencyRate > 0 {
 		fmt.Fprintf(w, "produce to visible at %.0f events/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 			r.LatencyRate, r.LatencyP50, r.LatencyP99, r.LatencyMax)
+	}
+	for _, l := range r.Latencies {
+		fmt.Fprintf(w, "%s: produce to visible at %.0f events/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+			l.Name, l.Rate, l.P50, l.P99, l.Max)
 	}
 	if r.HTTPClients > 0 {
 		fmt.Fprintf(w, "GET /v1/levels, %d clients: p50 %.2f ms, p99 %.2f ms, %.0f requests/s\n",
