@@ -1,6 +1,7 @@
 package kstreams
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -58,21 +59,24 @@ func (c *Counts) Poll(ctx context.Context) (int64, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var bad error
-	fs.EachRecord(func(r *kgo.Record) {
-		var counts codecs.Counts
-		if len(r.Value) != 8*len(counts) {
-			bad = fmt.Errorf("kafka streams output %s: value of %q is %d bytes, want %d big-endian longs", r.Topic, r.Key, len(r.Value), len(counts))
-			return
-		}
-		for i := range counts {
-			counts[i] = int64(binary.BigEndian.Uint64(r.Value[8*i:]))
-		}
-		k := string(r.Key)
-		old := c.latest[k]
-		c.total += counts.Total() - old.Total()
-		c.latest[k] = counts
-	})
+	fs.EachRecord(func(r *kgo.Record) { bad = cmp.Or(bad, c.apply(r)) })
 	return c.total, bad
+}
+
+// apply takes r as the latest counts of its key; c.mu is held.
+func (c *Counts) apply(r *kgo.Record) error {
+	var counts codecs.Counts
+	if len(r.Value) != 8*len(counts) {
+		return fmt.Errorf("kafka streams output %s: value of %q is %d bytes, want %d big-endian longs", r.Topic, r.Key, len(r.Value), len(counts))
+	}
+	for i := range counts {
+		counts[i] = int64(binary.BigEndian.Uint64(r.Value[8*i:]))
+	}
+	k := string(r.Key)
+	old := c.latest[k]
+	c.total += counts.Total() - old.Total()
+	c.latest[k] = counts
+	return nil
 }
 
 // Total is the sum of the latest counts read so far.
