@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -22,7 +23,7 @@ type Counts struct {
 	cl *kgo.Client
 
 	mu     sync.Mutex
-	latest map[string]codecs.Counts
+	latest map[string]table.Counts
 	total  int64
 }
 
@@ -34,7 +35,7 @@ func NewCounts(brokers []string, topic string) (*Counts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka streams output consumer: %w", err)
 	}
-	return &Counts{cl: cl, latest: make(map[string]codecs.Counts)}, nil
+	return &Counts{cl: cl, latest: make(map[string]table.Counts)}, nil
 }
 
 // Close closes the consumer.
@@ -65,7 +66,7 @@ func (c *Counts) Poll(ctx context.Context) (int64, error) {
 
 // apply takes r as the latest counts of its key; c.mu is held.
 func (c *Counts) apply(r *kgo.Record) error {
-	var counts codecs.Counts
+	var counts table.Counts
 	if len(r.Value) != 8*len(counts) {
 		return fmt.Errorf("kafka streams output %s: value of %q is %d bytes, want %d big-endian longs", r.Topic, r.Key, len(r.Value), len(counts))
 	}

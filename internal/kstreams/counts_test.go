@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/logpulse/logpulse/codecs"
+	"github.com/logpulse/logpulse/internal/table"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -22,7 +22,7 @@ func value(counts ...int64) []byte {
 // in the peer's LEVELS order (UNKNOWN, TRACE, DEBUG, INFO, WARN, ERROR,
 // FATAL).
 func TestCountsKeepTheLatestPerWindow(t *testing.T) {
-	c := &Counts{latest: make(map[string]codecs.Counts)}
+	c := &Counts{latest: make(map[string]table.Counts)}
 	for _, r := range []*kgo.Record{
 		{Key: []byte("api|60000"), Value: value(0, 0, 0, 5)},
 		{Key: []byte("api|60000"), Value: value(0, 0, 0, 7, 1)}, // updated
