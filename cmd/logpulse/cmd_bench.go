@@ -98,7 +98,7 @@ func benchCommand(env *cliEnv) *ffcli.Command {
 				return err
 			}
 			if f.peer != "" && f.peer != "kstreams" {
-				return fmt.Errorf("--peer must be kstreams, got %q", f.peer)
+				return usageErr(fmt.Errorf("--peer must be kstreams, got %q", f.peer))
 			}
 			phasesSet := false
 			fs.Visit(func(fl *flag.Flag) { phasesSet = phasesSet || fl.Name == "phases" })
