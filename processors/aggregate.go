@@ -32,6 +32,12 @@ type Aggregator struct {
 	// final never changes (an input partition back from idleness may
 	// still carry events for it that its own stream time calls on time).
 	Final func(p int32, start int64) bool
+	// Mark, if set, returns table partition p's watermark (unix ms): it
+	// goes into every watermark value written (table.Value.FinalMs), so
+	// that a restart recovers the highest watermark reached, not a lower
+	// one worked out from the latest values after an idle input
+	// partition came back.
+	Mark func(p int32) int64
 }
 
 // Process applies one delta to its key's table value; the delta of a
@@ -74,7 +80,16 @@ func (a Aggregator) Process(ctx goka.Context, msg any) {
 		a.Applied(d.Counts, d.Late, applied)
 	}
 	if applied {
+		a.mark(ctx, agg)
 		ctx.SetValue(agg)
+	}
+}
+
+// mark sets the partition's watermark on a watermark key's value (see
+// Mark).
+func (a Aggregator) mark(ctx goka.Context, agg *table.Value) {
+	if a.Mark != nil && table.IsWatermarkKey(ctx.Key()) {
+		agg.FinalMs = max(agg.FinalMs, a.Mark(ctx.Partition()))
 	}
 }
 
@@ -135,18 +150,19 @@ func offsetOf(b []byte) int64 {
 	return o
 }
 
-// lateIfFinal returns d, or for a window that is final on ctx's partition
-// (see Final) a copy of d that holds all its events as late: counted in
-// the window's late, not sampled.
+// lateIfFinal returns d, or for a window (or its overflow key) that is
+// final on ctx's partition (see Final) a copy of d that holds all its
+// events as late: counted in the window's late, not sampled. A delta that
+// goes round the loop is checked again when it is applied (Overflow).
 func (a Aggregator) lateIfFinal(ctx goka.Context, d *table.Delta) *table.Delta {
-	if a.Final == nil || table.IsWatermarkKey(ctx.Key()) || table.IsOverflowKey(ctx.Key()) {
+	if a.Final == nil || table.IsWatermarkKey(ctx.Key()) {
 		return d
 	}
 	_, start, err := table.ParseWindowKey(ctx.Key())
 	if err != nil || !a.Final(ctx.Partition(), start.Unix()) {
 		return d
 	}
-	late := table.Delta{Late: d.Late}
+	late := table.Delta{Late: d.Late, Origin: d.Origin}
 	late.Late.Add(d.Counts)
 	return &late
 }

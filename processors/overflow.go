@@ -107,6 +107,12 @@ func (a Aggregator) Overflow(ctx goka.Context, msg any) {
 		ctx.Fail(fmt.Errorf("aggregate: loop record for %q, not an overflow or watermark key", ctx.Key()))
 		return
 	}
+	if !wm {
+		// Final at the time it is applied, not when it was diverted:
+		// a watermark ahead of it on the loop may have made its window
+		// final meanwhile.
+		d = a.lateIfFinal(ctx, d)
+	}
 	agg, ok := tableValue(ctx, ctx.Value())
 	if !ok {
 		return
@@ -114,6 +120,7 @@ func (a Aggregator) Overflow(ctx goka.Context, msg any) {
 	applied := Apply(agg, d, ctx.Key(), d.Origin)
 	if wm {
 		if applied {
+			a.mark(ctx, agg)
 			ctx.SetValue(agg)
 		}
 		return

@@ -69,7 +69,7 @@ func NewAggregate(cfg AggregateConfig) (*Aggregate, error) {
 	}
 	stores := &partitionStores{}
 	agg := processors.Aggregator{
-		Applied: cfg.Metrics.AggregateApplied, Overflowed: cfg.Metrics.overflowed, Final: stores.Final,
+		Applied: cfg.Metrics.AggregateApplied, Overflowed: cfg.Metrics.overflowed, Final: stores.Final, Mark: stores.Mark,
 		Cap: &processors.ServiceCap{
 			PerWindow: cfg.MaxServices, Partitions: cfg.TablePartitions, Count: stores.Count,
 		},

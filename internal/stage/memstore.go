@@ -34,6 +34,10 @@ type memStore struct {
 	offset   *int64
 	wm       map[int32]table.Input // per input partition, from watermark keys
 	mark     table.Watermark       // table.WatermarkOf(wm)
+	// highest is the highest watermark this partition has had (unix ms),
+	// also before a restart (the FinalMs of the watermark values): it
+	// never goes back when an idle input partition comes back.
+	highest int64
 	cutoff   int64                 // window keys starting before this (unix s) were dropped
 	newest   int64                 // start of the newest window holding counts (unix s)
 }
@@ -96,7 +100,20 @@ func (s *partitionStores) Final(p int32, start int64) bool {
 func (m *memStore) final(start int64) bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.mark.Closes(time.Unix(start, 0).Add(m.window).UnixMilli())
+	return m.highest > 0 && time.Unix(start, 0).Add(m.window).UnixMilli()+m.mark.GraceMs <= m.highest
+}
+
+// Mark implements processors.Aggregator.Mark.
+func (s *partitionStores) Mark(p int32) int64 {
+	s.mu.Lock()
+	m := s.m[p]
+	s.mu.Unlock()
+	if m == nil {
+		return 0
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.highest
 }
 
 // servicesOf returns how many service keys the window starting at start
@@ -202,10 +219,12 @@ func (m *memStore) SetOffset(o int64) error {
 	return nil
 }
 
-// advance records a watermark and drops the windows that ended more than
-// the retention before the lowest stream time of the input partitions seen
-// here and before the newest window with counts (retentionCutoff). Callers
-// hold m.mu.
+// advance records a watermark, moves the partition's watermark, and drops
+// the windows that ended more than the retention before the lowest stream
+// time of the input partitions that carried records (idle ones too: one
+// that comes back counts in windows its own stream time keeps open) and
+// before the newest window with counts (retentionCutoff). Callers hold
+// m.mu.
 func (m *memStore) advance(k string, v []byte) {
 	in, err := table.ParseWatermarkKey(k)
 	if err != nil {
@@ -217,10 +236,21 @@ func (m *memStore) advance(k string, v []byte) {
 	}
 	m.wm[in] = a.Input()
 	m.mark = table.WatermarkOf(m.wm, m.inputs)
+	m.highest = max(m.highest, a.FinalMs)
 	if m.mark.HeldBy < 0 {
 		return
 	}
-	cutoff := retentionCutoff(m.mark.StreamMs, m.newest, m.window, m.retention)
+	m.highest = max(m.highest, m.mark.StreamMs)
+	low := int64(-1)
+	for _, in := range m.wm {
+		if in.StreamMs > 0 && (low < 0 || in.StreamMs < low) {
+			low = in.StreamMs
+		}
+	}
+	if low < 0 {
+		return
+	}
+	cutoff := retentionCutoff(low, m.newest, m.window, m.retention)
 	if cutoff < m.cutoff+int64(m.window/time.Second) {
 		return // sweep at most once per window of progress
 	}

@@ -51,7 +51,7 @@ func goldenCases() []goldenCase {
 		{"delta_loop.hex", "delta_loop.json", DeltaCodec{}, &Delta{Counts: delta.Counts, Late: delta.Late, Origin: 4711}},
 		// Watermarks with idleness: written only in the wire format.
 		{"value_watermark_idle.hex", "", ValueCodec{}, &Value{Offset: 9, StreamTimeMs: 1764151200000,
-			RecordTimeMs: 1764151260000, IdleMs: 60000, GraceMs: 300000, CaughtUp: true}},
+			RecordTimeMs: 1764151260000, IdleMs: 60000, GraceMs: 300000, CaughtUp: true, FinalMs: 1764151100000}},
 		{"delta_watermark_idle.hex", "", DeltaCodec{}, &Delta{StreamTimeMs: 1764151200000,
 			RecordTimeMs: 1764151260000, IdleMs: 60000, GraceMs: 300000, CaughtUp: true}},
 	}

@@ -61,6 +61,11 @@ type Value struct {
 	// its end (the last stable offset the fetch reported, or the end
 	// offset when the partition was assigned): only then may it be idle.
 	CaughtUp bool `json:"caught_up,omitempty"`
+	// FinalMs, on a watermark key, is the table partition's watermark when
+	// the aggregate applied this value (see WatermarkOf): a partition's
+	// watermark never goes back, also across restarts, since the latest
+	// values keep the highest one reached.
+	FinalMs int64 `json:"final_ms,omitempty"`
 }
 
 // ExpiredValue is what the aggregate's local store answers for a window it

@@ -12,9 +12,9 @@ import (
 // varints (signed ones zig-zag), strings and lists after their length.
 //
 //	Delta:  01 | stream_time_ms | origin | watermark | counts | late | samples | messages
-//	Value:  01 | offset | stream_time_ms | watermark | counts | late | samples | messages
+//	Value:  01 | offset | stream_time_ms | watermark | final_ms | counts | late | samples | messages
 //	watermark: record_time_ms | idle_ms | grace_ms | uvarint caught_up (0 or 1),
-//	          zeros but on watermark keys (see Input)
+//	          zeros but on watermark keys (see Input), as final_ms
 //	counts:   uvarint bitmap of the levels present, then a varint per level
 //	samples:  uvarint n, then n × (t, level, host, msg, partition, offset)
 //	messages: uvarint bitmap of the levels present, then per level
@@ -41,6 +41,7 @@ func AppendValue(b []byte, v *Value) []byte {
 	b = binary.AppendVarint(b, v.Offset)
 	b = binary.AppendVarint(b, v.StreamTimeMs)
 	b = appendWatermark(b, v.RecordTimeMs, v.IdleMs, v.GraceMs, v.CaughtUp)
+	b = binary.AppendVarint(b, v.FinalMs)
 	return appendBody(b, &v.Counts, &v.Late, v.Samples, &v.Messages)
 }
 

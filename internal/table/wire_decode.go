@@ -43,6 +43,7 @@ func DecodeValue(b []byte, v *Value) error {
 	v.Offset = r.varint()
 	v.StreamTimeMs = r.varint()
 	r.watermark(&v.RecordTimeMs, &v.IdleMs, &v.GraceMs, &v.CaughtUp)
+	v.FinalMs = r.varint()
 	r.body(&v.Counts, &v.Late, &v.Samples, &v.Messages)
 	return r.err
 }

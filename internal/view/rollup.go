@@ -21,6 +21,13 @@ type Index struct {
 	// wm[table partition][input partition] is what the table partition's
 	// watermark key of the input partition says.
 	wm map[int32]map[int32]table.Input
+	// wmOffset[table partition][input partition] is the offset of the
+	// value wm holds: an older one (the table replayed) is ignored.
+	wmOffset map[int32]map[int32]int64
+	// marks[table partition] is the highest watermark the partition has
+	// had (its values' FinalMs, or worked out from them): it never goes
+	// back, as the aggregate's does not (processors.Aggregator.Mark).
+	marks map[int32]int64
 	// inputs is the number of input partitions a watermark waits for:
 	// inputParts, or more once a table partition has seen a higher one
 	// (the topic grew).
@@ -51,8 +58,10 @@ type entry struct {
 func New(tablePartitions, inputPartitions int32, window, retention time.Duration) *Index {
 	return &Index{
 		window: window, retention: retention, partitions: tablePartitions, inputParts: inputPartitions, inputs: inputPartitions,
-		windows: make(map[int64]*bucket),
-		wm:      make(map[int32]map[int32]table.Input),
+		windows:  make(map[int64]*bucket),
+		wm:       make(map[int32]map[int32]table.Input),
+		wmOffset: make(map[int32]map[int32]int64),
+		marks:    make(map[int32]int64),
 	}
 }
 
@@ -74,16 +83,24 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		if value == nil {
 			return nil
 		}
-		m := ix.wm[partition]
+		m, offs := ix.wm[partition], ix.wmOffset[partition]
 		if m == nil {
-			m = make(map[int32]table.Input)
-			ix.wm[partition] = m
+			m, offs = make(map[int32]table.Input), make(map[int32]int64)
+			ix.wm[partition], ix.wmOffset[partition] = m, offs
+		}
+		if o, ok := offs[in]; ok && agg.Offset < o {
+			return nil // an older value: the view replays the table after a reconnect
 		}
 		before := ix.watermark()
 		cur := agg.Input()
 		cur.StreamMs, cur.RecordMs = max(cur.StreamMs, m[in].StreamMs), max(cur.RecordMs, m[in].RecordMs)
-		m[in] = cur
+		m[in], offs[in] = cur, agg.Offset
 		ix.inputs = max(ix.inputs, in+1)
+		mark := max(ix.marks[partition], agg.FinalMs)
+		if w := table.WatermarkOf(m, ix.inputs); w.HeldBy >= 0 {
+			mark = max(mark, w.StreamMs)
+		}
+		ix.marks[partition] = mark
 		if ix.watermark() != before {
 			ix.log.add(Change{Watermark: true})
 		}
@@ -153,7 +170,16 @@ func sub(c *table.Counts, o table.Counts) {
 // holds, so a window final here took its last on-time delta already.
 // Callers hold ix.mu.
 func (ix *Index) watermark() int64 {
-	return ix.hold().StreamMs
+	if int32(len(ix.marks)) < ix.partitions {
+		return 0
+	}
+	low := int64(-1)
+	for _, m := range ix.marks {
+		if low < 0 || m < low {
+			low = m
+		}
+	}
+	return max(low, 0)
 }
 
 // hold is the watermark of the table partition with the lowest, or the

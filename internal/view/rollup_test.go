@@ -87,11 +87,13 @@ func TestIndexWatermark(t *testing.T) {
 	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:08:00Z")) {
 		t.Errorf("watermark = %s, want the lower partition's 10:08", got)
 	}
-	// A second input partition appears in one table partition only: the
-	// other has not applied its deltas yet, so nothing is final.
+	// A second input partition appears (the topic grew) in one table
+	// partition only: the watermark never goes back, so what was final
+	// stays final (the aggregate counts the new partition's events for
+	// those windows as late).
 	update(t, ix, 0, table.WatermarkKey(1, 3), value(t, 0, 0, 0, ms("2026-11-26T10:20:00Z")))
-	if !ix.Watermark().IsZero() {
-		t.Errorf("watermark = %s while partition 1 lacks input 1", ix.Watermark())
+	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:08:00Z")) {
+		t.Errorf("watermark = %s while partition 1 lacks input 1, want 10:08 kept", got)
 	}
 	update(t, ix, 1, table.WatermarkKey(1, 4), value(t, 0, 0, 0, ms("2026-11-26T10:20:00Z")))
 	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:08:00Z")) {
@@ -160,5 +162,34 @@ func TestIndexWaitsForEveryInputPartition(t *testing.T) {
 	update(t, ix, 0, table.WatermarkKey(1, 0), value(t, 0, 0, 0, at(t, "2026-11-26T10:20:00Z").UnixMilli()))
 	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:10:00Z")) {
 		t.Errorf("watermark = %s, want 10:10", got)
+	}
+}
+
+// TestIndexWatermarkNeverGoesBack: an idle input partition that carries
+// records again rejoins the minimum with its lower stream time, but the
+// watermark stays where it was, so a final window stays final; a view
+// started later reads the highest from the values' FinalMs.
+func TestIndexWatermarkNeverGoesBack(t *testing.T) {
+	ms := func(s string) int64 { return at(t, s).UnixMilli() }
+	wm := func(stream, record string, caughtUp bool, final int64) []byte {
+		v := table.Value{StreamTimeMs: ms(stream), RecordTimeMs: ms(record), IdleMs: 60_000, CaughtUp: caughtUp, FinalMs: final}
+		return table.AppendValue(nil, &v)
+	}
+	ix := New(1, 2, time.Minute, time.Hour)
+	update(t, ix, 0, table.WatermarkKey(0, 0), wm("2026-11-26T10:20:00Z", "2026-11-26T10:30:00Z", true, 0))
+	update(t, ix, 0, table.WatermarkKey(1, 0), wm("2026-11-26T10:05:00Z", "2026-11-26T10:25:00Z", true, 0)) // idle: 5 min quiet
+	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:20:00Z")) {
+		t.Fatalf("watermark = %s with input 1 idle, want 10:20", got)
+	}
+	update(t, ix, 0, table.WatermarkKey(1, 0), wm("2026-11-26T10:06:00Z", "2026-11-26T10:31:00Z", true, ms("2026-11-26T10:20:00Z")))
+	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:20:00Z")) {
+		t.Errorf("watermark = %s after input 1 came back at 10:06, want 10:20 kept", got)
+	}
+	// A view started now reads the latest values only.
+	again := New(1, 2, time.Minute, time.Hour)
+	update(t, again, 0, table.WatermarkKey(0, 0), wm("2026-11-26T10:20:00Z", "2026-11-26T10:30:00Z", true, 0))
+	update(t, again, 0, table.WatermarkKey(1, 0), wm("2026-11-26T10:06:00Z", "2026-11-26T10:31:00Z", true, ms("2026-11-26T10:20:00Z")))
+	if got := again.Watermark(); !got.Equal(at(t, "2026-11-26T10:20:00Z")) {
+		t.Errorf("a new view's watermark = %s, want 10:20 from FinalMs", got)
 	}
 }
