@@ -38,8 +38,8 @@ type memStore struct {
 	// also before a restart (the FinalMs of the watermark values): it
 	// never goes back when an idle input partition comes back.
 	highest int64
-	cutoff   int64                 // window keys starting before this (unix s) were dropped
-	newest   int64                 // start of the newest window holding counts (unix s)
+	cutoff  int64 // window keys starting before this (unix s) were dropped
+	newest  int64 // start of the newest window holding counts (unix s)
 }
 
 // memStoreBuilder builds a memStore per table partition and, if stores is
