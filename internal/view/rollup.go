@@ -182,27 +182,6 @@ func (ix *Index) watermark() int64 {
 	return max(low, 0)
 }
 
-// hold is the watermark of the table partition with the lowest, or the
-// zero Watermark (HeldBy -1) while a table partition has none.
-// Callers hold ix.mu.
-func (ix *Index) hold() table.Watermark {
-	low := table.Watermark{HeldBy: -1}
-	if int32(len(ix.wm)) < ix.partitions {
-		return low
-	}
-	first := true
-	for _, m := range ix.wm {
-		w := table.WatermarkOf(m, ix.inputs)
-		if w.HeldBy < 0 {
-			return table.Watermark{HeldBy: -1}
-		}
-		if first || w.StreamMs < low.StreamMs {
-			low, first = w, false
-		}
-	}
-	return low
-}
-
 // prune drops windows that ended more than the retention before the
 // watermark and before the end of the newest window with data (as the
 // aggregate's state does): they have left the table too (retention.ms), and
