@@ -100,7 +100,7 @@ func (s *partitionStores) Final(p int32, start int64) bool {
 func (m *memStore) final(start int64) bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.highest > 0 && time.Unix(start, 0).Add(m.window).UnixMilli()+m.mark.GraceMs <= m.highest
+	return table.Closed(time.Unix(start, 0).Add(m.window).UnixMilli(), m.mark.GraceMs, m.highest)
 }
 
 // Mark implements processors.Aggregator.Mark.

@@ -62,6 +62,11 @@ type Watermark struct {
 // if inputs has more: the topic grew).
 func WatermarkOf(inputs map[int32]Input, n int32) Watermark {
 	w := Watermark{HeldBy: -1}
+	var newest int64
+	for _, in := range inputs {
+		newest = max(newest, in.RecordMs)
+		w.GraceMs = max(w.GraceMs, in.GraceMs)
+	}
 	for p := range n {
 		if _, ok := inputs[p]; !ok {
 			w.Missing = append(w.Missing, p)
@@ -70,12 +75,7 @@ func WatermarkOf(inputs map[int32]Input, n int32) Watermark {
 	if len(w.Missing) > 0 {
 		return w
 	}
-	var newest int64
-	for _, in := range inputs {
-		newest = max(newest, in.RecordMs)
-	}
 	for p, in := range inputs {
-		w.GraceMs = max(w.GraceMs, in.GraceMs)
 		if in.idle(newest) {
 			w.Idle = append(w.Idle, p)
 			continue
@@ -94,11 +94,12 @@ func (in Input) idle(newest int64) bool {
 	return in.CaughtUp && in.IdleMs > 0 && newest-in.RecordMs > in.IdleMs
 }
 
-// Closes reports whether the window [start, end) (unix ms) is closed at
-// this watermark: its end plus the grace is at or before it. A window
-// closed here is final: no delta counted on time may change it.
-func (w Watermark) Closes(endMs int64) bool {
-	return w.HeldBy >= 0 && endMs+w.GraceMs <= w.StreamMs
+// Closed reports whether a window ending at endMs is closed at watermark
+// wmMs (all unix ms) with the given grace: its end plus the grace is at or
+// before the watermark. A window closed there is final: no delta counted on
+// time may change it. A zero watermark closes nothing.
+func Closed(endMs, graceMs, wmMs int64) bool {
+	return wmMs > 0 && endMs+graceMs <= wmMs
 }
 
 // Input is what a watermark key's value says of its input partition.

@@ -20,6 +20,10 @@ func TestWatermarkOf(t *testing.T) {
 		n:    2, inputs: map[int32]Input{0: {StreamMs: 500, RecordMs: 1000, IdleMs: idle, CaughtUp: true}},
 		want: Watermark{HeldBy: -1, Missing: []int32{1}},
 	}, {
+		name: "the grace is known while a partition has not reported",
+		n:    2, inputs: map[int32]Input{0: {StreamMs: 500, GraceMs: 30}},
+		want: Watermark{HeldBy: -1, GraceMs: 30, Missing: []int32{1}},
+	}, {
 		name: "the lowest active partition",
 		n:    3, inputs: map[int32]Input{
 			0: {StreamMs: 500, RecordMs: 100_000, IdleMs: idle, GraceMs: 30},
@@ -78,12 +82,12 @@ func TestWatermarkOf(t *testing.T) {
 	}
 }
 
-func TestWatermarkCloses(t *testing.T) {
-	w := Watermark{StreamMs: 10_000, GraceMs: 2_000, HeldBy: 0}
-	if !w.Closes(8_000) || w.Closes(8_001) {
-		t.Errorf("a window closes when its end plus the grace reaches the watermark: Closes(8000)=%v Closes(8001)=%v", w.Closes(8_000), w.Closes(8_001))
+func TestClosed(t *testing.T) {
+	if !Closed(8_000, 2_000, 10_000) || Closed(8_001, 2_000, 10_000) {
+		t.Errorf("a window closes when its end plus the grace reaches the watermark: Closed(8000)=%v Closed(8001)=%v",
+			Closed(8_000, 2_000, 10_000), Closed(8_001, 2_000, 10_000))
 	}
-	if (Watermark{HeldBy: -1, StreamMs: 10_000}).Closes(0) {
+	if Closed(-5_000, 0, 0) {
 		t.Error("no watermark closes nothing")
 	}
 }
