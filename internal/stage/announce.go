@@ -2,8 +2,8 @@ package stage
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -53,36 +53,78 @@ func (in *Ingest) poll(ctx context.Context) kgo.Fetches {
 	return in.sess.PollFetches(pctx)
 }
 
-// announce writes the watermarks of the unannounced partitions: caught up
-// for those read to their end (then forgotten), holding for the others not
-// announced yet.
-func (in *Ingest) announce(ctx context.Context) error {
+// announcing is what one transaction announces: the watermarks, and the
+// partitions they announce as caught up and as holding.
+type announcing struct {
+	wms               []processors.Watermark
+	caughtUp, holding []int32
+}
+
+// announcements looks up which unannounced partitions, other than those
+// in counted (the ones a batch's own watermarks report), are read to
+// their end, and returns what announces them: caught up for those, holding
+// for the others not announced as holding yet. A failed look-up announces
+// none as caught up (the next round looks again).
+func (in *Ingest) announcements(ctx context.Context, counted map[int32]bool) announcing {
 	in.mu.Lock()
-	parts := slices.Sorted(maps.Keys(in.unannounced))
+	var parts []int32
+	for p := range in.unannounced {
+		if !counted[p] {
+			parts = append(parts, p)
+		}
+	}
 	in.mu.Unlock()
 	if len(parts) == 0 {
-		return nil
+		return announcing{}
 	}
+	slices.Sort(parts)
+	read, err := in.readTo(ctx, parts)
+	if err != nil {
+		in.log.Debug("announce: offsets", "err", err)
+	}
+	var a announcing
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, p := range parts {
+		state, still := in.unannounced[p]
+		if !still {
+			continue // revoked meanwhile
+		}
+		if _, known := in.proc.StreamTime(p); !known {
+			continue // not restored: the look-up failed
+		}
+		switch {
+		case read[p]:
+			a.caughtUp = append(a.caughtUp, p)
+		case state == announceHolding:
+			a.holding = append(a.holding, p)
+		}
+	}
+	a.wms = append(in.proc.Announce(a.holding, false), in.proc.Announce(a.caughtUp, true)...)
+	return a
+}
+
+// readTo restores the stream times of parts and reports which of them are
+// read to their end: their committed offset (or their start, without one)
+// at their last stable offset.
+func (in *Ingest) readTo(ctx context.Context, parts []int32) (map[int32]bool, error) {
 	logs := in.cfg.Topics.Logs
 	committed, err := in.restoreParts(ctx, parts, true)
 	if err != nil {
-		in.log.Debug("announce: committed offsets", "err", err)
-		return nil // the next round tries again
+		return nil, fmt.Errorf("committed offsets: %w", err)
 	}
 	ends, err := in.adm.ListCommittedOffsets(ctx, logs)
 	if err == nil {
 		err = ends.Error()
 	}
 	starts, serr := in.adm.ListStartOffsets(ctx, logs)
-	if err == nil && serr == nil {
+	if serr == nil {
 		serr = starts.Error()
 	}
-	if err != nil || serr != nil {
-		in.log.Debug("announce: end offsets", "err", err, "start_err", serr)
-		return nil
+	if err := errors.Join(err, serr); err != nil {
+		return nil, fmt.Errorf("end offsets: %w", err)
 	}
-	var caughtUp, holding []int32
-	in.mu.Lock()
+	read := make(map[int32]bool)
 	for _, p := range parts {
 		end, ok := ends.Lookup(logs, p)
 		if !ok {
@@ -95,50 +137,44 @@ func (in *Ingest) announce(ctx context.Context) error {
 		}
 		// A commit marker takes the offset after a transaction's last
 		// record; the committed offset stops before it.
-		switch {
-		case at >= end.Offset-1:
-			caughtUp = append(caughtUp, p)
-		case in.unannounced[p] == announceHolding:
-			holding = append(holding, p)
-		}
+		read[p] = at >= end.Offset-1
 	}
-	wms := append(in.proc.Announce(holding, false), in.proc.Announce(caughtUp, true)...)
-	in.mu.Unlock()
-	if len(wms) == 0 {
-		return nil
-	}
-	ok, err := in.writeAnnounce(ctx, wms)
-	if err != nil || !ok {
-		return err
-	}
+	return read, nil
+}
+
+// announced records that a's transaction committed.
+func (in *Ingest) announced(a announcing) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for _, p := range holding {
+	for _, p := range a.holding {
 		if _, still := in.unannounced[p]; still {
 			in.unannounced[p] = announceCaughtUp
 		}
 	}
-	for _, p := range caughtUp {
+	for _, p := range a.caughtUp {
 		delete(in.unannounced, p)
 	}
-	in.log.Debug("announced input partitions", "caught_up", caughtUp, "holding", holding)
-	return nil
+	if len(a.wms) > 0 {
+		in.log.Debug("announced input partitions", "caught_up", a.caughtUp, "holding", a.holding)
+	}
 }
 
-// holdingAnnouncements returns the watermarks that announce the partitions
-// not announced at all yet, except those in b, as holding, for b's
-// transaction. Callers hold in.mu.
-func (in *Ingest) holdingAnnouncements(b *processors.Batch) ([]processors.Watermark, []int32) {
-	var parts []int32
-	for p, a := range in.unannounced {
-		if _, counted := b.StreamTimes[p]; !counted && a == announceHolding {
-			if _, known := in.proc.StreamTime(p); known {
-				parts = append(parts, p)
-			}
-		}
+// announce writes the announcements in a transaction of their own. Run
+// calls it only after a poll found nothing to count; a batch's transaction
+// carries them otherwise (transact). A transaction that commits no offsets
+// costs franz-go's session a 500 ms pause in End: it takes the missing
+// TxnOffsetCommit answer for a broker without KIP-447.
+func (in *Ingest) announce(ctx context.Context) error {
+	a := in.announcements(ctx, nil)
+	if len(a.wms) == 0 {
+		return nil
 	}
-	slices.Sort(parts)
-	return in.proc.Announce(parts, false), parts
+	ok, err := in.writeAnnounce(ctx, a.wms)
+	if err != nil || !ok {
+		return err
+	}
+	in.announced(a)
+	return nil
 }
 
 // writeAnnounce writes wms in a transaction that commits no offsets
@@ -150,17 +186,18 @@ func (in *Ingest) writeAnnounce(ctx context.Context, wms []processors.Watermark)
 	}
 	endCtx, cancel := endContext(ctx)
 	defer cancel()
-	var produced error
+	// One round trip for all of them: produced one at a time, each waits
+	// for the partition's AddPartitionsToTxn and produce in turn, and an
+	// instance's first batch waits for all of them.
+	rs := make([]*kgo.Record, 0, len(wms))
 	for _, w := range wms {
 		v, err := table.DeltaCodec{}.Encode(w.Delta)
 		if err != nil {
 			return false, fmt.Errorf("encode watermark: %w", err)
 		}
-		r := in.sess.ProduceSync(endCtx, &kgo.Record{Topic: in.cfg.Topics.Deltas, Key: []byte(w.Key), Value: v})
-		if produced = r.FirstErr(); produced != nil {
-			break
-		}
+		rs = append(rs, &kgo.Record{Topic: in.cfg.Topics.Deltas, Key: []byte(w.Key), Value: v})
 	}
+	produced := in.sess.ProduceSync(endCtx, rs...).FirstErr() // one round trip for all
 	try := kgo.TryCommit
 	if produced != nil {
 		try = kgo.TryAbort

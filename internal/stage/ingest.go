@@ -177,12 +177,6 @@ func (in *Ingest) Run(ctx context.Context) error {
 			case <-time.After(min(50*time.Millisecond<<min(aborts, 7), 5*time.Second)):
 			}
 		}
-		if err := in.announce(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
 		fetches := in.poll(ctx)
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			return nil
@@ -214,6 +208,13 @@ func (in *Ingest) Run(ctx context.Context) error {
 		}
 		records := fetches.Records()
 		if len(records) == 0 {
+			// Nothing to count, so no batch carries the announcements.
+			if err := in.announce(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
 			continue
 		}
 		if err := in.sess.Begin(); err != nil {
@@ -259,14 +260,9 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[
 	start := time.Now()
 	in.mu.Lock()
 	b, err := in.proc.Build(ctx, records, ends)
-	var (
-		meta          map[int32]string
-		announcements []processors.Watermark
-		announced     []int32
-	)
+	var meta map[int32]string
 	if err == nil {
 		meta = in.metadata(b)
-		announcements, announced = in.holdingAnnouncements(b)
 	}
 	in.mu.Unlock()
 	if err != nil {
@@ -280,6 +276,14 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[
 		}
 		return false, nil
 	}
+
+	// The other assigned partitions, announced before this batch's own
+	// watermarks: see announce.go.
+	counted := make(map[int32]bool, len(b.StreamTimes))
+	for p := range b.StreamTimes {
+		counted[p] = true
+	}
+	ann := in.announcements(ctx, counted)
 
 	var (
 		perrMu sync.Mutex
@@ -314,8 +318,7 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[
 	for _, r := range b.Late {
 		in.sess.Produce(ctx, r, promise)
 	}
-	// The other assigned partitions before this batch's: see announce.go.
-	for _, w := range append(announcements, b.Watermarks...) {
+	for _, w := range append(ann.wms, b.Watermarks...) {
 		if err := produce(w.Key, w.Delta); err != nil {
 			return false, err
 		}
@@ -359,12 +362,8 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[
 	for p := range b.StreamTimes {
 		delete(in.unannounced, p)
 	}
-	for _, p := range announced {
-		if _, still := in.unannounced[p]; still {
-			in.unannounced[p] = announceCaughtUp
-		}
-	}
 	in.mu.Unlock()
+	in.announced(ann)
 	in.cfg.Metrics.ingested(b, time.Since(start))
 	in.cfg.Metrics.batchSize(len(records))
 	in.log.Debug("transaction committed", "records", len(records), "deltas", len(b.Deltas),
