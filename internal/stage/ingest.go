@@ -58,6 +58,9 @@ type Ingest struct {
 	unannounced map[int32]announcement
 }
 
+// fetchMaxBytes bounds what one fetch returns: see NewIngest.
+const fetchMaxBytes = 1 << 20
+
 // NewIngest connects to the cluster; Run starts consuming.
 func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 	if cfg.Logger == nil {
@@ -96,6 +99,13 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 		kgo.TransactionTimeout(topology.TransactionTimeout),
 		kgo.RecordPartitioner(topology.GokaPartitioner()),
 		kgo.FetchMaxWait(250 * time.Millisecond),
+		// A poll is a transaction, and what a fetch returns is held until
+		// its transaction ends: franz-go's 50 MiB default made the first
+		// batch of a backlog 170,000 records (~60 MiB of live heap, twice
+		// that at the garbage collector's goal) and the first count wait
+		// for all of it. 1 MiB (compressed) is ~30,000 JSON events a batch
+		// and as fast (docs/performance.md).
+		kgo.FetchMaxBytes(fetchMaxBytes),
 		// Dead-letter and late copies carry the whole input record plus
 		// headers: room for a record at the input's own size limit.
 		kgo.ProducerBatchMaxBytes(topology.MaxDivertBytes),
