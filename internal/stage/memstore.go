@@ -2,6 +2,7 @@ package stage
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -40,6 +41,10 @@ type memStore struct {
 	highest int64
 	cutoff  int64 // window keys starting before this (unix s) were dropped
 	newest  int64 // start of the newest window holding counts (unix s)
+	// oldest is at most the start of the oldest window key held (unix s;
+	// math.MaxInt64: none), so that a sweep that would drop nothing is not made: a
+	// backfill moves the cutoff every window, with nothing behind it.
+	oldest int64
 }
 
 // memStoreBuilder builds a memStore per table partition and, if stores is
@@ -49,6 +54,7 @@ func memStoreBuilder(window, retention time.Duration, inputs int32, stores *part
 		m := &memStore{
 			window: window, retention: retention, inputs: inputs,
 			values: make(map[string][]byte), wm: make(map[int32]table.Input), services: make(map[int64]int),
+			oldest: math.MaxInt64,
 		}
 		stores.put(partition, m)
 		return m, nil
@@ -124,20 +130,21 @@ func (m *memStore) servicesOf(start int64) int {
 	return m.services[start]
 }
 
-// countService adds d to the count of k's window if k is a service key.
-// Callers hold m.mu.
-func (m *memStore) countService(k string, d int) {
-	if table.IsWatermarkKey(k) || table.IsOverflowKey(k) {
-		return
-	}
-	_, start, err := table.ParseWindowKey(k)
-	if err != nil {
-		return
-	}
-	ws := start.Unix()
+// countService adds d to the count of service keys of the window starting
+// at ws (unix s). Callers hold m.mu.
+func (m *memStore) countService(ws int64, d int) {
 	if m.services[ws] += d; m.services[ws] <= 0 {
 		delete(m.services, ws)
 	}
+}
+
+// serviceWindow returns the window (unix s) of k if k is a service key.
+func serviceWindow(k string) (int64, bool) {
+	if table.IsWatermarkKey(k) || table.IsOverflowKey(k) {
+		return 0, false
+	}
+	_, start, err := table.ParseWindowKey(k)
+	return start.Unix(), err == nil
 }
 
 func (m *memStore) Open() error          { return nil }
@@ -178,17 +185,23 @@ func (m *memStore) expired(k string) bool {
 func (m *memStore) Set(k string, v []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.expired(k) {
+	if table.IsWatermarkKey(k) {
+		m.values[k] = v
+		m.advance(k, v)
+		return nil
+	}
+	_, start, err := table.ParseWindowKey(k)
+	ws := start.Unix()
+	if err == nil && ws < m.cutoff {
 		return nil // recovery replaying a window already past the retention
 	}
-	if _, ok := m.values[k]; !ok {
-		m.countService(k, 1)
+	if _, ok := m.values[k]; !ok && err == nil && !table.IsOverflowKey(k) {
+		m.countService(ws, 1)
 	}
 	m.values[k] = v
-	if table.IsWatermarkKey(k) {
-		m.advance(k, v)
-	} else if _, start, err := table.ParseWindowKey(k); err == nil {
-		m.newest = max(m.newest, start.Unix())
+	if err == nil {
+		m.newest = max(m.newest, ws)
+		m.oldest = min(m.oldest, ws)
 	}
 	return nil
 }
@@ -197,7 +210,9 @@ func (m *memStore) Delete(k string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.values[k]; ok {
-		m.countService(k, -1)
+		if ws, ok := serviceWindow(k); ok {
+			m.countService(ws, -1)
+		}
 		delete(m.values, k)
 	}
 	return nil
@@ -255,12 +270,20 @@ func (m *memStore) advance(k string, v []byte) {
 		return // sweep at most once per window of progress
 	}
 	m.cutoff = cutoff
-	for key := range m.values {
-		if table.IsWatermarkKey(key) {
-			continue
-		}
-		if _, start, err := table.ParseWindowKey(key); err == nil && start.Unix() < cutoff {
-			delete(m.values, key)
+	if m.oldest < cutoff {
+		m.oldest = math.MaxInt64
+		for key := range m.values {
+			if table.IsWatermarkKey(key) {
+				continue
+			}
+			_, start, err := table.ParseWindowKey(key)
+			switch ws := start.Unix(); {
+			case err != nil:
+			case ws < cutoff:
+				delete(m.values, key)
+			default:
+				m.oldest = min(m.oldest, ws)
+			}
 		}
 	}
 	for ws := range m.services {
