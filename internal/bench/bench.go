@@ -299,7 +299,28 @@ func startProfile(dir string, run int, phase string) (stop func(), err error) {
 		f.Close()
 		return nil, fmt.Errorf("cpu profile: %w", err)
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	// The allocation profile counts from the process's start: the one
+	// taken before the phase is the base to subtract.
+	if err := writeAllocs(filepath.Join(dir, phase+".allocs-base.pprof")); err != nil {
+		pprof.StopCPUProfile()
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		_ = writeAllocs(filepath.Join(dir, phase+".allocs.pprof")) // best effort, like the CPU profile's close
+	}, nil
+}
+
+// writeAllocs writes the process's allocation profile to path.
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("allocation profile: %w", err)
+	}
+	err = pprof.Lookup("allocs").WriteTo(f, 0)
+	return errors.Join(err, f.Close())
 }
 
 func (c *Config) progress(format string, args ...any) {

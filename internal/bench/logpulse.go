@@ -91,11 +91,8 @@ func (s *stack) stop() error {
 // total is what the view shows over [from, to): events counted in windows,
 // and events counted late.
 func (s *stack) total(from, to time.Time) (counted, late int64) {
-	for _, w := range s.ix.Windows(from, to, "") {
-		counted += w.Counts.Total()
-		late += w.Late.Total()
-	}
-	return counted, late
+	c, l := s.ix.Sum(from, to, "")
+	return c.Total(), l.Total()
 }
 
 // waitTotal polls the view every interval until it shows n events in

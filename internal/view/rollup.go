@@ -239,6 +239,25 @@ func (ix *Index) Windows(from, to time.Time, service string) []Window {
 	return out
 }
 
+// Sum returns what Windows would add up to, without building the
+// windows: the counts and the late counts of the windows starting in
+// [from, to), of one service or, if service is empty, of all of them.
+func (ix *Index) Sum(from, to time.Time, service string) (counts, late table.Counts) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	ix.each(from, to, func(_ int64, b *bucket) {
+		e := &b.sum
+		if service != "" {
+			if e = b.services[service]; e == nil {
+				return
+			}
+		}
+		counts.Add(e.counts)
+		late.Add(e.late)
+	})
+	return counts, late
+}
+
 // Services implements httpapi.Source.
 func (ix *Index) Services(from, to time.Time) map[string]table.Counts {
 	ix.mu.RLock()

@@ -193,3 +193,35 @@ func TestIndexWatermarkNeverGoesBack(t *testing.T) {
 		t.Errorf("a new view's watermark = %s, want 10:20 from FinalMs", got)
 	}
 }
+
+func TestIndexSumIsWhatWindowsAddUpTo(t *testing.T) {
+	ix := New(2, 1, time.Minute, time.Hour)
+	w := at(t, "2026-11-26T10:00:00Z")
+	update(t, ix, 0, table.WindowKey("api", w), value(t, 5, 2, 1, 0))
+	update(t, ix, 1, table.WindowKey("db", w), value(t, 2, 1, 0, 0))
+	update(t, ix, 0, table.WindowKey("api", w.Add(time.Minute)), value(t, 7, 0, 3, 0))
+	update(t, ix, 1, table.WindowKey("db", w.Add(2*time.Minute)), value(t, 4, 0, 0, 0))
+	for _, q := range []struct {
+		from, to time.Time
+		service  string
+	}{
+		{w, w.Add(3 * time.Minute), ""},
+		{w, w.Add(3 * time.Minute), "api"},
+		{w.Add(time.Minute), w.Add(3 * time.Minute), "db"},
+		{w.Add(time.Minute), w.Add(2 * time.Minute), ""},
+		{w, w.Add(time.Minute), "nobody"},
+	} {
+		var want, wantLate table.Counts
+		for _, win := range ix.Windows(q.from, q.to, q.service) {
+			want.Add(win.Counts)
+			wantLate.Add(win.Late)
+		}
+		got, gotLate := ix.Sum(q.from, q.to, q.service)
+		if got != want || gotLate != wantLate {
+			t.Errorf("Sum(%s, %s, %q) = %v, late %v; the windows add up to %v, late %v", q.from, q.to, q.service, got, gotLate, want, wantLate)
+		}
+	}
+	if got, late := ix.Sum(w, w.Add(3*time.Minute), ""); got.Total() != 21 || late.Total() != 4 {
+		t.Errorf("Sum of everything = %d, late %d; want 21, late 4", got.Total(), late.Total())
+	}
+}
