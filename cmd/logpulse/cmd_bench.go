@@ -57,7 +57,7 @@ func (f *benchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.peer, "peer", "", "kstreams: measure logpulse as separate processes beside the Kafka Streams peer on --brokers (phases limit,logpulse-stages,kstreams unless --phases is given; --latency then measures both)")
 	fs.StringVar(&f.peerDir, "kstreams-dir", filepath.Join("integration", "peers", "kstreams"), "--peer kstreams: the peer's Maven project, built with mvn package")
 	fs.StringVar(&f.peerVer, "kstreams-version", "", "--peer kstreams: kafka-streams release to build against, the broker's (default: the pom's, "+kstreams.DefaultKafkaVersion+")")
-	fs.StringVar(&f.profile, "cpuprofile-dir", "", "write CPU profiles of the first run to this directory (created if missing): <phase>.pprof, latency.pprof, http.pprof")
+	fs.StringVar(&f.profile, "cpuprofile-dir", "", "write CPU profiles of the first run to this directory (created if missing): <phase>.pprof, latency.pprof, http.pprof; and allocation profiles <phase>.allocs.pprof with their base <phase>.allocs-base.pprof (go tool pprof -base)")
 }
 
 func (f *benchFlags) config(env *cliEnv) bench.Config {
