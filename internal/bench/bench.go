@@ -62,7 +62,8 @@ type Config struct {
 	Seed     uint64
 	// ProfileDir, when set, gets a CPU profile of each phase of the first
 	// run (<phase>.pprof), of the latency run (latency.pprof) and of the
-	// HTTP clients' run (http.pprof).
+	// HTTP clients' run (http.pprof), and the allocation profiles before
+	// and after each (<name>.allocs-base.pprof, <name>.allocs.pprof).
 	ProfileDir string
 	// Bin is the logpulse binary the logpulse-stages phase runs.
 	Bin string
@@ -87,10 +88,19 @@ func (c *Config) Validate() error {
 	if c.Services < 1 || c.Services > 100_000 {
 		errs = append(errs, fmt.Errorf("--services must be between 1 and 100000, got %d", c.Services))
 	}
-	for _, p := range c.Phases {
+	for i, p := range c.Phases {
 		if !slices.Contains(Phases, p) {
 			errs = append(errs, fmt.Errorf("--phases: unknown phase %q; use %s", p, strings.Join(Phases, ",")))
 		}
+		if slices.Contains(c.Phases[:i], p) {
+			errs = append(errs, fmt.Errorf("--phases: %q given twice", p))
+		}
+	}
+	// A run's phases read one filled input, and the pipeline's topics and
+	// groups are named after it: the second pipeline would find the
+	// first one's table full and answer at once.
+	if slices.Contains(c.Phases, PhaseLogpulse) && slices.Contains(c.Phases, PhaseStages) {
+		errs = append(errs, fmt.Errorf("--phases: %s and %s share the pipeline's topics; measure them in separate runs of the command", PhaseLogpulse, PhaseStages))
 	}
 	if c.Latency && c.Rate <= 0 {
 		errs = append(errs, fmt.Errorf("--rate must be positive, got %v", c.Rate))
