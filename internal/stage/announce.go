@@ -40,17 +40,38 @@ const (
 const announceEvery = time.Second
 
 // poll is PollFetches, bounded by announceEvery while partitions are left
-// to announce, so that announce runs again.
+// to announce, so that announce runs again. A poll that began with none
+// left is woken by an assignment (wakePoll): franz-go's poll returns only
+// with records or errors, so an instance whose partitions are all quiet
+// would otherwise never announce the partitions it is assigned meanwhile
+// (and nothing is final until every input partition has a watermark).
 func (in *Ingest) poll(ctx context.Context) kgo.Fetches {
 	in.mu.Lock()
-	left := len(in.unannounced)
-	in.mu.Unlock()
-	if left == 0 {
-		return in.sess.PollFetches(ctx)
+	var (
+		pctx   context.Context
+		cancel context.CancelFunc
+	)
+	if len(in.unannounced) == 0 {
+		pctx, cancel = context.WithCancel(ctx)
+	} else {
+		pctx, cancel = context.WithTimeout(ctx, announceEvery)
 	}
-	pctx, cancel := context.WithTimeout(ctx, announceEvery)
-	defer cancel()
+	in.wake = cancel
+	in.mu.Unlock()
+	defer func() {
+		in.mu.Lock()
+		in.wake = nil
+		in.mu.Unlock()
+		cancel()
+	}()
 	return in.sess.PollFetches(pctx)
+}
+
+// wakePoll ends the running poll, if any. Callers hold in.mu.
+func (in *Ingest) wakePoll() {
+	if in.wake != nil {
+		in.wake()
+	}
 }
 
 // announcing is what one transaction announces: the watermarks, and the

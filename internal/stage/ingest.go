@@ -56,6 +56,7 @@ type Ingest struct {
 	// no committed transaction has written a watermark of yet (see
 	// announce).
 	unannounced map[int32]announcement
+	wake        context.CancelFunc // ends the running poll (see poll); guarded by mu
 }
 
 // fetchMaxBytes bounds what one fetch returns: see NewIngest.
@@ -117,6 +118,9 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 			defer in.mu.Unlock()
 			for _, p := range added[cfg.Topics.Logs] {
 				in.unannounced[p] = announceHolding
+			}
+			if len(added[cfg.Topics.Logs]) > 0 {
+				in.wakePoll()
 			}
 		}),
 		kgo.OnPartitionsRevoked(forget("partitions revoked")),
@@ -193,8 +197,8 @@ func (in *Ingest) Run(ctx context.Context) error {
 		}
 		var lost, fenced error
 		fetches.EachError(func(t string, p int32, err error) {
-			if t == "" && errors.Is(err, context.DeadlineExceeded) {
-				return // in.poll's own deadline
+			if t == "" && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+				return // in.poll's own deadline, or an assignment woke it
 			}
 			in.log.Warn("fetch failed", "topic", t, "partition", p, "err", err)
 			var dl *kgo.ErrDataLoss
