@@ -190,6 +190,17 @@ func (in *Ingest) Run(ctx context.Context) error {
 				return nil
 			case <-time.After(min(50*time.Millisecond<<min(aborts, 7), 5*time.Second)):
 			}
+			// The same records come back, so no poll is empty and no batch
+			// commits while the cause lasts: announce the other partitions
+			// in a transaction of their own (the abort rewound the offsets,
+			// it commits none), or one with records to read could turn
+			// idle meanwhile on another instance's stale watermark.
+			if err := in.announce(ctx); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
 		}
 		fetches := in.poll(ctx)
 		if ctx.Err() != nil || fetches.IsClientClosed() {

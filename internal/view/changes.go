@@ -7,7 +7,8 @@ import "time"
 const changeLogSize = 8192
 
 // Change is one update of the index: a (service, window) value, or a move
-// of the watermark (which can make windows final).
+// of the watermark (which can make windows final) or of what holds it
+// back (Hold, which /v1/levels shows as watermark_by).
 type Change struct {
 	Seq       uint64
 	Start     int64 // window start, unix seconds

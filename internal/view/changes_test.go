@@ -71,17 +71,25 @@ func TestIndexChangesWatermark(t *testing.T) {
 	ms := func(s string) int64 { return at(t, s).UnixMilli() }
 	wmValue := func(s string) []byte { return value(t, 0, 0, 0, ms(s)) }
 	// Input partition 1 has reported nothing: the watermark stays unknown,
-	// so nothing moved.
+	// but what holds it changed (the table partition reports, input 1 does
+	// not), which /v1/levels shows: one change.
 	update(t, ix, 0, table.WatermarkKey(0, 0), wmValue("2026-11-26T10:10:00Z"))
-	if got, _ := changesAfter(t, ix, 0); len(got) != 0 {
-		t.Errorf("watermark still unknown, yet changes %v", got)
+	if got, _ := changesAfter(t, ix, 0); !cmp.Equal(got, []Change{{Seq: 1, Watermark: true}}) {
+		t.Errorf("first report: changes %v, want one", got)
+	}
+	if !ix.Watermark().IsZero() {
+		t.Errorf("watermark %s with input partition 1 unreported", ix.Watermark())
+	}
+	update(t, ix, 0, table.WatermarkKey(0, 0), wmValue("2026-11-26T10:11:00Z")) // nothing moves, nothing else holds it
+	if got, _ := changesAfter(t, ix, 1); len(got) != 0 {
+		t.Errorf("nothing moved, yet changes %v", got)
 	}
 	update(t, ix, 0, table.WatermarkKey(1, 0), wmValue("2026-11-26T10:08:00Z"))
 	update(t, ix, 0, table.WatermarkKey(0, 0), wmValue("2026-11-26T10:12:00Z")) // the minimum is still 10:08
 	update(t, ix, 0, table.WatermarkKey(1, 0), wmValue("2026-11-26T10:05:00Z")) // stream time never goes back
 	update(t, ix, 0, table.WatermarkKey(1, 0), wmValue("2026-11-26T10:09:00Z"))
-	want := []Change{{Seq: 1, Watermark: true}, {Seq: 2, Watermark: true}}
-	if got, next := changesAfter(t, ix, 0); !cmp.Equal(want, got) || next != 2 {
+	want := []Change{{Seq: 2, Watermark: true}, {Seq: 3, Watermark: true}}
+	if got, next := changesAfter(t, ix, 1); !cmp.Equal(want, got) || next != 3 {
 		t.Errorf("watermark changes %v next %d, want %v", got, next, want)
 	}
 	if got := ix.Watermark(); !got.Equal(at(t, "2026-11-26T10:09:00Z")) {
@@ -90,7 +98,7 @@ func TestIndexChangesWatermark(t *testing.T) {
 	// A window pruned by retention changes nothing when it comes back.
 	old := at(t, "2026-11-26T08:00:00Z")
 	update(t, ix, 0, table.WindowKey("api", old), valueAt(t, 5, 1, 0, 0, 0))
-	if got, _ := changesAfter(t, ix, 2); len(got) != 0 {
+	if got, _ := changesAfter(t, ix, 3); len(got) != 0 {
 		t.Errorf("pruned window logged %v", got)
 	}
 }

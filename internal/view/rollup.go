@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -91,7 +92,7 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 		if o, ok := offs[in]; ok && agg.Offset < o {
 			return nil // an older value: the view replays the table after a reconnect
 		}
-		before := ix.watermark()
+		before, beforeHold := ix.watermark(), ix.hold()
 		cur := agg.Input()
 		cur.StreamMs, cur.RecordMs = max(cur.StreamMs, m[in].StreamMs), max(cur.RecordMs, m[in].RecordMs)
 		m[in], offs[in] = cur, agg.Offset
@@ -101,7 +102,10 @@ func (ix *Index) Update(partition int32, key string, value []byte) error {
 			mark = max(mark, w.StreamMs)
 		}
 		ix.marks[partition] = mark
-		if ix.watermark() != before {
+		// What holds the watermark is part of the answers too
+		// (watermark_by): a partition that reports for the first time
+		// changes it without moving the watermark.
+		if ix.watermark() != before || !ix.hold().equal(beforeHold) {
 			ix.log.add(Change{Watermark: true})
 		}
 		ix.prune()
@@ -311,6 +315,16 @@ type Hold struct {
 func (ix *Index) Hold() Hold {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	return ix.hold()
+}
+
+func (h Hold) equal(o Hold) bool {
+	return h.HeldBy == o.HeldBy && h.TablePartitions == o.TablePartitions && h.Partitions == o.Partitions &&
+		slices.Equal(h.Idle, o.Idle) && slices.Equal(h.NotReported, o.NotReported)
+}
+
+// hold is Hold; callers hold ix.mu.
+func (ix *Index) hold() Hold {
 	h := Hold{HeldBy: -1, TablePartitions: int32(len(ix.wm)), Partitions: ix.partitions}
 	if h.TablePartitions < h.Partitions {
 		return h
