@@ -46,7 +46,9 @@ func TestRegistryDownStillAnnounces(t *testing.T) {
 	// In the input before ingest starts: its first poll returns them. Two,
 	// because a partition one record short of its end counts as read to
 	// it (the offset a commit marker may take; docs/guarantees.md).
-	rec := func() *kgo.Record { return &kgo.Record{Topic: topics.Logs, Key: []byte("billing"), Value: v, Timestamp: at} }
+	rec := func() *kgo.Record {
+		return &kgo.Record{Topic: topics.Logs, Key: []byte("billing"), Value: v, Timestamp: at}
+	}
 	produceSync(t, srv.producer(), []*kgo.Record{rec(), rec()})
 	c.stage("ingest", "--schema-registry", reg.URL)
 	c.stage("aggregate")
