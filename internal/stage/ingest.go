@@ -57,6 +57,10 @@ type Ingest struct {
 	// announce).
 	unannounced map[int32]announcement
 	wake        context.CancelFunc // ends the running poll (see poll); guarded by mu
+	// rebalances counts the assignments and revocations seen, so that
+	// what was read from the cluster before one is not applied after it
+	// (restoreParts). Guarded by mu.
+	rebalances uint64
 }
 
 // fetchMaxBytes bounds what one fetch returns: see NewIngest.
@@ -76,6 +80,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 			if in.proc == nil {
 				return
 			}
+			in.rebalances++
 			for _, p := range lost[cfg.Topics.Logs] {
 				in.proc.Forget(p)
 				delete(in.unannounced, p)
@@ -116,6 +121,7 @@ func NewIngest(ctx context.Context, cfg IngestConfig) (*Ingest, error) {
 			in.logGroup(cl, "partitions assigned", added)
 			in.mu.Lock()
 			defer in.mu.Unlock()
+			in.rebalances++
 			for _, p := range added[cfg.Topics.Logs] {
 				in.unannounced[p] = announceHolding
 			}

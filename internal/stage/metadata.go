@@ -2,6 +2,7 @@ package stage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -105,6 +106,7 @@ func (in *Ingest) restoreParts(ctx context.Context, parts []int32, committed boo
 			missing = append(missing, p)
 		}
 	}
+	rebalances := in.rebalances
 	in.mu.Unlock()
 	if len(missing) == 0 && !committed {
 		return nil, nil
@@ -144,6 +146,11 @@ func (in *Ingest) restoreParts(ctx context.Context, parts []int32, committed boo
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if in.rebalances != rebalances {
+		// A partition revoked meanwhile would keep a stream time, and
+		// one given back read offsets another instance has moved since.
+		return nil, errors.New("the assignment changed while the committed offsets were read; reading them again")
+	}
 	for p, st := range restored {
 		in.proc.Restore(p, st)
 		in.proc.RestoreSplits(p, splits[p])
