@@ -278,6 +278,17 @@ func throughput(ctx context.Context, cfg *Config, r *Result, run int) error {
 // measured as the live heap with the pipeline up less the live heap once
 // it stopped.
 func runLogpulse(ctx context.Context, e *env, n int, from, to time.Time) (answered, first time.Duration, state uint64, err error) {
+	answered, first, up, err := runStack(ctx, e, n, from, to)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	down := liveHeap() // nothing reaches the stopped pipeline's store and index now
+	return answered, first, up - min(up, down), nil
+}
+
+// runStack is runLogpulse's pipeline, stopped when it returns: how long it
+// took to show n events, to show the first, and the live heap while it ran.
+func runStack(ctx context.Context, e *env, n int, from, to time.Time) (answered, first time.Duration, up uint64, err error) {
 	began := time.Now()
 	s, err := startStack(ctx, e)
 	if err != nil {
@@ -285,12 +296,11 @@ func runLogpulse(ctx context.Context, e *env, n int, from, to time.Time) (answer
 	}
 	werr := s.waitTotal(ctx, int64(n), from, to, 10*time.Minute)
 	answered = time.Since(began)
-	up := liveHeap()
+	up = liveHeap()
 	if serr := s.stop(); serr != nil || werr != nil {
 		return 0, 0, 0, errors.Join(werr, serr)
 	}
-	down := liveHeap()
-	return answered, s.firstVisible, up - min(up, down), nil
+	return answered, s.firstVisible, up, nil
 }
 
 // startProfile starts a CPU profile of phase into dir on the first run.
