@@ -41,11 +41,15 @@ const announceEvery = time.Second
 
 // poll is PollFetches, bounded by announceEvery while partitions are left
 // to announce, so that announce runs again. A poll that began with none
-// left is woken by an assignment (wakePoll): franz-go's poll returns only
-// with records or errors, so an instance whose partitions are all quiet
-// would otherwise never announce the partitions it is assigned meanwhile
-// (and nothing is final until every input partition has a watermark).
-func (in *Ingest) poll(ctx context.Context) kgo.Fetches {
+// left is woken by an assignment (wakePoll) and reports it: franz-go's poll
+// returns only with records or errors, so an instance whose partitions are
+// all quiet would otherwise never announce the partitions it is assigned
+// meanwhile (and nothing is final until every input partition has a
+// watermark). After a wake Run polls again, now bounded, rather than
+// announce at once: records that come within the bound carry the
+// announcements in their batch's transaction, and a transaction of its own
+// costs a 500 ms pause (see announce).
+func (in *Ingest) poll(ctx context.Context) (fs kgo.Fetches, woken bool) {
 	in.mu.Lock()
 	var (
 		pctx   context.Context
@@ -64,7 +68,8 @@ func (in *Ingest) poll(ctx context.Context) kgo.Fetches {
 		in.mu.Unlock()
 		cancel()
 	}()
-	return in.sess.PollFetches(pctx)
+	fs = in.sess.PollFetches(pctx)
+	return fs, errors.Is(pctx.Err(), context.Canceled) && ctx.Err() == nil
 }
 
 // wakePoll ends the running poll, if any. Callers hold in.mu.

@@ -208,7 +208,7 @@ func (in *Ingest) Run(ctx context.Context) error {
 				return err
 			}
 		}
-		fetches := in.poll(ctx)
+		fetches, woken := in.poll(ctx)
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			return nil
 		}
@@ -239,6 +239,9 @@ func (in *Ingest) Run(ctx context.Context) error {
 		}
 		records := fetches.Records()
 		if len(records) == 0 {
+			if woken {
+				continue // poll again, bounded: see poll
+			}
 			// Nothing to count, so no batch carries the announcements.
 			if err := in.announce(ctx); err != nil {
 				if ctx.Err() != nil {
