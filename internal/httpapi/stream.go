@@ -177,7 +177,9 @@ func (s *server) windowEvents(changes []view.Change, service string, lastWM time
 			Late: late.Total(), Final: !wm.IsZero() && !end.Add(s.grace).After(wm)}
 		events = append(events, func() error { return send("window", data) })
 	}
-	if moved {
+	if moved && wm.After(lastWM) {
+		// A change of what holds the watermark logs a change too, with
+		// the watermark where it was: no event for that.
 		events = append(events, func() error { return send("watermark", map[string]any{"watermark": nullTime(wm)}) })
 	}
 	return events, wm

@@ -135,6 +135,18 @@ func TestStreamWatermark(t *testing.T) {
 	if !got.Final || got.Late != 1 || got.Total != 2 {
 		t.Errorf("window after the watermark = %+v, want final with 1 late", got)
 	}
+	// A change logged with the watermark where it was (what holds it
+	// changed) is no watermark event: the next two events are the
+	// window's two changes.
+	src.setWatermark(ts(t, "2024-05-01T12:02:00Z"))
+	src.add("api", w, table.Counts{}, table.Counts{codecs.LevelInfo: 1})
+	if ev := c.next(t); ev.name != "window" {
+		t.Fatalf("after a change that did not move the watermark: event %s %s, want a window", ev.name, ev.data)
+	}
+	src.add("api", w, table.Counts{}, table.Counts{codecs.LevelInfo: 1})
+	if ev := c.next(t); ev.name != "window" {
+		t.Errorf("after a change that did not move the watermark: event %s %s, want the next window", ev.name, ev.data)
+	}
 }
 
 func TestStreamReset(t *testing.T) {

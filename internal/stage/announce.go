@@ -21,11 +21,12 @@ import (
 // still to read. A partition that never carries a record would never
 // write one, and one that carried records before this instance took it
 // writes none until it carries more. So an instance announces each
-// partition it is assigned: at once as holding the watermark at its
-// committed stream time (in its first transaction, before the watermarks
+// partition it is assigned: as holding the watermark at its committed
+// stream time, in its next transaction (a batch's, before the watermarks
 // of the partitions it counts, so that these never make a window final
-// that the others may still fill), and, once it finds the partition read
-// to its end, as caught up, which lets it be idle.
+// that the others may still fill; or one of its own when a bounded poll
+// finds nothing to count), and, once it finds the partition read to its
+// end, as caught up, which lets it be idle.
 
 // announcement is what an unannounced partition still needs.
 type announcement int
@@ -57,10 +58,13 @@ func (in *Ingest) poll(ctx context.Context) (fs kgo.Fetches, woken bool) {
 	)
 	if len(in.unannounced) == 0 {
 		pctx, cancel = context.WithCancel(ctx)
+		in.wake = cancel
 	} else {
+		// Returns within announceEvery anyway: an assignment meanwhile
+		// must not restart the bound, or assignments less than a bound
+		// apart would put the announcement off for as long as they come.
 		pctx, cancel = context.WithTimeout(ctx, announceEvery)
 	}
-	in.wake = cancel
 	in.mu.Unlock()
 	defer func() {
 		in.mu.Lock()
@@ -186,8 +190,9 @@ func (in *Ingest) announced(a announcing) {
 }
 
 // announce writes the announcements in a transaction of their own. Run
-// calls it only after a poll found nothing to count; a batch's transaction
-// carries them otherwise (transact). A transaction that commits no offsets
+// calls it only after a bounded poll found nothing to count, and after an
+// aborted batch's backoff; a batch's transaction carries them otherwise
+// (transact). A transaction that commits no offsets
 // costs franz-go's session a 500 ms pause in End: it takes the missing
 // TxnOffsetCommit answer for a broker without KIP-447.
 func (in *Ingest) announce(ctx context.Context) error {

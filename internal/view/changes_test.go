@@ -157,3 +157,34 @@ func TestIndexEarliest(t *testing.T) {
 		t.Errorf("after pruning, Earliest = %s, want %s", got, w3)
 	}
 }
+
+// TestIndexHoldTiesLogNothing: two table partitions at the same watermark,
+// held by different input partitions. What holds it must not follow the
+// map's order, or every update that changes nothing would log a change.
+func TestIndexHoldTiesLogNothing(t *testing.T) {
+	t.Parallel()
+	ix := New(2, 2, time.Minute, time.Hour)
+	ms := func(s string) int64 { return at(t, s).UnixMilli() }
+	wm := func(s string) []byte { return value(t, 0, 0, 0, ms(s)) }
+	set := func() {
+		update(t, ix, 0, table.WatermarkKey(0, 0), wm("2026-11-26T10:00:00Z"))
+		update(t, ix, 0, table.WatermarkKey(1, 0), wm("2026-11-26T10:01:00Z"))
+		update(t, ix, 1, table.WatermarkKey(0, 1), wm("2026-11-26T10:01:00Z"))
+		update(t, ix, 1, table.WatermarkKey(1, 1), wm("2026-11-26T10:00:00Z"))
+	}
+	set()
+	_, seq, _ := ix.Changes(0)
+	want := ix.Hold()
+	for range 50 {
+		set()
+		if got := ix.Hold(); got.HeldBy != want.HeldBy {
+			t.Fatalf("held by input partition %d, then %d, with nothing changed", want.HeldBy, got.HeldBy)
+		}
+	}
+	if got, _ := changesAfter(t, ix, seq); len(got) != 0 {
+		t.Errorf("updates that changed nothing logged %d changes", len(got))
+	}
+	if want.HeldBy != 0 {
+		t.Errorf("held by input partition %d, want 0 (table partition 0's, the first)", want.HeldBy)
+	}
+}

@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -329,10 +330,13 @@ func (ix *Index) hold() Hold {
 	if h.TablePartitions < h.Partitions {
 		return h
 	}
+	// In table partition order: with two at the same stream time, the
+	// answer (and so the change log, see Update) must not follow the
+	// map's order.
 	var low table.Watermark
 	first := true
-	for _, m := range ix.wm {
-		w := table.WatermarkOf(m, ix.inputs)
+	for _, p := range slices.Sorted(maps.Keys(ix.wm)) {
+		w := table.WatermarkOf(ix.wm[p], ix.inputs)
 		if w.HeldBy < 0 {
 			h.NotReported = w.Missing
 			return h
