@@ -91,15 +91,16 @@ type announcing struct {
 }
 
 // announcements looks up which unannounced partitions, other than those
-// in counted (the ones a batch's own watermarks report), are read to
+// counted (the ones whose stream time a batch reports, with its own
+// watermarks), are read to
 // their end, and returns what announces them: caught up for those, holding
 // for the others not announced as holding yet. A failed look-up announces
 // none as caught up (the next round looks again).
-func (in *Ingest) announcements(ctx context.Context, counted map[int32]bool) announcing {
+func (in *Ingest) announcements(ctx context.Context, counted map[int32]time.Time) announcing {
 	in.mu.Lock()
 	var parts []int32
 	for p := range in.unannounced {
-		if !counted[p] {
+		if _, ok := counted[p]; !ok {
 			parts = append(parts, p)
 		}
 	}

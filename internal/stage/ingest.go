@@ -313,11 +313,7 @@ func (in *Ingest) transact(ctx context.Context, records []*kgo.Record, ends map[
 
 	// The other assigned partitions, announced before this batch's own
 	// watermarks: see announce.go.
-	counted := make(map[int32]bool, len(b.StreamTimes))
-	for p := range b.StreamTimes {
-		counted[p] = true
-	}
-	ann := in.announcements(ctx, counted)
+	ann := in.announcements(ctx, b.StreamTimes)
 
 	var (
 		perrMu sync.Mutex

@@ -191,18 +191,20 @@ func (m *memStore) Set(k string, v []byte) error {
 		return nil
 	}
 	_, start, err := table.ParseWindowKey(k)
+	if err != nil {
+		m.values[k] = v // no window's: nothing to count or expire
+		return nil
+	}
 	ws := start.Unix()
-	if err == nil && ws < m.cutoff {
+	if ws < m.cutoff {
 		return nil // recovery replaying a window already past the retention
 	}
-	if _, ok := m.values[k]; !ok && err == nil && !table.IsOverflowKey(k) {
+	if _, ok := m.values[k]; !ok && !table.IsOverflowKey(k) {
 		m.countService(ws, 1)
 	}
 	m.values[k] = v
-	if err == nil {
-		m.newest = max(m.newest, ws)
-		m.oldest = min(m.oldest, ws)
-	}
+	m.newest = max(m.newest, ws)
+	m.oldest = min(m.oldest, ws)
 	return nil
 }
 
